@@ -1,0 +1,3 @@
+from perks.cli import main
+
+main()

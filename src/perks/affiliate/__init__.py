@@ -1,0 +1,1 @@
+"""The affiliate face: the ReferralStack API at /api/v1."""

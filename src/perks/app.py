@@ -1,0 +1,79 @@
+"""create_app(): both faces, health and metrics, on one database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Response
+from sqlalchemy import text
+
+from perks import __version__
+from perks.affiliate import face as affiliate_face
+from perks.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
+from perks.config import Settings
+from perks.db import Database
+from perks.kit import clock
+from perks.loyalty import face as loyalty_face
+from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
+from perks.web.errors import FaceRenderers, install_error_handlers
+from perks.web.observability import ObservabilityMiddleware, configure_logging, metrics_body
+from perks.web.ratelimit import RateLimiter
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    clock.use_offset_file(settings.clock_offset_file)
+    database = Database(settings.database_url, pool_size=settings.database_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="Perks",
+        version=__version__,
+        description="Self-hosted loyalty, referral and affiliate engine. Loyalty face under "
+        f"`{loyalty_face.PREFIX}` (Masivo storefront API), affiliate face under `{affiliate_face.PREFIX}` "
+        "(ReferralStack API).",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.limiter = RateLimiter(settings.rate_limit, settings.redis_url, settings.rate_limit_enabled)
+
+    renderers = FaceRenderers(
+        {loyalty_face.PREFIX: loyalty_face.render_error, affiliate_face.PREFIX: affiliate_face.render_error}
+    )
+    install_error_handlers(app, renderers)
+    app.add_middleware(ObservabilityMiddleware, renderers=renderers)
+
+    for router in LOYALTY_ROUTERS:
+        app.include_router(router, prefix=loyalty_face.PREFIX)
+    for router in AFFILIATE_ROUTERS:
+        app.include_router(router, prefix=affiliate_face.PREFIX)
+    _add_operations_routes(app, database)
+    return app
+
+
+def _add_operations_routes(app: FastAPI, database: Database) -> None:
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz(response: Response) -> dict[str, str]:
+        try:
+            async with database.transaction(read_only=True) as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:  # any failure to reach the database means "not ready"
+            response.status_code = 503
+            return {"status": "database unreachable"}
+        return {"status": "ok"}
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics() -> Response:
+        body, content_type = metrics_body()
+        return Response(body, media_type=content_type)

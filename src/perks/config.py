@@ -1,0 +1,76 @@
+"""Settings, read from PERKS_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./perks.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PERKS_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str | None = None
+    # Where a generated secret is kept when PERKS_SECRET_KEY is unset (default: beside the SQLite
+    # database, or ./perks.secret for a server database).
+    secret_file: Path | None = None
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    rate_limit: str = "1200/minute"
+    rate_limit_enabled: bool = True
+    token_ttl_seconds: int = 3600
+    idempotency_ttl_hours: int = 24
+    database_pool_size: int = 10
+    with_worker: bool = False
+    webhook_retry_base_seconds: float = 60.0
+    allow_private_webhooks: bool = False
+    # Test hook: a file holding a clock offset in seconds, read on every clock call (never set in production).
+    clock_offset_file: Path | None = None
+    public_base_url: str | None = Field(default=None, description="Base URL used to build tracking links")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @cached_property
+    def signing_secret(self) -> str:
+        """The secret that signs tokens and hashes API keys; generated once and kept if not configured."""
+        if self.secret_key:
+            return self.secret_key
+        return _load_or_create_secret(self._secret_path())
+
+    def _secret_path(self) -> Path:
+        if self.secret_file is not None:
+            return self.secret_file
+        if self.is_sqlite:
+            database = self.database_url.split("///", 1)[-1]
+            if database and database != ":memory:":
+                return Path(database + ".secret")
+        return Path("perks.secret")
+
+
+def _load_or_create_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    draft.write_text(secrets.token_urlsafe(48))
+    draft.chmod(0o600)
+    try:
+        # link() is atomic and refuses to overwrite: when several processes start at once, one wins
+        # and the others read the winner's complete file.
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()

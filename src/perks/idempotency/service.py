@@ -1,0 +1,65 @@
+"""A POST with an Idempotency-Key runs once; repeats within the TTL get the stored response."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.errors import Unprocessable
+from perks.idempotency import repository
+from perks.kit import clock
+from perks.tenancy.context import AuthContext
+
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    body: str
+
+
+class Replay(Exception):
+    """Raised to answer with a stored response instead of running the handler."""
+
+    def __init__(self, stored: StoredResponse) -> None:
+        super().__init__("idempotent replay")
+        self.stored = stored
+
+
+def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+async def begin(session: AsyncSession, ctx: AuthContext, key: str, fingerprint: str, ttl: timedelta) -> str:
+    """Own the key (returns the record id to store the response under) or raise Replay / 422."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise Unprocessable(
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters", field="Idempotency-Key"
+        )
+    now = clock.now()
+    record_id = await repository.claim(session, ctx, key, fingerprint, now, now - ttl)
+    if record_id is not None:
+        return record_id
+    existing = await repository.find(session, ctx, key)
+    if existing is None or existing.request_hash != fingerprint:
+        raise Unprocessable(
+            "This Idempotency-Key was already used with a different request",
+            title="Idempotency key reused",
+            field="Idempotency-Key",
+        )
+    if existing.status_code is None or existing.response_body is None:
+        # Cannot happen after a commit (the response is stored in the same transaction); be safe anyway.
+        raise Unprocessable("A request with this Idempotency-Key is still in progress")
+    raise Replay(StoredResponse(existing.status_code, existing.response_body))
+
+
+async def finish(session: AsyncSession, record_id: str, status_code: int, body: str) -> None:
+    await repository.store_response(session, record_id, status_code, body)

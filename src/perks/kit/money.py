@@ -1,0 +1,62 @@
+"""Exact amounts: Decimal in Python, scaled integers in the database (DESIGN rule 4)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import BigInteger
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+SCALE = 4
+_FACTOR = Decimal(10) ** SCALE
+CENT = Decimal("0.01")
+
+
+class Amount(TypeDecorator[Decimal]):
+    """A Decimal stored as an integer count of 1/10,000ths: exact on SQLite and PostgreSQL alike,
+    and summable in SQL."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        scaled = (Decimal(value) * _FACTOR).to_integral_value(rounding=ROUND_HALF_EVEN)
+        return int(scaled)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return (Decimal(int(value)) / _FACTOR).normalize() if value else Decimal(0)
+
+
+def to_decimal(value: Any) -> Decimal:
+    """Parse a number without going through a binary float's rounding."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as error:
+        raise ValueError(f"not a number: {value!r}") from error
+
+
+def round_money(value: Decimal, places: Decimal = CENT) -> Decimal:
+    """Round half-even to the currency's minor unit."""
+    return value.quantize(places, rounding=ROUND_HALF_EVEN)
+
+
+def money_string(value: Decimal) -> str:
+    """A decimal string with two places, as the affiliate face returns money."""
+    return f"{round_money(value):.2f}"
+
+
+def plain_number(value: Decimal) -> int | float:
+    """A JSON number for a Decimal (integers stay integers: 50.00 is written 50)."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)

@@ -1,0 +1,59 @@
+"""Page-numbered lists (affiliate face) over any SELECT, sorted by a whitelisted field then id, so pages
+are stable under concurrent inserts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from perks.errors import invalid
+
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int = 1
+    limit: int = DEFAULT_LIMIT
+    order_type: str | None = None
+    order_value: str = "DESC"
+
+
+@dataclass(frozen=True)
+class PageResult:
+    items: Sequence[Any]
+    page: int
+    limit: int
+    total: int
+
+    @property
+    def total_pages(self) -> int:
+        return math.ceil(self.total / self.limit) if self.total else 0
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[Any],
+    request: PageRequest,
+    sortable: Mapping[str, InstrumentedAttribute[Any]],
+    tiebreak: InstrumentedAttribute[Any],
+    default_sort: str = "createdAt",
+) -> PageResult:
+    order_type = request.order_type or default_sort
+    column = sortable.get(order_type)
+    if column is None:
+        raise invalid("orderType", f"must be one of {', '.join(sorted(sortable))}")
+    descending = request.order_value.upper() == "DESC"
+    ordered = statement.order_by(
+        column.desc() if descending else column.asc(), tiebreak.desc() if descending else tiebreak.asc()
+    )
+    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = await session.scalars(ordered.limit(request.limit).offset((request.page - 1) * request.limit))
+    return PageResult(items=rows.all(), page=request.page, limit=request.limit, total=int(total or 0))

@@ -1,0 +1,1 @@
+"""The loyalty face: the Masivo storefront API at /api/storefront/v1."""

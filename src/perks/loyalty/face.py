@@ -1,0 +1,72 @@
+"""Conventions of the loyalty face: Bearer tokens, `{"data": ...}` success, `{"error", "details"}` errors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.config import Settings
+from perks.errors import Unauthorized
+from perks.tenancy import service as tenancy
+from perks.tenancy.context import AuthContext
+from perks.web.auth import admit
+from perks.web.unit_of_work import UnitOfWorkRoute, get_session
+
+PREFIX = "/api/storefront/v1"
+T = TypeVar("T")
+
+bearer_scheme = HTTPBearer(auto_error=False, description="The token from GET /auth/authorize")
+
+
+class Data(BaseModel, Generic[T]):
+    data: T
+
+
+class ErrorBody(BaseModel):
+    error: str
+    details: str
+
+
+def render_error(status: int, title: str, details: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return {"error": title, "details": details, **extra}
+
+
+def router(**kwargs: Any) -> APIRouter:
+    """A router for one loyalty domain; every route runs in one transaction."""
+    kwargs.setdefault("responses", {400: {"model": ErrorBody}, 401: {"model": ErrorBody}})
+    return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
+
+
+async def _authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None, *, allow_public: bool
+) -> AuthContext:
+    settings: Settings = request.app.state.settings
+    token = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else None
+    try:
+        ctx = await tenancy.authenticate_token(get_session(request), token, settings.signing_secret)
+    except Unauthorized as error:
+        raise Unauthorized(error.details, title="Unauthorized") from error
+    return await admit(request, ctx, allow_public=allow_public)
+
+
+async def server_auth(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+) -> AuthContext:
+    return await _authenticate(request, credentials, allow_public=False)
+
+
+async def public_auth(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+) -> AuthContext:
+    return await _authenticate(request, credentials, allow_public=True)
+
+
+ServerAuth = Annotated[AuthContext, Depends(server_auth)]
+PublicAuth = Annotated[AuthContext, Depends(public_auth)]
+Session = Annotated[AsyncSession, Depends(get_session)]
+
+__all__ = ["PREFIX", "Data", "PublicAuth", "ServerAuth", "Session", "router"]

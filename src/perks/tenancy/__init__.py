@@ -1,0 +1,1 @@
+"""Accounts (tenants), workspaces, API keys and the auth context."""

@@ -1,0 +1,65 @@
+"""SQL for accounts, workspaces and keys. Tenant-scoped reads take the AuthContext; the few unscoped
+functions are the operator's (CLI) and the key lookup that establishes the context in the first place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.tenancy.context import AuthContext
+from perks.tenancy.models import Account, ApiKey, Workspace
+
+
+async def add(session: AsyncSession, *rows: Account | Workspace | ApiKey) -> None:
+    session.add_all(rows)
+    await session.flush()
+
+
+async def count_accounts(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Account)) or 0)
+
+
+async def get_account(session: AsyncSession, account_id: str) -> Account | None:
+    return await session.get(Account, account_id)
+
+
+async def find_key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
+    return await session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
+
+
+async def find_active_key(session: AsyncSession, account_id: str, key_id: str) -> ApiKey | None:
+    return await session.scalar(
+        select(ApiKey).where(
+            ApiKey.id == key_id, ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None)
+        )
+    )
+
+
+async def list_keys(session: AsyncSession, account_id: str) -> Sequence[ApiKey]:
+    rows = await session.scalars(
+        select(ApiKey).where(ApiKey.account_id == account_id).order_by(ApiKey.created_at, ApiKey.id)
+    )
+    return rows.all()
+
+
+async def revoke_key(session: AsyncSession, key_id: str, when: datetime) -> ApiKey | None:
+    """Revoke once: a second revoke leaves the first timestamp."""
+    await session.execute(
+        update(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None)).values(revoked_at=when)
+    )
+    return await session.get(ApiKey, key_id, populate_existing=True)
+
+
+def workspaces(ctx: AuthContext) -> Select[Workspace]:
+    return select(Workspace).where(Workspace.account_id == ctx.account_id)
+
+
+async def get_workspace(session: AsyncSession, ctx: AuthContext, workspace_id: str) -> Workspace | None:
+    return await session.scalar(workspaces(ctx).where(Workspace.id == workspace_id))
+
+
+async def default_workspace(session: AsyncSession, ctx: AuthContext) -> Workspace | None:
+    return await session.scalar(workspaces(ctx).where(Workspace.is_default.is_(True)))

@@ -1,0 +1,130 @@
+"""Accounts, workspaces and API keys: creation, lookup by hash, tokens for the loyalty face."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.errors import NotFound, Unauthorized
+from perks.kit import clock
+from perks.tenancy import repository
+from perks.tenancy.context import AuthContext, KeyKind
+from perks.tenancy.models import Account, ApiKey, Workspace
+
+KEY_PREFIXES = {KeyKind.SERVER: "rs_live_", KeyKind.PUBLIC: "pk_live_"}
+TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
+TOKEN_ISSUER = "perks"  # noqa: S105 - a claim value, not a secret
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    account: Account
+    workspace: Workspace
+    key: ApiKey
+    api_key: str
+
+
+def hash_key(api_key: str, secret: str) -> str:
+    return hmac.new(secret.encode(), api_key.encode(), hashlib.sha256).hexdigest()
+
+
+def generate_key(kind: KeyKind) -> str:
+    # The ReferralStack shape: a prefix and 40 hex characters (160 random bits).
+    return KEY_PREFIXES[kind] + secrets.token_hex(20)
+
+
+async def create_account(session: AsyncSession, name: str, secret: str) -> NewAccount:
+    account = Account(name=name)
+    await repository.add(session, account)
+    workspace = Workspace(account_id=account.id, name=name, is_default=True)
+    await repository.add(session, workspace)
+    key, api_key = await create_key(session, account.id, KeyKind.SERVER, secret)
+    return NewAccount(account, workspace, key, api_key)
+
+
+async def create_key(
+    session: AsyncSession, account_id: str, kind: KeyKind, secret: str
+) -> tuple[ApiKey, str]:
+    if await repository.get_account(session, account_id) is None:
+        raise NotFound(f"Account {account_id} not found")
+    api_key = generate_key(kind)
+    key = ApiKey(
+        account_id=account_id, kind=kind.value, key_hash=hash_key(api_key, secret), prefix=api_key[:12]
+    )
+    await repository.add(session, key)
+    return key, api_key
+
+
+async def list_keys(session: AsyncSession, account_id: str) -> Sequence[ApiKey]:
+    if await repository.get_account(session, account_id) is None:
+        raise NotFound(f"Account {account_id} not found")
+    return await repository.list_keys(session, account_id)
+
+
+async def revoke_key(session: AsyncSession, key_id: str) -> ApiKey:
+    key = await repository.revoke_key(session, key_id, clock.now())
+    if key is None:
+        raise NotFound(f"API key {key_id} not found")
+    return key
+
+
+async def authenticate_key(session: AsyncSession, api_key: str | None, secret: str) -> AuthContext:
+    if not api_key:
+        raise Unauthorized("Missing API key")
+    key = await repository.find_key_by_hash(session, hash_key(api_key.strip(), secret))
+    if key is None or key.revoked_at is not None:
+        raise Unauthorized("Invalid API key")
+    return AuthContext(account_id=key.account_id, key_id=key.id, kind=KeyKind(key.kind))
+
+
+def issue_token(ctx: AuthContext, secret: str, ttl_seconds: int) -> str:
+    issued = clock.now()
+    claims = {
+        "iss": TOKEN_ISSUER,
+        "sub": ctx.account_id,
+        "kid": ctx.key_id,
+        "kind": ctx.kind.value,
+        "iat": int(issued.timestamp()),
+        "exp": int((issued + timedelta(seconds=ttl_seconds)).timestamp()),
+    }
+    return jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM)
+
+
+async def authenticate_token(session: AsyncSession, token: str | None, secret: str) -> AuthContext:
+    if not token:
+        raise Unauthorized("Missing bearer token")
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[TOKEN_ALGORITHM],
+            issuer=TOKEN_ISSUER,
+            options={"require": ["exp", "sub", "kid", "kind"], "verify_exp": False},
+        )
+    except jwt.PyJWTError as error:
+        raise Unauthorized("Invalid token") from error
+    # Expiry is checked against our clock (movable in tests), not the library's.
+    if int(claims["exp"]) <= clock.now().timestamp():
+        raise Unauthorized("Token expired")
+    key = await repository.find_active_key(session, str(claims["sub"]), str(claims["kid"]))
+    if key is None:
+        raise Unauthorized("Token revoked")
+    return AuthContext(account_id=key.account_id, key_id=key.id, kind=KeyKind(key.kind))
+
+
+async def resolve_workspace(session: AsyncSession, ctx: AuthContext, workspace_id: str | None) -> Workspace:
+    """The caller's workspace by id, or its default. Another account's id is simply not found."""
+    if workspace_id:
+        workspace = await repository.get_workspace(session, ctx, workspace_id)
+    else:
+        workspace = await repository.default_workspace(session, ctx)
+    if workspace is None:
+        raise NotFound("Workspace not found", title="Workspace not found")
+    return workspace

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by both faces: unit of work, auth pipeline, errors, observability."""

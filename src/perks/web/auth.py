@@ -1,0 +1,32 @@
+"""What every authenticated request goes through, whatever the face: key kind, rate limit, idempotency."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import Request
+
+from perks.config import Settings
+from perks.errors import Forbidden
+from perks.idempotency import service as idempotency
+from perks.tenancy.context import AuthContext
+from perks.web.observability import bind_account
+from perks.web.unit_of_work import get_session
+
+
+async def admit(request: Request, ctx: AuthContext, *, allow_public: bool) -> AuthContext:
+    await request.app.state.limiter.hit(ctx.key_id)
+    bind_account(ctx.account_id)
+    if not allow_public and not ctx.is_server:
+        raise Forbidden("This route needs a server API key; a public key was used", title="Forbidden")
+    request.state.auth = ctx
+    key = request.headers.get("idempotency-key")
+    if request.method == "POST" and key is not None:
+        settings: Settings = request.app.state.settings
+        fingerprint = idempotency.request_fingerprint(
+            request.method, request.url.path, request.url.query, await request.body()
+        )
+        request.state.idempotency_record = await idempotency.begin(
+            get_session(request), ctx, key, fingerprint, timedelta(hours=settings.idempotency_ttl_hours)
+        )
+    return ctx

@@ -1,0 +1,65 @@
+"""One request, one transaction (DESIGN rule 1).
+
+Routes of both faces use UnitOfWorkRoute: the handler runs inside a session that is committed once the
+response is built (before a byte is sent) and rolled back on any error, so a client never sees success for
+work that was not committed. The stored idempotent response is written in that same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.db import Database
+from perks.idempotency import service as idempotency
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def writes(endpoint: Endpoint) -> Endpoint:
+    """Mark a GET endpoint that writes, so it takes the write lock up front (SQLite BEGIN IMMEDIATE)."""
+    endpoint.perks_writes = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+class UnitOfWorkRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        read_only = (self.methods or set()) <= SAFE_METHODS and not getattr(
+            self.endpoint, "perks_writes", False
+        )
+
+        async def run_in_transaction(request: Request) -> Response:
+            database: Database = request.app.state.db
+            session = database.session(read_only=read_only)
+            request.state.session = session
+            try:
+                response = await handler(request)
+                if response.status_code >= 400:
+                    await session.rollback()
+                    return response
+                record_id = getattr(request.state, "idempotency_record", None)
+                if record_id is not None:
+                    await idempotency.finish(
+                        session, record_id, response.status_code, bytes(response.body).decode()
+                    )
+                await session.commit()
+                return response
+            except BaseException:
+                await session.rollback()
+                raise
+            finally:
+                await session.close()
+
+        return run_in_transaction
+
+
+def get_session(request: Request) -> AsyncSession:
+    """The request's session, opened by UnitOfWorkRoute."""
+    session: AsyncSession = request.state.session
+    return session
