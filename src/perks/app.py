@@ -50,10 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app, renderers)
     app.add_middleware(ObservabilityMiddleware, renderers=renderers)
 
-    for router in LOYALTY_ROUTERS:
-        app.include_router(router, prefix=loyalty_face.PREFIX)
-    for router in AFFILIATE_ROUTERS:
-        app.include_router(router, prefix=affiliate_face.PREFIX)
+    for router in [*LOYALTY_ROUTERS, *AFFILIATE_ROUTERS]:
+        app.include_router(router)
     _add_operations_routes(app, database)
     return app
 

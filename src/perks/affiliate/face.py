@@ -75,7 +75,8 @@ def render_error(status: int, title: str, details: str, extra: dict[str, Any]) -
 def router(**kwargs: Any) -> APIRouter:
     """A router for one affiliate domain; every route runs in one transaction."""
     kwargs.setdefault("responses", {400: {"model": Message}, 401: {"model": Message}})
-    return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
+    # The prefix is part of each route's own path, so metrics and logs name the full route template.
+    return APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, **kwargs)
 
 
 async def _authenticate(request: Request, api_key: str | None, *, allow_public: bool) -> AuthContext:

@@ -38,7 +38,8 @@ def render_error(status: int, title: str, details: str, extra: dict[str, Any]) -
 def router(**kwargs: Any) -> APIRouter:
     """A router for one loyalty domain; every route runs in one transaction."""
     kwargs.setdefault("responses", {400: {"model": ErrorBody}, 401: {"model": ErrorBody}})
-    return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
+    # The prefix is part of each route's own path, so metrics and logs name the full route template.
+    return APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, **kwargs)
 
 
 async def _authenticate(

@@ -8,7 +8,7 @@ import sys
 import time
 import uuid
 from contextvars import ContextVar
-from typing import Any
+from typing import IO, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pythonjsonlogger.json import JsonFormatter
@@ -42,8 +42,9 @@ class ContextFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def json_handler(stream: IO[str]) -> logging.Handler:
+    """A handler writing one JSON object per line, with the request and account ids."""
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(
         JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(account_id)s",
@@ -51,8 +52,12 @@ def configure_logging(level: str) -> None:
         )
     )
     handler.addFilter(ContextFilter())
+    return handler
+
+
+def configure_logging(level: str) -> None:
     root = logging.getLogger("perks")
-    root.handlers[:] = [handler]
+    root.handlers[:] = [json_handler(sys.stderr)]
     root.setLevel(level.upper())
     root.propagate = False
 
