@@ -2,7 +2,10 @@
 """Probe routes mounted on a test app: they exercise the faces' real auth, transaction, idempotency and
 error machinery before any domain route needs them."""
 
-from fastapi import APIRouter, FastAPI
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 
 from perks.affiliate import face as affiliate
@@ -15,28 +18,34 @@ class ProbeBody(BaseModel):
     count: int
 
 
-def _probe_routes(face_router: APIRouter, server_auth: object, public_auth: object) -> APIRouter:
+AuthDependency = Callable[..., Coroutine[Any, Any, AuthContext]]
+
+
+def _probe_routes(
+    face_router: APIRouter, server_auth: AuthDependency, public_auth: AuthDependency
+) -> APIRouter:
+    Server = Annotated[AuthContext, Depends(server_auth)]
+    Public = Annotated[AuthContext, Depends(public_auth)]
+
     @face_router.get("/_probe/server")
-    async def server_only(ctx: server_auth) -> dict[str, str]:  # type: ignore[valid-type]
-        assert isinstance(ctx, AuthContext)
+    async def server_only(ctx: Server) -> dict[str, str]:
         return {"account_id": ctx.account_id, "kind": ctx.kind.value}
 
     @face_router.get("/_probe/public")
-    async def public_allowed(ctx: public_auth) -> dict[str, str]:  # type: ignore[valid-type]
-        assert isinstance(ctx, AuthContext)
+    async def public_allowed(ctx: Public) -> dict[str, str]:
         return {"account_id": ctx.account_id, "kind": ctx.kind.value}
 
     @face_router.post("/_probe/echo")
-    async def echo(ctx: server_auth, body: ProbeBody) -> dict[str, object]:  # type: ignore[valid-type]
+    async def echo(ctx: Server, body: ProbeBody) -> dict[str, object]:
         return {"name": body.name, "count": body.count}
 
     @face_router.get("/_probe/boom")
-    async def boom(ctx: server_auth) -> None:  # type: ignore[valid-type]
+    async def boom(ctx: Server) -> None:
         raise RuntimeError("secret internals: password=hunter2")
 
     return face_router
 
 
 def mount_probes(app: FastAPI) -> None:
-    app.include_router(_probe_routes(loyalty.router(), loyalty.ServerAuth, loyalty.PublicAuth))
-    app.include_router(_probe_routes(affiliate.router(), affiliate.ServerAuth, affiliate.PublicAuth))
+    app.include_router(_probe_routes(loyalty.router(), loyalty.server_auth, loyalty.public_auth))
+    app.include_router(_probe_routes(affiliate.router(), affiliate.server_auth, affiliate.public_auth))
