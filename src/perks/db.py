@@ -17,8 +17,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import JSON, DateTime, ForeignKey, MetaData, String, event
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect
+from sqlalchemy.dialects import postgresql, registry, sqlite
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -59,6 +59,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONDocument = JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 READ_ONLY = "perks_read_only"
+registry.register("sqlite.perks_inline", "perks.sqlite_inline", "InlineSQLiteDialect")
 
 
 def insert_for(session: AsyncSession) -> Any:
@@ -68,36 +69,55 @@ def insert_for(session: AsyncSession) -> Any:
 
 
 class Database:
-    """Owns the engine and hands out sessions: one session, one transaction."""
+    """Owns the engine and hands out sessions: one session, one transaction.
+
+    On SQLite, statements run on the event loop's thread (see perks.sqlite_inline) and write
+    transactions are admitted one at a time per process, so a writer never waits for a lock that
+    another coroutine of the same loop holds."""
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.engine = create_async_engine(url, connect_args={"timeout": 30})
+            self.engine = create_async_engine(_inline_sqlite_url(url), connect_args={"timeout": 30})
             _configure_sqlite(self.engine)
         else:
             self.engine = create_async_engine(
                 url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
             )
+        self._write_lock = asyncio.Lock()
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reader = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
 
     @asynccontextmanager
+    async def write_slot(self, *, read_only: bool) -> AsyncIterator[None]:
+        """Held for the whole of a SQLite write transaction; free for reads and for PostgreSQL."""
+        if read_only or not self.is_sqlite:
+            yield
+            return
+        async with self._write_lock:
+            yield
+
+    @asynccontextmanager
     async def transaction(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed if the block succeeds, rolled back if it raises."""
         maker = self._reader if read_only else self._writer
-        async with maker() as session, session.begin():
+        async with self.write_slot(read_only=read_only), maker() as session, session.begin():
             yield session
 
     def session(self, *, read_only: bool = False) -> AsyncSession:
-        """A bare session for callers that commit themselves (the HTTP unit of work)."""
+        """A bare session for callers that hold write_slot() and commit themselves (the HTTP unit of work)."""
         return (self._reader if read_only else self._writer)()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _inline_sqlite_url(url: str) -> str:
+    """Any SQLite URL runs on the inline driver, whatever driver it names."""
+    return str(make_url(url).set(drivername="sqlite+perks_inline").render_as_string(hide_password=False))
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -117,8 +137,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # query_only turns an accidental write in a read transaction into an immediate error, instead of a
+        # lock upgrade that could wait on the event loop it blocks.
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("PRAGMA query_only=1")
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("PRAGMA query_only=0")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"

@@ -19,7 +19,7 @@ from perks.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, PageResu
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 from perks.web.auth import admit
-from perks.web.unit_of_work import UnitOfWorkRoute, get_session
+from perks.web.unit_of_work import UnitOfWorkRoute, get_session, session_dependency
 
 PREFIX = "/api/v1"
 INVALID_KEY_MESSAGE = "Invalid API key. Please check your API key and try again."
@@ -98,10 +98,10 @@ async def public_auth(request: Request, api_key: Annotated[str | None, Depends(k
 
 ServerAuth = Annotated[AuthContext, Depends(server_auth)]
 PublicAuth = Annotated[AuthContext, Depends(public_auth)]
-Session = Annotated[AsyncSession, Depends(get_session)]
+Session = Annotated[AsyncSession, Depends(session_dependency)]
 
 
-def page_query(
+async def page_query(
     page: Annotated[int, Query(ge=1, description="Page number, from 1")] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (max {MAX_LIMIT})")] = (
         DEFAULT_LIMIT

@@ -14,7 +14,7 @@ from perks.errors import Unauthorized
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 from perks.web.auth import admit
-from perks.web.unit_of_work import UnitOfWorkRoute, get_session
+from perks.web.unit_of_work import UnitOfWorkRoute, get_session, session_dependency
 
 PREFIX = "/api/storefront/v1"
 T = TypeVar("T")
@@ -68,6 +68,6 @@ async def public_auth(
 
 ServerAuth = Annotated[AuthContext, Depends(server_auth)]
 PublicAuth = Annotated[AuthContext, Depends(public_auth)]
-Session = Annotated[AsyncSession, Depends(get_session)]
+Session = Annotated[AsyncSession, Depends(session_dependency)]
 
 __all__ = ["PREFIX", "Data", "PublicAuth", "ServerAuth", "Session", "router"]

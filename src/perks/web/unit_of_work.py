@@ -36,30 +36,41 @@ class UnitOfWorkRoute(APIRoute):
 
         async def run_in_transaction(request: Request) -> Response:
             database: Database = request.app.state.db
-            session = database.session(read_only=read_only)
-            request.state.session = session
-            try:
-                response = await handler(request)
-                if response.status_code >= 400:
+            async with database.write_slot(read_only=read_only):
+                session = database.session(read_only=read_only)
+                request.state.session = session
+                try:
+                    return await _respond(request, session, handler)
+                except BaseException:
                     await session.rollback()
-                    return response
-                record_id = getattr(request.state, "idempotency_record", None)
-                if record_id is not None:
-                    await idempotency.finish(
-                        session, record_id, response.status_code, bytes(response.body).decode()
-                    )
-                await session.commit()
-                return response
-            except BaseException:
-                await session.rollback()
-                raise
-            finally:
-                await session.close()
+                    raise
+                finally:
+                    await session.close()
 
         return run_in_transaction
+
+
+async def _respond(
+    request: Request, session: AsyncSession, handler: Callable[[Request], Coroutine[Any, Any, Response]]
+) -> Response:
+    """Run the handler; commit (storing the idempotent response first) unless it answered an error."""
+    response = await handler(request)
+    if response.status_code >= 400:
+        await session.rollback()
+        return response
+    record_id = getattr(request.state, "idempotency_record", None)
+    if record_id is not None:
+        await idempotency.finish(session, record_id, response.status_code, bytes(response.body).decode())
+    await session.commit()
+    return response
 
 
 def get_session(request: Request) -> AsyncSession:
     """The request's session, opened by UnitOfWorkRoute."""
     session: AsyncSession = request.state.session
     return session
+
+
+async def session_dependency(request: Request) -> AsyncSession:
+    """get_session as a dependency; async so FastAPI does not hand it to a thread pool."""
+    return get_session(request)

@@ -1,0 +1,187 @@
+"""Shared bench machinery: a real server in a child process, a fresh account, and a load generator
+that reports throughput and latency percentiles."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ENV = "PERKS_BENCH_POSTGRES_URL"
+
+
+@dataclass
+class Server:
+    base_url: str
+    database_url: str
+    api_key: str
+    workspace_id: str
+
+
+@dataclass
+class LoadResult:
+    label: str
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    failures: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        if not ordered:
+            return 0.0
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+    def line(self) -> str:
+        return (
+            f"{self.label:<40} {self.per_second:>9.0f} req/s   p50 {self.percentile(0.5):6.2f} ms   "
+            f"p99 {self.percentile(0.99):6.2f} ms   failures {self.failures}"
+        )
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    return f"{platform.node()}: {cpus} cores, Python {platform.python_version()}, {platform.platform()}"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def perks_server(
+    database_url: str | None = None, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """Migrate a fresh database, create an account, and run `perks serve` on it."""
+    with tempfile.TemporaryDirectory(prefix="perks-bench-") as directory:
+        url = database_url or f"sqlite+aiosqlite:///{directory}/bench.db"
+        process_env = {
+            **os.environ,
+            "PERKS_DATABASE_URL": url,
+            "PERKS_SECRET_KEY": "bench-secret-bench-secret-bench-secret",
+            "PERKS_RATE_LIMIT_ENABLED": "false",
+            "PERKS_LOG_LEVEL": "WARNING",
+            **(env or {}),
+        }
+        perks = [sys.executable, "-m", "perks"]
+        subprocess.run([*perks, "migrate"], env=process_env, check=True, capture_output=True)
+        created = subprocess.run(
+            [*perks, "accounts", "create", "bench", "--json"],
+            env=process_env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        account = json.loads(created.stdout)
+        port = free_port()
+        process = subprocess.Popen(
+            [*perks, "serve", "--no-migrate", "--port", str(port), "--workers", str(workers)],
+            env=process_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_ready(base_url, process)
+            yield Server(base_url, url, account["api_key"], account["workspace_id"])
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def _wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("server exited during start")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+RequestFactory = Callable[[int], tuple[str, str, dict[str, str], Any]]
+
+
+def run_load(
+    label: str,
+    base_url: str,
+    make_request: RequestFactory,
+    total: int,
+    concurrency: int = 16,
+    expect: tuple[int, ...] = (200, 201),
+) -> LoadResult:
+    """Send `total` requests (make_request(i) -> method, path, headers, json) with `concurrency` in flight."""
+    return asyncio.run(_load(label, base_url, make_request, total, concurrency, expect))
+
+
+async def _load(
+    label: str,
+    base_url: str,
+    make_request: RequestFactory,
+    total: int,
+    concurrency: int,
+    expect: tuple[int, ...],
+) -> LoadResult:
+    latencies: list[float] = []
+    failures = 0
+    counter = iter(range(total))
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(base_url=base_url, connector=connector) as client:
+
+        async def worker() -> None:
+            nonlocal failures
+            for index in counter:
+                method, path, headers, body = make_request(index)
+                started = time.perf_counter()
+                async with client.request(method, path, headers=headers, json=body) as response:
+                    await response.read()
+                    status = response.status
+                latencies.append((time.perf_counter() - started) * 1000)
+                if status not in expect:
+                    failures += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return LoadResult(label, total, elapsed, latencies, failures)
+
+
+def summary(results: list[LoadResult]) -> str:
+    lines = [result.line() for result in results]
+    if len(results) > 1 and results[0].per_second:
+        for result in results[1:]:
+            lines.append(
+                f"ratio {result.label} / {results[0].label}: {result.per_second / results[0].per_second:.2f}"
+            )
+    return "\n".join(lines)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
