@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from perks.affiliate.campaigns.router import campaigns_router
 from perks.affiliate.workspaces.router import workspaces_router
 
 ROUTERS: list[APIRouter] = [
     workspaces_router,
+    campaigns_router,
 ]
