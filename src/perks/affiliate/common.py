@@ -5,11 +5,14 @@ import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from decimal import Decimal
-from urllib.parse import urlsplit
-from typing import Annotated, Any
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import parse_qsl, urlsplit
 
-from fastapi import Query
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer
+from fastapi import Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, ValidationError
 from pydantic.alias_generators import to_camel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.errors import Unprocessable, invalid
 from perks.kit.ids import is_uuid
 from perks.kit.money import money_string, plain_number
+from perks.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 
+M = TypeVar("M", bound=BaseModel)
 MAX_MONEY = Decimal("1000000000000")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Referral codes and URL parameter names travel in URLs unescaped.
@@ -103,3 +108,71 @@ def payload(model: BaseModel) -> dict[str, Any]:
     """The API's JSON object for a resource, as an outbox payload."""
     data: dict[str, Any] = model.model_dump(mode="json", by_alias=True)
     return data
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """Text fields of a urlencoded or multipart/form-data body, also on a GET (the ReferralStack docs
+    send list filters that way). Parsed with the standard library; files are ignored."""
+    content_type = request.headers.get("content-type", "")
+    body = await request.body()
+    if not body:
+        return {}
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    if content_type.startswith("multipart/form-data"):
+        return _multipart_fields(content_type, body)
+    return {}
+
+
+def _multipart_fields(content_type: str, body: bytes) -> dict[str, str]:
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\nMIME-Version: 1.0\r\n\r\n" + body
+    )
+    fields: dict[str, str] = {}
+    if not message.is_multipart():
+        return fields
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or part.get_filename() is not None:
+            continue
+        raw = part.get_payload(decode=True)
+        if isinstance(raw, bytes):
+            fields[name] = raw.decode(part.get_content_charset() or "utf-8", "replace")
+    return fields
+
+
+def query_model(model: type[M], values: Mapping[str, Any]) -> M:
+    """Validate query-like values into `model`; errors are 400s naming the parameter."""
+    try:
+        return model.model_validate(dict(values))
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**detail, "loc": ("query", *detail["loc"])} for detail in error.errors()]
+        ) from error
+
+
+Status = Literal["pending", "processing", "paid", "refunded"]
+
+
+class ListFilters(BaseModel):
+    """Paging, sorting and the campaign/affiliate/status filters of the referred-user and commission
+    lists, read from the query string or from a form body (query string wins)."""
+
+    page: int = Field(default=1, ge=1)
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    orderType: str | None = None
+    orderValue: str = Field(default="DESC", pattern="^(?i)(ASC|DESC)$")
+    workspaceId: str | None = None
+    campaignId: str | None = None
+    affiliateId: str | None = None
+    status: Status | None = None
+
+    def page_request(self) -> PageRequest:
+        return PageRequest(
+            page=self.page, limit=self.limit, order_type=self.orderType, order_value=self.orderValue
+        )
+
+
+async def list_filters(request: Request) -> ListFilters:
+    values = {**(await form_fields(request)), **request.query_params}
+    return query_model(ListFilters, {key: value for key, value in values.items() if value != ""})

@@ -11,7 +11,7 @@ from perks.tenancy.context import AuthContext
 Campaign = AffiliateCampaign
 
 
-def campaigns(ctx: AuthContext) -> Select[tuple[Campaign]]:
+def campaigns(ctx: AuthContext) -> Select[Campaign]:
     return select(Campaign).where(Campaign.account_id == ctx.account_id)
 
 
