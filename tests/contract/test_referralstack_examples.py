@@ -238,7 +238,9 @@ async def make_world(client: httpx.AsyncClient, tenant: Tenant) -> World:
          "payoutEmail": "john.payout@example.com", "payoutMethod": "PAYPAL"},
     )  # fmt: skip
     link = await post("links", {"affiliateId": affiliate, "referralCode": "john", "urlParameter": "via"})
-    await post("referred-users", {"referredTo": "john@example.com", "affiliateId": affiliate, "remarks": "Manual"})
+    await post(
+        "referred-users", {"referredTo": "john@example.com", "affiliateId": affiliate, "remarks": "Manual"}
+    )
     commission = await post(
         "commissions", {"affiliateId": affiliate, "referredUser": "john@example.com", "amount": 50}
     )

@@ -108,22 +108,37 @@ async def update_commission(
     session: AsyncSession, ctx: AuthContext, commission_id: str, body: CommissionUpdate
 ) -> Commission:
     commission = await get_commission(session, ctx, commission_id)
-    changes = changes_of(body, NULLABLE_ON_UPDATE)
-    if changes.get("status") == commission.status:
-        del changes["status"]
-    if "referred_user" in changes:
-        changes["referred_key"] = email_key(changes["referred_user"])
-    if not changes:
-        return commission
-    target = changes.get("status")
-    if not await repository.update_if(session, ctx, commission.id, _conditions(changes), changes):
+    requested = changes_of(body, NULLABLE_ON_UPDATE)
+    if "referred_user" in requested:
+        requested["referred_key"] = email_key(requested["referred_user"])
+    # A second pass only when a concurrent request moved the status to the one asked for.
+    for _pass in range(2):
+        changes = _without_unchanged_status(requested, commission)
+        if not changes:
+            return commission
+        if await repository.update_if(session, ctx, commission.id, _conditions(changes), changes):
+            await session.refresh(commission)
+            _emit_update(session, ctx, commission, changes.get("status"))
+            return commission
         await session.refresh(commission)
-        raise _refusal(commission, target)
-    await session.refresh(commission)
+        if changes.get("status") != commission.status:
+            break
+    raise _refusal(commission, requested.get("status"))
+
+
+def _without_unchanged_status(requested: dict[str, Any], commission: Commission) -> dict[str, Any]:
+    """Asking for the status a commission already has is no move at all."""
+    if requested.get("status") == commission.status:
+        return {key: value for key, value in requested.items() if key != "status"}
+    return requested
+
+
+def _emit_update(
+    session: AsyncSession, ctx: AuthContext, commission: Commission, moved_to: str | None
+) -> None:
     outbox.emit(session, ctx, "commission.updated", payload(out(commission)))
-    if target == "refunded":
+    if moved_to == "refunded":
         outbox.emit(session, ctx, "commission.refunded", payload(out(commission)))
-    return commission
 
 
 def _conditions(changes: dict[str, Any]) -> list[ColumnElement[bool]]:
