@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the documented request lines are quoted verbatim, whatever their length
 """Replays every request example of the ReferralStack docs (seed 004 and spec/referralstack-api.md)
 verbatim against Perks and checks the documented response shape.
 

@@ -14,13 +14,16 @@ from fastapi import Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, ValidationError
 from pydantic.alias_generators import to_camel
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import Unprocessable, invalid
 from perks.kit.ids import is_uuid
 from perks.kit.money import money_string, plain_number
-from perks.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from perks.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, PageResult, paginate
+from perks.tenancy import service as tenancy
+from perks.tenancy.context import AuthContext
 
 M = TypeVar("M", bound=BaseModel)
 MAX_MONEY = Decimal("1000000000000")
@@ -176,3 +179,27 @@ class ListFilters(BaseModel):
 async def list_filters(request: Request) -> ListFilters:
     values = {**(await form_fields(request)), **request.query_params}
     return query_model(ListFilters, {key: value for key, value in values.items() if value != ""})
+
+
+async def filtered_page(
+    session: AsyncSession,
+    ctx: AuthContext,
+    statement: Select[Any],
+    model: Any,
+    filters: ListFilters,
+    sortable: Mapping[str, Any],
+) -> PageResult:
+    """One page of referred users or commissions (`model`), filtered by workspace, campaign,
+    affiliate and status."""
+    if filters.workspaceId:
+        workspace = await tenancy.resolve_workspace(session, ctx, filters.workspaceId)
+        statement = statement.where(model.workspace_id == workspace.id)
+    wanted = (
+        (model.campaign_id, filters.campaignId),
+        (model.affiliate_id, filters.affiliateId),
+        (model.status, filters.status),
+    )
+    for column, value in wanted:
+        if value:
+            statement = statement.where(column == value)
+    return await paginate(session, statement, filters.page_request(), sortable, model.id)

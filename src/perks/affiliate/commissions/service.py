@@ -20,12 +20,11 @@ from perks.affiliate.commissions.schemas import (
     CommissionOut,
     CommissionUpdate,
 )
-from perks.affiliate.common import ListFilters, changes_of, email_key, payload
+from perks.affiliate.common import ListFilters, changes_of, email_key, filtered_page, payload
 from perks.errors import NotFound, Unprocessable
 from perks.kit import clock
-from perks.kit.pagination import PageResult, paginate
+from perks.kit.pagination import PageResult
 from perks.outbox import service as outbox
-from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 
 SORTABLE = {
@@ -66,17 +65,7 @@ async def campaign_of(
 
 
 async def list_commissions(session: AsyncSession, ctx: AuthContext, filters: ListFilters) -> PageResult:
-    statement = repository.commissions(ctx)
-    if filters.workspaceId:
-        workspace = await tenancy.resolve_workspace(session, ctx, filters.workspaceId)
-        statement = statement.where(Commission.workspace_id == workspace.id)
-    if filters.campaignId:
-        statement = statement.where(Commission.campaign_id == filters.campaignId)
-    if filters.affiliateId:
-        statement = statement.where(Commission.affiliate_id == filters.affiliateId)
-    if filters.status:
-        statement = statement.where(Commission.status == filters.status)
-    return await paginate(session, statement, filters.page_request(), SORTABLE, Commission.id)
+    return await filtered_page(session, ctx, repository.commissions(ctx), Commission, filters, SORTABLE)
 
 
 async def get_commission(session: AsyncSession, ctx: AuthContext, commission_id: str) -> Commission:

@@ -10,7 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.affiliate.affiliates import service as affiliates
 from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.commissions import service as commissions
-from perks.affiliate.common import ListFilters, apply, changes_of, email_key, integrity_or_422, payload
+from perks.affiliate.common import (
+    ListFilters,
+    apply,
+    changes_of,
+    email_key,
+    filtered_page,
+    integrity_or_422,
+    payload,
+)
 from perks.affiliate.referred_users import repository
 from perks.affiliate.referred_users.models import ReferredUser
 from perks.affiliate.referred_users.schemas import (
@@ -20,7 +28,7 @@ from perks.affiliate.referred_users.schemas import (
     ReferredUserUpdate,
 )
 from perks.errors import NotFound, Unprocessable
-from perks.kit.pagination import PageResult, paginate
+from perks.kit.pagination import PageResult
 from perks.outbox import service as outbox
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
@@ -41,17 +49,7 @@ def out(referred: ReferredUser) -> ReferredUserOut:
 
 
 async def list_referred_users(session: AsyncSession, ctx: AuthContext, filters: ListFilters) -> PageResult:
-    statement = repository.referred_users(ctx)
-    if filters.workspaceId:
-        workspace = await tenancy.resolve_workspace(session, ctx, filters.workspaceId)
-        statement = statement.where(ReferredUser.workspace_id == workspace.id)
-    if filters.campaignId:
-        statement = statement.where(ReferredUser.campaign_id == filters.campaignId)
-    if filters.affiliateId:
-        statement = statement.where(ReferredUser.affiliate_id == filters.affiliateId)
-    if filters.status:
-        statement = statement.where(ReferredUser.status == filters.status)
-    return await paginate(session, statement, filters.page_request(), SORTABLE, ReferredUser.id)
+    return await filtered_page(session, ctx, repository.referred_users(ctx), ReferredUser, filters, SORTABLE)
 
 
 async def get_referred_user(session: AsyncSession, ctx: AuthContext, email: str) -> ReferredUser:
