@@ -210,3 +210,29 @@ async def test_another_account_cannot_touch_affiliates(
     assert await events(database, other_tenant) == []
     mine = await client.get(url, headers=tenant.affiliate)
     assert mine.json()["data"]["firstName"] == "Jane"
+
+
+async def test_changing_to_a_taken_email_is_a_422(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database
+) -> None:
+    _, person = await program(client, tenant)
+    await affiliate(client, tenant, "taken@example.com")
+    url = f"{AFFILIATE}/affiliates?affiliateId={person['id']}"
+    response = await client.put(url, headers=tenant.affiliate, json={"email": "Taken@Example.com"})
+    assert response.status_code == 422
+    assert await events(database, tenant, "affiliate.updated") == []
+    assert (await client.get(url, headers=tenant.affiliate)).json()["data"]["email"] == "jane@example.com"
+
+
+async def test_status_filter_and_public_keys(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    _, person = await program(client, tenant)
+    await affiliate(client, tenant, "other@example.com")
+    await client.put(
+        f"{AFFILIATE}/affiliates?affiliateId={person['id']}",
+        headers=tenant.affiliate,
+        json={"isActive": False},
+    )
+    inactive = await client.get(f"{AFFILIATE}/affiliates/list?status=inactive", headers=tenant.affiliate)
+    assert [item["id"] for item in inactive.json()["data"]["items"]] == [person["id"]]
+    public = await client.get(f"{AFFILIATE}/affiliates/list", headers=tenant.affiliate_public)
+    assert public.status_code == 403

@@ -201,3 +201,17 @@ async def test_another_account_sees_nothing(
     assert foreign_workspace.status_code == 404
     mine = await client.get(url, headers=tenant.affiliate)
     assert mine.json()["data"]["campaignName"] == "Launch"
+
+
+async def test_a_campaign_stays_in_its_workspace(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    data = await campaign(client, tenant)
+    other = (
+        await client.post(f"{AFFILIATE}/workspaces", headers=tenant.affiliate, json={"name": "EU"})
+    ).json()["data"]
+    url = f"{AFFILIATE}/campaigns?campaignId={data['id']}"
+    moved = await client.put(url, headers=tenant.affiliate, json={"workspaceId": other["id"]})
+    assert moved.status_code == 422
+    same = await client.put(
+        url, headers=tenant.affiliate, json={"workspaceId": tenant.workspace_id, "payoutTerm": 45}
+    )
+    assert same.status_code == 200 and same.json()["data"]["payoutTerm"] == 45

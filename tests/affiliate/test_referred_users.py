@@ -224,3 +224,18 @@ async def test_another_account_cannot_see_referred_users(
     )
     assert foreign.status_code == 404
     assert (await client.get(url, headers=tenant.affiliate)).json()["data"]["affiliateId"] == person["id"]
+
+
+async def test_changing_to_a_referred_email_is_a_422(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    _, person = await program(client, tenant)
+    for email in ("a@example.com", "b@example.com"):
+        await create(client, tenant, "referred-users", {"referredTo": email, "affiliateId": person["id"]})
+    response = await client.put(
+        f"{AFFILIATE}/referred-users?referredUser=a@example.com",
+        headers=tenant.affiliate,
+        json={"referredTo": "B@example.com"},
+    )
+    assert response.status_code == 422
+    assert (
+        await client.get(f"{AFFILIATE}/referred-users?referredUser=a@example.com", headers=tenant.affiliate)
+    ).status_code == 200

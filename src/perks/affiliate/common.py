@@ -203,3 +203,25 @@ async def filtered_page(
         if value:
             statement = statement.where(column == value)
     return await paginate(session, statement, filters.page_request(), sortable, model.id)
+
+
+def _documented(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+# OpenAPI for the ListFilters parameters, which are read by hand (query string or form body).
+_LIMIT = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
+_STATUSES = {"type": "string", "enum": ["pending", "processing", "paid", "refunded"]}
+_TEXT = {"type": "string"}
+LIST_FILTERS_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        _documented("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1"),
+        _documented("limit", _LIMIT, "Items per page"),
+        _documented("orderType", _TEXT, "Field to sort by (default createdAt)"),
+        _documented("orderValue", {"type": "string", "enum": ["ASC", "DESC"]}, "Sort direction"),
+        _documented("workspaceId", _TEXT, "Only this workspace"),
+        _documented("campaignId", _TEXT, "Only this campaign"),
+        _documented("affiliateId", _TEXT, "Only this affiliate"),
+        _documented("status", _STATUSES, "Only this status"),
+    ]
+}

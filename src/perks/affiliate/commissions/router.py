@@ -9,7 +9,7 @@ from fastapi import Depends
 
 from perks.affiliate.commissions import service
 from perks.affiliate.commissions.schemas import CommissionCreate, CommissionOut, CommissionUpdate
-from perks.affiliate.common import ListFilters, id_query, list_filters
+from perks.affiliate.common import LIST_FILTERS_OPENAPI, ListFilters, id_query, list_filters
 from perks.affiliate.face import Envelope, Message, Page, ServerAuth, Session, done, ok, page_of, router
 
 commissions_router = router(tags=["affiliate: commissions"])
@@ -17,7 +17,9 @@ CommissionId = Annotated[str, Depends(id_query("commissionId"))]
 Filters = Annotated[ListFilters, Depends(list_filters)]
 
 
-@commissions_router.get("/commissions/list", response_model=Envelope[Page[CommissionOut]])
+@commissions_router.get(
+    "/commissions/list", response_model=Envelope[Page[CommissionOut]], openapi_extra=LIST_FILTERS_OPENAPI
+)
 async def list_commissions(
     session: Session, ctx: ServerAuth, filters: Filters
 ) -> Envelope[Page[CommissionOut]]:

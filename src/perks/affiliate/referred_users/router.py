@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from perks.affiliate.common import ListFilters, list_filters
+from perks.affiliate.common import LIST_FILTERS_OPENAPI, ListFilters, list_filters
 from perks.affiliate.face import Envelope, Message, Page, ServerAuth, Session, done, ok, page_of, router
 from perks.affiliate.referred_users import service
 from perks.affiliate.referred_users.schemas import ReferredUserCreate, ReferredUserOut, ReferredUserUpdate
@@ -28,7 +28,9 @@ def referred_email(
 ReferredEmail = Annotated[str, Depends(referred_email)]
 
 
-@referred_users_router.get("/referred-users/list", response_model=Envelope[Page[ReferredUserOut]])
+@referred_users_router.get(
+    "/referred-users/list", response_model=Envelope[Page[ReferredUserOut]], openapi_extra=LIST_FILTERS_OPENAPI
+)
 async def list_referred_users(
     session: Session, ctx: ServerAuth, filters: Filters
 ) -> Envelope[Page[ReferredUserOut]]:
