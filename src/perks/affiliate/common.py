@@ -14,7 +14,7 @@ from fastapi import Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, ValidationError
 from pydantic.alias_generators import to_camel
-from sqlalchemy import Select
+from sqlalchemy import Select, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -225,3 +225,14 @@ LIST_FILTERS_OPENAPI: dict[str, Any] = {
         _documented("status", _STATUSES, "Only this status"),
     ]
 }
+
+
+async def delete_row(session: AsyncSession, ctx: AuthContext, row: Any) -> None:
+    """DELETE one loaded tenant row by id (scoped to the caller's account) and forget it."""
+    model = type(row)
+    await session.execute(
+        delete(model)
+        .where(model.account_id == ctx.account_id, model.id == row.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expunge(row)

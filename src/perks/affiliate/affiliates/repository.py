@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.common import delete_row
 from perks.tenancy.context import AuthContext
 
 
@@ -31,9 +32,4 @@ async def add(session: AsyncSession, affiliate: Affiliate) -> None:
 
 async def delete_affiliate(session: AsyncSession, ctx: AuthContext, affiliate: Affiliate) -> None:
     """One DELETE: links, referred users and commissions go with it (ON DELETE CASCADE)."""
-    await session.execute(
-        delete(Affiliate)
-        .where(Affiliate.account_id == ctx.account_id, Affiliate.id == affiliate.id)
-        .execution_options(synchronize_session=False)
-    )
-    session.expunge(affiliate)
+    await delete_row(session, ctx, affiliate)

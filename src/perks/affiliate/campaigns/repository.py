@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, delete, exists, select, update
+from sqlalchemy import Select, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.campaigns.models import AffiliateCampaign
+from perks.affiliate.common import delete_row
 from perks.tenancy.context import AuthContext
 
 Campaign = AffiliateCampaign
@@ -72,9 +73,4 @@ async def unset_default(session: AsyncSession, ctx: AuthContext, campaign: Campa
 
 
 async def delete_campaign(session: AsyncSession, ctx: AuthContext, campaign: Campaign) -> None:
-    await session.execute(
-        delete(Campaign)
-        .where(Campaign.account_id == ctx.account_id, Campaign.id == campaign.id)
-        .execution_options(synchronize_session=False)
-    )
-    session.expunge(campaign)
+    await delete_row(session, ctx, campaign)

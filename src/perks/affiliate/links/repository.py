@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.affiliate.common import delete_row
 from perks.affiliate.links.models import AffiliateLink
 from perks.tenancy.context import AuthContext
 
@@ -27,9 +28,4 @@ async def add(session: AsyncSession, link: AffiliateLink) -> None:
 
 
 async def delete_link(session: AsyncSession, ctx: AuthContext, link: AffiliateLink) -> None:
-    await session.execute(
-        delete(AffiliateLink)
-        .where(AffiliateLink.account_id == ctx.account_id, AffiliateLink.id == link.id)
-        .execution_options(synchronize_session=False)
-    )
-    session.expunge(link)
+    await delete_row(session, ctx, link)

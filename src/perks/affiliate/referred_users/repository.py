@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.affiliate.common import email_key
+from perks.affiliate.common import delete_row, email_key
 from perks.affiliate.referred_users.models import ReferredUser
 from perks.tenancy.context import AuthContext
 
@@ -24,9 +24,4 @@ async def add(session: AsyncSession, referred: ReferredUser) -> None:
 
 
 async def delete_referred(session: AsyncSession, ctx: AuthContext, referred: ReferredUser) -> None:
-    await session.execute(
-        delete(ReferredUser)
-        .where(ReferredUser.account_id == ctx.account_id, ReferredUser.id == referred.id)
-        .execution_options(synchronize_session=False)
-    )
-    session.expunge(referred)
+    await delete_row(session, ctx, referred)
