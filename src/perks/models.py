@@ -6,3 +6,16 @@ from perks.outbox import models as outbox_models
 from perks.tenancy import models as tenancy_models
 
 __all__ = ["Base", "idempotency_models", "outbox_models", "tenancy_models"]
+from perks.affiliate.affiliates import models as affiliate_models
+from perks.affiliate.campaigns import models as affiliate_campaign_models
+from perks.affiliate.commissions import models as commission_models
+from perks.affiliate.links import models as affiliate_link_models
+from perks.affiliate.referred_users import models as referred_user_models
+
+__all__ += [
+    "affiliate_campaign_models",
+    "affiliate_link_models",
+    "affiliate_models",
+    "commission_models",
+    "referred_user_models",
+]

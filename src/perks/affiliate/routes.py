@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from perks.affiliate.affiliates.router import affiliates_router
+from perks.affiliate.campaigns.router import campaigns_router
+from perks.affiliate.commissions.router import commissions_router
+from perks.affiliate.links.router import links_router
+from perks.affiliate.referred_users.router import referred_users_router
 from perks.affiliate.workspaces.router import workspaces_router
 
 ROUTERS: list[APIRouter] = [
     workspaces_router,
+    campaigns_router,
+    affiliates_router,
+    links_router,
+    referred_users_router,
+    commissions_router,
 ]

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field
+
+from perks.affiliate.common import Email
+from perks.affiliate.face import CamelModel, Timestamp
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+PayoutMethod = Annotated[Literal["PAYPAL", "WISE"], BeforeValidator(_upper)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Notes = Annotated[str, Field(max_length=10_000)]
+
+
+class AffiliateOut(CamelModel):
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    notes: str
+    status: str
+    workspace_id: str
+    campaign_id: str
+    payout_email: str | None
+    payout_method: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class AffiliateCreate(CamelModel):
+    email: Email
+    first_name: Name
+    last_name: Name
+    notes: Notes = ""
+    workspace_id: str | None = None
+    campaign_id: str | None = None
+    payout_email: Email | None = None
+    payout_method: PayoutMethod | None = None
+
+
+class AffiliateUpdate(CamelModel):
+    """Partial: only the fields sent change; `isActive` switches the status active/inactive."""
+
+    email: Email | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    notes: Notes | None = None
+    campaign_id: str | None = None
+    payout_email: Email | None = None
+    payout_method: PayoutMethod | None = None
+    is_active: bool | None = None
+
+
+NULLABLE_ON_UPDATE = frozenset({"payout_email", "payout_method"})

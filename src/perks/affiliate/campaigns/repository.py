@@ -1,0 +1,76 @@
+"""SQL for affiliate campaigns; every statement is scoped to the caller's account."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.affiliate.campaigns.models import AffiliateCampaign
+from perks.affiliate.common import delete_row
+from perks.tenancy.context import AuthContext
+
+Campaign = AffiliateCampaign
+
+
+def campaigns(ctx: AuthContext) -> Select[Campaign]:
+    return select(Campaign).where(Campaign.account_id == ctx.account_id)
+
+
+async def add(session: AsyncSession, campaign: Campaign) -> None:
+    session.add(campaign)
+    await session.flush()
+
+
+async def get(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign | None:
+    return await session.scalar(campaigns(ctx).where(Campaign.id == campaign_id))
+
+
+async def default_for(session: AsyncSession, ctx: AuthContext, workspace_id: str) -> Campaign | None:
+    return await session.scalar(
+        campaigns(ctx).where(Campaign.workspace_id == workspace_id, Campaign.is_default.is_(True))
+    )
+
+
+async def clear_other_defaults(session: AsyncSession, ctx: AuthContext, campaign: Campaign) -> None:
+    await session.execute(
+        update(Campaign)
+        .where(
+            Campaign.account_id == ctx.account_id,
+            Campaign.workspace_id == campaign.workspace_id,
+            Campaign.is_default.is_(True),
+            Campaign.id != campaign.id,
+        )
+        .values(is_default=False)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def set_default(
+    session: AsyncSession, ctx: AuthContext, campaign: Campaign, *, only_if_none: bool
+) -> None:
+    """Mark `campaign` the default; with only_if_none, only when its workspace has no default yet. The
+    partial unique index rejects a second default written by a concurrent request."""
+    statement = update(Campaign).where(Campaign.account_id == ctx.account_id, Campaign.id == campaign.id)
+    if only_if_none:
+        other = AffiliateCampaign.__table__.alias("other")
+        statement = statement.where(
+            ~exists().where(
+                other.c.account_id == ctx.account_id,
+                other.c.workspace_id == campaign.workspace_id,
+                other.c.is_default.is_(True),
+            )
+        )
+    await session.execute(statement.values(is_default=True).execution_options(synchronize_session=False))
+
+
+async def unset_default(session: AsyncSession, ctx: AuthContext, campaign: Campaign) -> None:
+    await session.execute(
+        update(Campaign)
+        .where(Campaign.account_id == ctx.account_id, Campaign.id == campaign.id)
+        .values(is_default=False)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def delete_campaign(session: AsyncSession, ctx: AuthContext, campaign: Campaign) -> None:
+    await delete_row(session, ctx, campaign)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
+from perks.kit.money import Amount
+
+
+class Commission(IdMixin, TenantMixin, TimestampMixin, Base):
+    __tablename__ = "commissions"
+    __table_args__ = (
+        Index("ix_commissions_account_created", "account_id", "created_at"),
+        Index("ix_commissions_account_affiliate", "account_id", "affiliate_id"),
+        Index("ix_commissions_account_campaign", "account_id", "campaign_id"),
+        Index("ix_commissions_account_referred", "account_id", "referred_key"),
+    )
+
+    workspace_id: Mapped[str] = mapped_column(String(36), ForeignKey("workspaces.id", ondelete="CASCADE"))
+    campaign_id: Mapped[str] = mapped_column(String(36), ForeignKey("affiliate_campaigns.id"))
+    affiliate_id: Mapped[str] = mapped_column(String(36), ForeignKey("affiliates.id", ondelete="CASCADE"))
+    # The referred customer's email (it need not be registered as a referred user).
+    referred_user: Mapped[str] = mapped_column(String(320))
+    referred_key: Mapped[str] = mapped_column(String(320))
+    amount: Mapped[Decimal] = mapped_column(Amount)
+    admin_earned_amount: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    commission_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    payout_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    remarks: Mapped[str | None] = mapped_column(Text, nullable=True)
+    invoice_id: Mapped[str | None] = mapped_column(String(255), nullable=True)

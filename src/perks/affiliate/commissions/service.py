@@ -1,0 +1,157 @@
+"""Commissions: what an affiliate earned for a referred customer. Status moves pending → processing →
+paid, or to refunded from pending or processing; a paid commission's amount is final."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.affiliate.affiliates import service as affiliates
+from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.campaigns import service as campaigns
+from perks.affiliate.campaigns.models import AffiliateCampaign
+from perks.affiliate.commissions import repository
+from perks.affiliate.commissions.models import Commission
+from perks.affiliate.commissions.schemas import (
+    NULLABLE_ON_UPDATE,
+    CommissionCreate,
+    CommissionOut,
+    CommissionUpdate,
+)
+from perks.affiliate.common import ListFilters, changes_of, email_key, filtered_page, payload
+from perks.errors import NotFound, Unprocessable
+from perks.kit import clock
+from perks.kit.pagination import PageResult
+from perks.outbox import service as outbox
+from perks.tenancy.context import AuthContext
+
+SORTABLE = {
+    "createdAt": Commission.created_at,
+    "updatedAt": Commission.updated_at,
+    "amount": Commission.amount,
+    "status": Commission.status,
+    "commissionDate": Commission.commission_date,
+}
+NEXT_STATUSES = {
+    "pending": frozenset({"processing", "refunded"}),
+    "processing": frozenset({"paid", "refunded"}),
+    "paid": frozenset[str](),
+    "refunded": frozenset[str](),
+}
+NOT_FOUND = "Commission not found"
+PAID_AMOUNT_IS_FINAL = "The amount of a paid commission cannot change"
+
+
+def out(commission: Commission) -> CommissionOut:
+    return CommissionOut.model_validate(commission, from_attributes=True)
+
+
+def sources_of(target: str) -> list[str]:
+    """The statuses a commission may move to `target` from."""
+    return [status for status, targets in NEXT_STATUSES.items() if target in targets]
+
+
+async def campaign_of(
+    session: AsyncSession, ctx: AuthContext, affiliate: Affiliate, campaign_id: str | None
+) -> AffiliateCampaign:
+    """The campaign named for a record of `affiliate`, else the affiliate's own; it must be in the
+    affiliate's workspace. Also used by referred users."""
+    campaign = await campaigns.get_campaign(session, ctx, campaign_id or affiliate.campaign_id)
+    if campaign.workspace_id != affiliate.workspace_id:
+        raise Unprocessable("The campaign does not belong to the affiliate's workspace")
+    return campaign
+
+
+async def list_commissions(session: AsyncSession, ctx: AuthContext, filters: ListFilters) -> PageResult:
+    return await filtered_page(session, ctx, repository.commissions(ctx), Commission, filters, SORTABLE)
+
+
+async def get_commission(session: AsyncSession, ctx: AuthContext, commission_id: str) -> Commission:
+    commission = await repository.get(session, ctx, commission_id)
+    if commission is None:
+        raise NotFound(NOT_FOUND)
+    return commission
+
+
+async def create_commission(session: AsyncSession, ctx: AuthContext, body: CommissionCreate) -> Commission:
+    affiliate = await affiliates.get_affiliate(session, ctx, body.affiliate_id)
+    campaign = await campaign_of(session, ctx, affiliate, body.campaign_id)
+    fields = body.model_dump(exclude={"campaign_id", "affiliate_id"}, by_alias=False)
+    fields["commission_date"] = body.commission_date or clock.now()
+    commission = Commission(
+        account_id=ctx.account_id,
+        workspace_id=affiliate.workspace_id,
+        campaign_id=campaign.id,
+        affiliate_id=affiliate.id,
+        referred_key=email_key(body.referred_user),
+        **fields,
+    )
+    await repository.add(session, commission)
+    outbox.emit(session, ctx, "commission.created", payload(out(commission)))
+    return commission
+
+
+async def update_commission(
+    session: AsyncSession, ctx: AuthContext, commission_id: str, body: CommissionUpdate
+) -> Commission:
+    commission = await get_commission(session, ctx, commission_id)
+    requested = changes_of(body, NULLABLE_ON_UPDATE)
+    if "referred_user" in requested:
+        requested["referred_key"] = email_key(requested["referred_user"])
+    # A second pass only when a concurrent request moved the status to the one asked for.
+    for _pass in range(2):
+        changes = _without_unchanged_status(requested, commission)
+        if not changes:
+            return commission
+        if await repository.update_if(session, ctx, commission.id, _conditions(changes), changes):
+            await session.refresh(commission)
+            _emit_update(session, ctx, commission, changes.get("status"))
+            return commission
+        await session.refresh(commission)
+        if changes.get("status") != commission.status:
+            break
+    raise _refusal(commission, requested.get("status"))
+
+
+def _without_unchanged_status(requested: dict[str, Any], commission: Commission) -> dict[str, Any]:
+    """Asking for the status a commission already has is no move at all."""
+    if requested.get("status") == commission.status:
+        return {key: value for key, value in requested.items() if key != "status"}
+    return requested
+
+
+def _emit_update(
+    session: AsyncSession, ctx: AuthContext, commission: Commission, moved_to: str | None
+) -> None:
+    outbox.emit(session, ctx, "commission.updated", payload(out(commission)))
+    if moved_to == "refunded":
+        outbox.emit(session, ctx, "commission.refunded", payload(out(commission)))
+
+
+def _conditions(changes: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """What the row must still be for the update to apply, checked in the UPDATE itself."""
+    conditions: list[ColumnElement[bool]] = []
+    target = changes.get("status")
+    if target is not None:
+        conditions.append(Commission.status.in_(sources_of(target)))
+    if "amount" in changes:
+        unchanged = Commission.amount == changes["amount"]
+        conditions.append(unchanged if target == "paid" else or_(unchanged, Commission.status != "paid"))
+    return conditions
+
+
+def _refusal(commission: Commission, target: str | None) -> Unprocessable:
+    if target is not None and target not in NEXT_STATUSES[commission.status]:
+        return Unprocessable(f"Commission status cannot change from {commission.status} to {target}")
+    return Unprocessable(PAID_AMOUNT_IS_FINAL)
+
+
+async def delete_commission(session: AsyncSession, ctx: AuthContext, commission_id: str) -> None:
+    if not await repository.delete_commission(session, ctx, commission_id):
+        raise NotFound(NOT_FOUND)
+
+
+async def delete_for_referred_user(session: AsyncSession, ctx: AuthContext, email: str) -> None:
+    await repository.delete_for_referred(session, ctx, email_key(email))

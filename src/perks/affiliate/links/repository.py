@@ -1,0 +1,31 @@
+"""SQL for affiliate links; every statement is scoped to the caller's account."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.affiliate.common import delete_row
+from perks.affiliate.links.models import AffiliateLink
+from perks.tenancy.context import AuthContext
+
+
+def links_of(ctx: AuthContext, affiliate_id: str) -> Select[AffiliateLink]:
+    return select(AffiliateLink).where(
+        AffiliateLink.account_id == ctx.account_id, AffiliateLink.affiliate_id == affiliate_id
+    )
+
+
+async def get(session: AsyncSession, ctx: AuthContext, link_id: str) -> AffiliateLink | None:
+    return await session.scalar(
+        select(AffiliateLink).where(AffiliateLink.account_id == ctx.account_id, AffiliateLink.id == link_id)
+    )
+
+
+async def add(session: AsyncSession, link: AffiliateLink) -> None:
+    session.add(link)
+    await session.flush()
+
+
+async def delete_link(session: AsyncSession, ctx: AuthContext, link: AffiliateLink) -> None:
+    await delete_row(session, ctx, link)

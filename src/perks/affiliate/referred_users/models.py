@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
+from perks.kit.money import Amount
+
+
+class ReferredUser(IdMixin, TenantMixin, TimestampMixin, Base):
+    __tablename__ = "referred_users"
+    __table_args__ = (
+        # The API addresses a referred user by email alone, so an email is referred once per account.
+        Index("uq_referred_users_account_email", "account_id", "email_key", unique=True),
+        Index("ix_referred_users_account_created", "account_id", "created_at"),
+        Index("ix_referred_users_account_affiliate", "account_id", "affiliate_id"),
+        Index("ix_referred_users_account_campaign", "account_id", "campaign_id"),
+    )
+
+    workspace_id: Mapped[str] = mapped_column(String(36), ForeignKey("workspaces.id", ondelete="CASCADE"))
+    campaign_id: Mapped[str] = mapped_column(String(36), ForeignKey("affiliate_campaigns.id"))
+    affiliate_id: Mapped[str] = mapped_column(String(36), ForeignKey("affiliates.id", ondelete="CASCADE"))
+    referred_to: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320))
+    amount: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
+    admin_earned_amount: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    payout_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    remarks: Mapped[str | None] = mapped_column(Text, nullable=True)
+    is_self_referral: Mapped[bool] = mapped_column(Boolean, default=False)
+    invoice_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -1,0 +1,27 @@
+"""SQL for referred users; every statement is scoped to the caller's account."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.affiliate.common import delete_row, email_key
+from perks.affiliate.referred_users.models import ReferredUser
+from perks.tenancy.context import AuthContext
+
+
+def referred_users(ctx: AuthContext) -> Select[ReferredUser]:
+    return select(ReferredUser).where(ReferredUser.account_id == ctx.account_id)
+
+
+async def by_email(session: AsyncSession, ctx: AuthContext, email: str) -> ReferredUser | None:
+    return await session.scalar(referred_users(ctx).where(ReferredUser.email_key == email_key(email)))
+
+
+async def add(session: AsyncSession, referred: ReferredUser) -> None:
+    session.add(referred)
+    await session.flush()
+
+
+async def delete_referred(session: AsyncSession, ctx: AuthContext, referred: ReferredUser) -> None:
+    await delete_row(session, ctx, referred)

@@ -1,0 +1,115 @@
+"""Referred users: customers an affiliate brought in, addressed by email (one record per email in an
+account). Deleting one deletes the commissions that name its email."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.affiliate.affiliates import service as affiliates
+from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.commissions import service as commissions
+from perks.affiliate.common import (
+    ListFilters,
+    apply,
+    changes_of,
+    email_key,
+    filtered_page,
+    integrity_or_422,
+    payload,
+)
+from perks.affiliate.referred_users import repository
+from perks.affiliate.referred_users.models import ReferredUser
+from perks.affiliate.referred_users.schemas import (
+    NULLABLE_ON_UPDATE,
+    ReferredUserCreate,
+    ReferredUserOut,
+    ReferredUserUpdate,
+)
+from perks.errors import NotFound, Unprocessable
+from perks.kit.pagination import PageResult
+from perks.outbox import service as outbox
+from perks.tenancy import service as tenancy
+from perks.tenancy.context import AuthContext
+
+SORTABLE = {
+    "createdAt": ReferredUser.created_at,
+    "updatedAt": ReferredUser.updated_at,
+    "referredTo": ReferredUser.email_key,
+    "amount": ReferredUser.amount,
+    "status": ReferredUser.status,
+}
+NOT_FOUND = "Referred user not found"
+DUPLICATE = "A referred user with this email already exists"
+
+
+def out(referred: ReferredUser) -> ReferredUserOut:
+    return ReferredUserOut.model_validate(referred, from_attributes=True)
+
+
+async def list_referred_users(session: AsyncSession, ctx: AuthContext, filters: ListFilters) -> PageResult:
+    return await filtered_page(session, ctx, repository.referred_users(ctx), ReferredUser, filters, SORTABLE)
+
+
+async def get_referred_user(session: AsyncSession, ctx: AuthContext, email: str) -> ReferredUser:
+    referred = await repository.by_email(session, ctx, email)
+    if referred is None:
+        raise NotFound(NOT_FOUND)
+    return referred
+
+
+async def create_referred_user(
+    session: AsyncSession, ctx: AuthContext, body: ReferredUserCreate
+) -> ReferredUser:
+    fields = body.model_dump(exclude={"workspace_id"}, by_alias=False)
+    referred = ReferredUser(account_id=ctx.account_id, email_key=email_key(body.referred_to))
+    await _place(session, ctx, referred, fields, body.workspace_id)
+    async with integrity_or_422(session, DUPLICATE):
+        await repository.add(session, referred)
+    outbox.emit(session, ctx, "referral.created", payload(out(referred)))
+    return referred
+
+
+async def update_referred_user(
+    session: AsyncSession, ctx: AuthContext, email: str, body: ReferredUserUpdate
+) -> ReferredUser:
+    referred = await get_referred_user(session, ctx, email)
+    changes = changes_of(body, NULLABLE_ON_UPDATE)
+    workspace_id = changes.pop("workspace_id", None)
+    if "referred_to" in changes:
+        changes["email_key"] = email_key(changes["referred_to"])
+    if {"affiliate_id", "campaign_id"} & changes.keys() or workspace_id:
+        changes.setdefault("affiliate_id", referred.affiliate_id)
+        if changes["affiliate_id"] == referred.affiliate_id:
+            changes.setdefault("campaign_id", referred.campaign_id)
+        await _place(session, ctx, referred, changes, workspace_id)
+    else:
+        apply(referred, changes)
+    async with integrity_or_422(session, DUPLICATE):
+        await session.flush()
+    await session.refresh(referred)
+    return referred
+
+
+async def delete_referred_user(session: AsyncSession, ctx: AuthContext, email: str) -> None:
+    referred = await get_referred_user(session, ctx, email)
+    await commissions.delete_for_referred_user(session, ctx, referred.referred_to)
+    await repository.delete_referred(session, ctx, referred)
+
+
+async def _place(
+    session: AsyncSession,
+    ctx: AuthContext,
+    referred: ReferredUser,
+    fields: dict[str, Any],
+    workspace_id: str | None,
+) -> None:
+    """Set `fields` on `referred`, binding it to its affiliate and a campaign of the affiliate's
+    workspace (the affiliate's own campaign unless one is named)."""
+    affiliate: Affiliate = await affiliates.get_affiliate(session, ctx, fields["affiliate_id"])
+    if workspace_id and workspace_id != affiliate.workspace_id:
+        await tenancy.resolve_workspace(session, ctx, workspace_id)
+        raise Unprocessable("The affiliate does not belong to this workspace")
+    campaign = await commissions.campaign_of(session, ctx, affiliate, fields.get("campaign_id"))
+    apply(referred, fields | {"campaign_id": campaign.id, "workspace_id": affiliate.workspace_id})
