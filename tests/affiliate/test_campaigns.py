@@ -54,8 +54,13 @@ async def test_defaults_and_required_fields(client: httpx.AsyncClient, tenant: T
 
 
 async def test_validation_is_400_naming_the_field(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    base = {"campaignName": "c", "commissionType": "percentage", "amount": 10, "url": "https://x.example"}
-    cases = {
+    base: dict[str, object] = {
+        "campaignName": "c",
+        "commissionType": "percentage",
+        "amount": 10,
+        "url": "https://x.example",
+    }
+    cases: dict[str, dict[str, object]] = {
         "amount": {"amount": 100.5},
         "commissionType": {"commissionType": "tiered"},
         "url": {"url": "not a url"},
