@@ -175,3 +175,12 @@ async def test_unexpected_errors_are_500s_without_internals(
     assert affiliate.json()["status"] == 500
     assert "trace-me" in affiliate.json()["message"]
     assert "hunter2" not in affiliate.text
+
+
+async def test_tokens_follow_the_service_clock_not_the_wall_clock(
+    probe_client: httpx.AsyncClient, probe_tenant: Tenant
+) -> None:
+    clock.travel(timedelta(days=3))
+    # Issued "in the future" as far as the wall clock knows; still valid on the service's clock.
+    headers = await probe_tenant.loyalty(probe_client)
+    assert (await probe_client.get(f"{LOYALTY}/_probe/server", headers=headers)).status_code == 200

@@ -106,11 +106,11 @@ async def authenticate_token(session: AsyncSession, token: str | None, secret: s
             secret,
             algorithms=[TOKEN_ALGORITHM],
             issuer=TOKEN_ISSUER,
-            options={"require": ["exp", "sub", "kid", "kind"], "verify_exp": False},
+            options={"require": ["exp", "sub", "kid", "kind"], "verify_exp": False, "verify_iat": False},
         )
     except jwt.PyJWTError as error:
         raise Unauthorized("Invalid token") from error
-    # Expiry is checked against our clock (movable in tests), not the library's.
+    # Issue and expiry times are checked against our clock (movable in tests), not the library's.
     if int(claims["exp"]) <= clock.now().timestamp():
         raise Unauthorized("Token expired")
     key = await repository.find_active_key(session, str(claims["sub"]), str(claims["kid"]))
