@@ -6,3 +6,5 @@ from perks.outbox import models as outbox_models
 from perks.tenancy import models as tenancy_models
 
 __all__ = ["Base", "idempotency_models", "outbox_models", "tenancy_models"]
+from perks.ledger import models as ledger_models  # noqa: F401
+from perks.loyalty.customers import models as customer_models  # noqa: F401
