@@ -36,7 +36,7 @@ async def find(
     """At most MAX_ROWS transactions created in [start, end), ids ascending, after the cursor."""
     statement = _filtered(_base(ctx), filters).order_by(LedgerTransaction.id).limit(MAX_ROWS)
     rows = await session.execute(statement)
-    return [(transaction, external_id) for transaction, external_id in rows.tuples().all()]
+    return [(transaction, external_id) for transaction, external_id in rows.all()]
 
 
 def _base(ctx: AuthContext) -> Select[LedgerTransaction, str]:
