@@ -11,6 +11,7 @@ import pytest
 from perks.db import Database
 from perks.errors import BadRequest
 from perks.kit import clock
+from perks.ledger import jobs, repository
 from perks.ledger import service as ledger
 from tests.ledger.support import registered_wallet, totals_by_reward, travel, wallet_json
 from tests.support.tenants import LOYALTY, Tenant
@@ -146,13 +147,15 @@ async def test_the_expiry_job_writes_expirations_without_a_read(
 ) -> None:
     wallet = await registered_wallet(client, database, tenant)
     await wallet.accumulate(POINTS, "7", expiration_date=clock.now() + timedelta(hours=1))
-    async with database.transaction() as session:
-        assert await ledger.expire_due(session) == 0
-    travel(tenant, timedelta(hours=2))
-    async with database.transaction() as session:
-        assert await ledger.expire_due(session) >= 1
-    sums = await wallet.ledger_sums()
-    assert sums == (Decimal(0), Decimal(0), Decimal(0))
+    await wallet.reserve(POINTS, "2", "held")
+    await jobs.expire_once(database)
+    assert await wallet.ledger_sums() == (Decimal(7), Decimal(7), Decimal(2))
+    travel(tenant, timedelta(days=2))
+    assert await jobs.expire_once(database) >= 1
+    async with database.transaction(read_only=True) as session:
+        rows = await repository.wallet_transactions(session, wallet.ctx, wallet.wallet_id)
+    assert sorted((row.type, row.amount) for row in rows) == [("ACCUMULATION", 7), ("EXPIRATION", -7)]
+    assert await wallet.ledger_sums() == (Decimal(0), Decimal(0), Decimal(0))
 
 
 async def test_reserve_then_fulfill(client: httpx.AsyncClient, database: Database, tenant: Tenant) -> None:

@@ -249,15 +249,15 @@ async def settle(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> lis
     return await _settle(session, ctx, wallet_id, clock.now())
 
 
-async def expire_due(session: AsyncSession, *, batch: int = 500) -> int:
-    """The expiry job: settle every wallet, in every account, that has something due. Returns how many
-    EXPIRATION transactions it wrote."""
-    written = 0
+async def due_wallets(session: AsyncSession, *, batch: int = 500) -> list[tuple[str, str]]:
+    """(account id, wallet id) of wallets with an expired line or reservation, account by account."""
+    due: list[tuple[str, str]] = []
     for account_id in await repository.account_ids(session):
-        ctx = system_context(account_id)
-        for wallet_id in await repository.wallets_with_due_lines(session, ctx, clock.now(), batch):
-            written += len(await settle(session, ctx, wallet_id))
-    return written
+        wallets = await repository.wallets_with_due_lines(
+            session, system_context(account_id), clock.now(), batch
+        )
+        due.extend((account_id, wallet_id) for wallet_id in wallets)
+    return due
 
 
 async def view(session: AsyncSession, ctx: AuthContext, wallet: Wallet) -> WalletView:
