@@ -133,5 +133,13 @@ def travel(tenant: Tenant, delta: timedelta) -> None:
     clock.travel(delta)
 
 
+async def listing(client: httpx.AsyncClient, tenant: Tenant, path: str) -> list[dict[str, Any]]:
+    """The `data` list of a loyalty GET that must succeed."""
+    response = await client.get(f"{LOYALTY}{path}", headers=await tenant.loyalty(client))
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()["data"]
+    return rows
+
+
 def totals_by_reward(wallet: dict[str, Any]) -> dict[str, Any]:
     return {total["reward_id"]: total["total"] for total in wallet["totals"]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -13,20 +14,15 @@ from perks.errors import BadRequest
 from perks.kit import clock
 from perks.ledger import jobs, repository
 from perks.ledger import service as ledger
-from tests.ledger.support import registered_wallet, totals_by_reward, travel, wallet_json
-from tests.support.tenants import LOYALTY, Tenant
+from tests.ledger.support import listing, registered_wallet, totals_by_reward, travel, wallet_json
+from tests.support.tenants import Tenant
 
 POINTS = "0195f0c4-0000-7000-8000-000000000001"
 STARS = "0195f0c4-0000-7000-8000-000000000002"
 
 
-async def transactions(client: httpx.AsyncClient, tenant: Tenant, query: str = "") -> list[dict[str, object]]:
-    response = await client.get(
-        f"{LOYALTY}/customers/c1/transactions{query}", headers=await tenant.loyalty(client)
-    )
-    assert response.status_code == 200, response.text
-    rows: list[dict[str, object]] = response.json()["data"]
-    return rows
+async def transactions(client: httpx.AsyncClient, tenant: Tenant, query: str = "") -> list[dict[str, Any]]:
+    return await listing(client, tenant, f"/customers/c1/transactions{query}")
 
 
 async def test_accumulation_shows_as_a_line_a_total_and_a_transaction(

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import httpx
 
 from perks.db import Database
 from perks.kit import clock
 from perks.ledger import service as ledger
-from tests.ledger.support import registered_wallet, travel
+from tests.ledger.support import listing, registered_wallet, travel
 from tests.support.tenants import LOYALTY, Tenant
 
 POINTS = "0195f0c4-0000-7000-8000-000000000001"
@@ -17,13 +16,6 @@ STARS = "0195f0c4-0000-7000-8000-000000000002"
 
 def today() -> str:
     return clock.now().strftime("%d-%m-%Y")
-
-
-async def listing(client: httpx.AsyncClient, tenant: Tenant, path: str) -> list[dict[str, Any]]:
-    response = await client.get(f"{LOYALTY}{path}", headers=await tenant.loyalty(client))
-    assert response.status_code == 200, response.text
-    rows: list[dict[str, Any]] = response.json()["data"]
-    return rows
 
 
 async def test_account_transactions_by_day_with_cursor_and_filters(

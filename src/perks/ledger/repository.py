@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.ledger.models import LedgerTransaction, Wallet, WalletLine
@@ -47,31 +47,24 @@ async def wallets_of_customers(
 
 
 async def open_lines(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> Sequence[WalletLine]:
-    """Every line of the wallet with something left, oldest first (fresh from the database)."""
-    rows = await session.scalars(
-        select(WalletLine)
-        .where(
-            WalletLine.account_id == ctx.account_id,
-            WalletLine.wallet_id == wallet_id,
-            WalletLine.remaining > 0,
-        )
-        .order_by(WalletLine.issued_at, WalletLine.id)
-        .execution_options(populate_existing=True)
-    )
-    return rows.all()
+    """Every line of the wallet with something left, oldest first."""
+    return await _lines_left(session, ctx, WalletLine.wallet_id == wallet_id)
 
 
 async def reserved_lines(
     session: AsyncSession, ctx: AuthContext, reservation_id: str
 ) -> Sequence[WalletLine]:
+    return await _lines_left(session, ctx, WalletLine.reservation_id == reservation_id)
+
+
+async def _lines_left(
+    session: AsyncSession, ctx: AuthContext, condition: ColumnElement[bool]
+) -> Sequence[WalletLine]:
+    """Lines matching `condition` with something left, oldest first, fresh from the database."""
     rows = await session.scalars(
         select(WalletLine)
-        .where(
-            WalletLine.account_id == ctx.account_id,
-            WalletLine.reservation_id == reservation_id,
-            WalletLine.remaining > 0,
-        )
-        .order_by(WalletLine.id)
+        .where(WalletLine.account_id == ctx.account_id, condition, WalletLine.remaining > 0)
+        .order_by(WalletLine.issued_at, WalletLine.id)
         .execution_options(populate_existing=True)
     )
     return rows.all()

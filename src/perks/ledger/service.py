@@ -170,12 +170,7 @@ async def redeem(
     """Spend `amount` from the lines that expire first: one REDEMPTION transaction per line touched."""
     now = await _lock_and_settle(session, ctx, wallet_id)
     slices = await _plan(session, ctx, wallet_id, reward_id, exact_amount(amount), entry.brand_id, now)
-    transactions = []
-    for line, part in slices:
-        await _take(session, ctx, line, part)
-        transactions.append(_transaction(ctx, line, TransactionType.REDEMPTION, -part, entry, now))
-    await repository.add(session, *transactions)
-    return transactions
+    return await _debit(session, ctx, slices, TransactionType.REDEMPTION, entry, now)
 
 
 async def reserve(
@@ -207,13 +202,8 @@ async def fulfill(
 ) -> list[LedgerTransaction]:
     """Spend what `reservation_id` holds: a REDEMPTION transaction per reserved line."""
     now, lines = await _active_reservation(session, ctx, reservation_id)
-    transactions = []
-    for line in lines:
-        held = line.remaining
-        await _take(session, ctx, line, held)
-        transactions.append(_transaction(ctx, line, TransactionType.REDEMPTION, -held, entry, now))
-    await repository.add(session, *transactions)
-    return transactions
+    slices = [(line, line.remaining) for line in lines]
+    return await _debit(session, ctx, slices, TransactionType.REDEMPTION, entry, now)
 
 
 async def release(session: AsyncSession, ctx: AuthContext, reservation_id: str) -> Decimal:
@@ -298,15 +288,25 @@ async def _settle(
     if lapsed:
         await _give_back(session, ctx, lapsed)
         lines = await repository.open_lines(session, ctx, wallet_id)
-    expirations = []
-    for line in lines:
-        if _reserved(line) or not _expired(line, now):
-            continue
-        left = line.remaining
-        await _take(session, ctx, line, left)
-        expirations.append(_transaction(ctx, line, TransactionType.EXPIRATION, -left, NO_ENTRY, now))
-    await repository.add(session, *expirations)
-    return expirations
+    due = [(line, line.remaining) for line in lines if not _reserved(line) and _expired(line, now)]
+    return await _debit(session, ctx, due, TransactionType.EXPIRATION, NO_ENTRY, now)
+
+
+async def _debit(
+    session: AsyncSession,
+    ctx: AuthContext,
+    slices: Sequence[tuple[WalletLine, Decimal]],
+    kind: TransactionType,
+    entry: Entry,
+    now: datetime,
+) -> list[LedgerTransaction]:
+    """Take each part from its line and write the (negative) transaction that says so."""
+    transactions = []
+    for line, part in slices:
+        await _take(session, ctx, line, part)
+        transactions.append(_transaction(ctx, line, kind, -part, entry, now))
+    await repository.add(session, *transactions)
+    return transactions
 
 
 async def _plan(

@@ -296,7 +296,10 @@ async def _change(
     if not values:
         return
     if not await repository.change(session, ctx, customer, values):
-        raise await _taken(session, ctx, values.get("external_id"), values.get("email"), but=customer.id)
+        taken = await _taken(session, ctx, values.get("external_id"), values.get("email"), but=customer.id)
+        if taken.field == "id":  # only identify changes the id, through `new_id`
+            taken = Conflict(f"new_id{taken.details[2:]}", title=taken.title, field="new_id")
+        raise taken
 
 
 async def _taken(
