@@ -138,7 +138,7 @@ async def accumulate(
 ) -> LedgerTransaction:
     """Add a new batch of `reward_id` and its ACCUMULATION (or MIGRATION / TRANSFER) transaction."""
     amount = exact_amount(amount)
-    now = await _lock_and_settle(session, ctx, wallet_id)
+    now = await _locked(session, ctx, wallet_id)
     line = WalletLine(
         id=new_id(),
         account_id=ctx.account_id,
@@ -168,7 +168,7 @@ async def redeem(
     entry: Entry = NO_ENTRY,
 ) -> list[LedgerTransaction]:
     """Spend `amount` from the lines that expire first: one REDEMPTION transaction per line touched."""
-    now = await _lock_and_settle(session, ctx, wallet_id)
+    now = await _locked(session, ctx, wallet_id)
     slices = await _plan(session, ctx, wallet_id, reward_id, exact_amount(amount), entry.brand_id, now)
     return await _debit(session, ctx, slices, TransactionType.REDEMPTION, entry, now)
 
@@ -186,7 +186,7 @@ async def reserve(
 ) -> list[WalletLine]:
     """Set `amount` aside (from the lines that expire first) until `fulfill` spends it or `release` or
     the reservation's expiry (24 hours, or `days`) gives it back. No transaction is written."""
-    now = await _lock_and_settle(session, ctx, wallet_id)
+    now = await _locked(session, ctx, wallet_id)
     slices = await _plan(session, ctx, wallet_id, reward_id, exact_amount(amount), brand_id, now)
     until = now + (timedelta(days=days) if days else DEFAULT_RESERVATION)
     held = []
@@ -222,7 +222,7 @@ async def reverse(
         raise NotFound("Transaction not found", title="Transaction not found")
     reversals = []
     for wallet_id in sorted({original.wallet_id for original in originals}):
-        now = await _lock_and_settle(session, ctx, wallet_id)
+        now = await _locked(session, ctx, wallet_id)
         mine = [original for original in originals if original.wallet_id == wallet_id]
         if await repository.reversed_ids(session, ctx, [original.id for original in mine]):
             raise AlreadyReversed()
@@ -233,10 +233,13 @@ async def reverse(
 
 
 async def settle(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> list[LedgerTransaction]:
-    """Bring a wallet up to the clock: release expired reservations, expire due lines."""
-    if not await repository.lock_wallet(session, ctx, wallet_id):
-        raise NotFound("Wallet not found", title="Wallet not found")
-    return await _settle(session, ctx, wallet_id, clock.now())
+    """Bring a wallet up to the clock: release expired reservations, expire due lines. Takes the wallet's
+    lock only when something is due, so a read of a settled wallet writes nothing."""
+    now = clock.now()
+    lines = await repository.open_lines(session, ctx, wallet_id)
+    if not any(_due(line, now) for line in lines):
+        return []
+    return await _lock_and_settle(session, ctx, wallet_id, now)
 
 
 async def due_wallets(session: AsyncSession, *, batch: int = 500) -> list[tuple[str, str]]:
@@ -275,20 +278,30 @@ def totals_of(lines: Sequence[WalletLine], now: datetime) -> list[Total]:
 # Internals.
 
 
-async def _lock_and_settle(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> datetime:
-    await settle(session, ctx, wallet_id)
-    return clock.now()
+async def _locked(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> datetime:
+    """Lock the wallet for this transaction and settle it; every change starts here."""
+    now = clock.now()
+    await _lock_and_settle(session, ctx, wallet_id, now)
+    return now
+
+
+async def _lock_and_settle(
+    session: AsyncSession, ctx: AuthContext, wallet_id: str, now: datetime
+) -> list[LedgerTransaction]:
+    if not await repository.lock_wallet(session, ctx, wallet_id):
+        raise NotFound("Wallet not found", title="Wallet not found")
+    return await _settle(session, ctx, wallet_id, now)
 
 
 async def _settle(
     session: AsyncSession, ctx: AuthContext, wallet_id: str, now: datetime
 ) -> list[LedgerTransaction]:
     lines = await repository.open_lines(session, ctx, wallet_id)
-    lapsed = [line for line in lines if _reserved(line) and not _reservation_active(line, now)]
+    lapsed = [line for line in lines if _reserved(line) and _due(line, now)]
     if lapsed:
         await _give_back(session, ctx, lapsed)
         lines = await repository.open_lines(session, ctx, wallet_id)
-    due = [(line, line.remaining) for line in lines if not _reserved(line) and _expired(line, now)]
+    due = [(line, line.remaining) for line in lines if not _reserved(line) and _due(line, now)]
     return await _debit(session, ctx, due, TransactionType.EXPIRATION, NO_ENTRY, now)
 
 
@@ -365,7 +378,7 @@ async def _active_reservation(
     lines = await repository.reserved_lines(session, ctx, reservation_id)
     if not lines:
         raise ReservationNotActive(reservation_id)
-    now = await _lock_and_settle(session, ctx, lines[0].wallet_id)
+    now = await _locked(session, ctx, lines[0].wallet_id)
     lines = await repository.reserved_lines(session, ctx, reservation_id)
     if not lines:
         raise ReservationNotActive(reservation_id)
@@ -486,6 +499,13 @@ def _reservation_active(line: WalletLine, now: datetime) -> bool:
 
 def _expired(line: WalletLine, now: datetime) -> bool:
     return line.expiration_date is not None and line.expiration_date <= now
+
+
+def _due(line: WalletLine, now: datetime) -> bool:
+    """Settling would change it: a lapsed reservation, or an expired line outside any reservation."""
+    if _reserved(line):
+        return not _reservation_active(line, now)
+    return _expired(line, now)
 
 
 def _available(line: WalletLine, now: datetime) -> bool:
