@@ -14,6 +14,7 @@ from perks.errors import BadRequest
 from perks.kit import clock
 from perks.ledger import jobs, repository
 from perks.ledger import service as ledger
+from perks.ledger.models import TransactionType
 from tests.ledger.support import listing, registered_wallet, totals_by_reward, travel, wallet_json
 from tests.support.tenants import Tenant
 
@@ -108,6 +109,12 @@ async def test_amounts_are_exact_decimals(
         await wallet.accumulate(POINTS, "0.00001")
     with pytest.raises(BadRequest, match="greater than 0"):
         await wallet.redeem(POINTS, "-1")
+    with pytest.raises(BadRequest, match="at most"):
+        await wallet.accumulate(POINTS, "1e13")
+    await wallet.accumulate(POINTS, "999999999999.9999", kind=TransactionType.MIGRATION)
+    assert await wallet.totals() == {POINTS: Decimal("999999999999.9999")}
+    [migrated] = await transactions(client, tenant, "?type=MIGRATION")
+    assert migrated["amount"] == pytest.approx(999999999999.9999)
 
 
 async def test_brand_lines_pay_only_for_their_brand(

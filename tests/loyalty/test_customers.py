@@ -54,6 +54,10 @@ async def test_register_a_regular_customer_returns_customer_and_empty_wallet(
         tags={"vip": True},
         metadata={"source": "pos"},
         referral_code="ZMQQJTAZ",
+        registration_date="2024-01-02T03:04:05Z",
+        platforms=["web"],
+        devices=[{"device_token": "tok", "device_info": {"platform": "ios", "model": "15"}}],
+        consent={"purposes": {"email_marketing": False}},
     )
     assert response.status_code == 201, response.text
     data = response.json()["data"]
@@ -65,8 +69,11 @@ async def test_register_a_regular_customer_returns_customer_and_empty_wallet(
     assert customer["dob"] == "1990-04-01"
     assert customer["tags"] == {"vip": True}
     assert customer["referral_code"] == "ZMQQJTAZ"
-    assert customer["registration_date"]
-    assert customer["consent"]["purposes"] == ALL_PURPOSES
+    assert customer["registration_date"].startswith("2024-01-02T03:04:05")
+    assert customer["platforms"] == ["web"]
+    assert customer["devices"][0]["device_token"] == "tok"
+    assert customer["devices"][0]["device_info"]["platform"] == "ios"
+    assert customer["consent"]["purposes"] == {**ALL_PURPOSES, "email_marketing": False}
     assert wallet["owner_id"] == "cust-1"
     assert wallet["lines"] == [] and wallet["totals"] == []
     fetched = await client.get(f"{LOYALTY}/customers/cust-1", headers=await tenant.loyalty(client))
@@ -90,6 +97,8 @@ async def test_anonymous_needs_only_id(client: httpx.AsyncClient, tenant: Tenant
     response = await register(client, tenant, id="anon-1", is_anonymous=True)
     assert response.status_code == 201, response.text
     customer = response.json()["data"]["customer"]
+    assert customer["registration_date"]
+    assert customer["consent"]["purposes"] == ALL_PURPOSES
     assert customer["is_anonymous"] is True
     assert customer["name"] == "Anonymous"
     assert customer["email"] is None

@@ -27,6 +27,7 @@ from perks.ledger.models import LedgerTransaction, TransactionType, Wallet, Wall
 from perks.tenancy.context import AuthContext, KeyKind
 
 DEFAULT_RESERVATION = timedelta(hours=24)
+MAX_AMOUNT = Decimal(10) ** 12  # well inside what a scaled 64-bit integer can hold
 _SMALLEST = Decimal(1).scaleb(-SCALE)
 _REVERSIBLE = {TransactionType.ACCUMULATION, TransactionType.MIGRATION, TransactionType.REDEMPTION}
 
@@ -106,6 +107,8 @@ def exact_amount(value: Decimal, name: str = "amount") -> Decimal:
     """A positive amount the ledger can hold exactly (at most 4 decimal places)."""
     if not value.is_finite() or value <= 0:
         raise invalid(name, "must be greater than 0")
+    if value > MAX_AMOUNT:
+        raise invalid(name, f"must be at most {MAX_AMOUNT}")
     if value != value.quantize(_SMALLEST):
         raise invalid(name, f"must have at most {SCALE} decimal places")
     return value
