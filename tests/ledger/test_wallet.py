@@ -79,7 +79,7 @@ async def test_redemption_spends_the_lines_that_expire_first(
     assert left == [20, 100]
     assert totals_by_reward(view) == {POINTS: 120}
     rows = await transactions(client, tenant, "?type=REDEMPTION")
-    by_line = {row["attributes"]["line"]["id"]: row["amount"] for row in rows}  # type: ignore[index]
+    by_line = {row["attributes"]["line"]["id"]: row["amount"] for row in rows}
     assert sorted(by_line.values()) == [-30, -30]
     assert late and soon
 
@@ -157,7 +157,8 @@ async def test_the_expiry_job_writes_expirations_without_a_read(
     assert await jobs.expire_once(database) >= 1
     async with database.transaction(read_only=True) as session:
         rows = await repository.wallet_transactions(session, wallet.ctx, wallet.wallet_id)
-    assert sorted((row.type, row.amount) for row in rows) == [("ACCUMULATION", 7), ("EXPIRATION", -7)]
+    expected = [("ACCUMULATION", Decimal(7)), ("EXPIRATION", Decimal(-7))]
+    assert sorted((row.type, row.amount) for row in rows) == expected
     assert await wallet.ledger_sums() == (Decimal(0), Decimal(0), Decimal(0))
 
 
