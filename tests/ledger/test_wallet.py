@@ -237,3 +237,25 @@ async def test_spent_or_reserved_accumulations_cannot_be_reversed(
     await wallet.release("hold")
     await wallet.reverse(held)
     assert await wallet.totals() == {POINTS: Decimal(9)}
+
+
+async def test_reverse_event_undoes_what_the_event_did(
+    client: httpx.AsyncClient, database: Database, tenant: Tenant
+) -> None:
+    wallet = await registered_wallet(client, database, tenant)
+    await wallet.accumulate(POINTS, "50")
+    event = ledger.Entry(event_id="event-9", event_type="PURCHASE")
+    await wallet.accumulate(POINTS, "20", entry=event)
+    await wallet.redeem(POINTS, "60", entry=event)
+    await wallet.reserve(POINTS, "5", "event-9")
+    assert await wallet.totals() == {POINTS: Decimal(5)}
+    async with wallet.session() as session:
+        undone = await ledger.reverse_event(session, wallet.ctx, "event-9", details="refund")
+    assert sorted(row.amount for row in undone) == [Decimal(-20), Decimal(10), Decimal(50)]
+    assert await wallet.totals() == {POINTS: Decimal(50)}
+    async with wallet.session() as session:
+        assert await ledger.reverse_event(session, wallet.ctx, "event-9") == []
+    assert await wallet.ledger_sums() == (Decimal(50), Decimal(50), Decimal(0))
+    rows = await transactions(client, tenant, "?type=REVERSAL")
+    assert {row["details"] for row in rows} == {"refund"}
+    assert {row["event_id"] for row in rows} == {"event-9"}

@@ -126,6 +126,17 @@ async def transactions_by_id(
     return rows.all()
 
 
+async def event_transactions(
+    session: AsyncSession, ctx: AuthContext, event_id: str
+) -> Sequence[LedgerTransaction]:
+    rows = await session.scalars(
+        select(LedgerTransaction)
+        .where(LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.event_id == event_id)
+        .order_by(LedgerTransaction.id)
+    )
+    return rows.all()
+
+
 async def reversed_ids(session: AsyncSession, ctx: AuthContext, ids: Sequence[str]) -> set[str]:
     rows = await session.scalars(
         select(LedgerTransaction.reverses_id).where(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -226,13 +227,35 @@ async def reverse(
     reversals = []
     for wallet_id in sorted({original.wallet_id for original in originals}):
         now = await _locked(session, ctx, wallet_id)
-        mine = [original for original in originals if original.wallet_id == wallet_id]
+        # Give redemptions back before taking accumulations away: an event that earned and spent the same
+        # points can then be undone whole.
+        mine = sorted(
+            (original for original in originals if original.wallet_id == wallet_id),
+            key=lambda original: original.type != TransactionType.REDEMPTION,
+        )
         if await repository.reversed_ids(session, ctx, [original.id for original in mine]):
             raise AlreadyReversed()
         for original in mine:
             reversals.append(await _reverse_one(session, ctx, original, details, now))
     await repository.add(session, *reversals)
     return reversals
+
+
+async def reverse_event(
+    session: AsyncSession, ctx: AuthContext, event_id: str, *, details: str | None = None
+) -> list[LedgerTransaction]:
+    """Undo what an event did: release what it still holds reserved (its id is the reservation id), then
+    reverse its accumulations and redemptions that are not reversed yet."""
+    with suppress(ReservationNotActive):
+        await release(session, ctx, event_id)
+    reversible = [
+        transaction.id
+        for transaction in await repository.event_transactions(session, ctx, event_id)
+        if transaction.type in _REVERSIBLE
+    ]
+    already = await repository.reversed_ids(session, ctx, reversible)
+    pending = [transaction_id for transaction_id in reversible if transaction_id not in already]
+    return await reverse(session, ctx, pending, details=details) if pending else []
 
 
 async def settle(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> list[LedgerTransaction]:
