@@ -3,6 +3,7 @@ never negative."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from contextlib import suppress
 from datetime import timedelta
 from decimal import Decimal
@@ -24,14 +25,16 @@ from tests.support.tenants import Tenant
 
 REWARD = "points"
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(60), places=2)
+events = st.sampled_from(["event-1", "event-2", "event-3"])
 pick = st.integers(min_value=0, max_value=20)
 operations = st.one_of(
-    st.tuples(st.just("accumulate"), amounts, st.none() | st.integers(min_value=1, max_value=72)),
-    st.tuples(st.just("redeem"), amounts),
-    st.tuples(st.just("reserve"), amounts, st.none() | st.integers(min_value=1, max_value=3)),
-    st.tuples(st.just("fulfill"), pick),
-    st.tuples(st.just("release"), pick),
+    st.tuples(st.just("accumulate"), amounts, st.none() | st.integers(min_value=1, max_value=72), events),
+    st.tuples(st.just("redeem"), amounts, events),
+    st.tuples(st.just("reserve"), amounts, st.none() | st.integers(min_value=1, max_value=3), events),
+    st.tuples(st.just("fulfill"), events),
+    st.tuples(st.just("release"), events),
     st.tuples(st.just("reverse"), pick),
+    st.tuples(st.just("reverse_event"), events),
     st.tuples(st.just("travel"), st.integers(min_value=1, max_value=48)),
     st.tuples(st.just("expire")),
 )
@@ -52,41 +55,43 @@ async def _handle(database: Database, ctx: Any, customer_id: str) -> WalletHandl
     return WalletHandle(database, ctx, wallet.id, customer_id)
 
 
-async def apply(wallet: WalletHandle, operation: tuple[Any, ...], reservations: list[str]) -> None:
+async def spend(wallet: WalletHandle, amount: Decimal, action: Awaitable[object]) -> None:
+    """Redeem or reserve: refused exactly when the total is short, and otherwise takes exactly `amount`."""
+    before = (await wallet.totals()).get(REWARD, Decimal(0))
+    try:
+        await action
+    except ledger.InsufficientBalance:
+        assert before < amount
+        return
+    assert (await wallet.totals()).get(REWARD, Decimal(0)) == before - amount
+
+
+async def apply(wallet: WalletHandle, operation: tuple[Any, ...]) -> None:
     name, *args = operation
     if name == "accumulate":
         expires = clock.now() + timedelta(hours=args[1]) if args[1] else None
-        await wallet.accumulate(REWARD, args[0], expiration_date=expires)
+        await wallet.accumulate(
+            REWARD, args[0], expiration_date=expires, entry=ledger.Entry(event_id=args[2])
+        )
     elif name == "redeem":
-        before = (await wallet.totals()).get(REWARD, Decimal(0))
-        try:
-            await wallet.redeem(REWARD, args[0])
-        except ledger.InsufficientBalance:
-            assert before < args[0]
-            return
-        assert before >= args[0]
-        assert (await wallet.totals()).get(REWARD, Decimal(0)) == before - args[0]
+        await spend(wallet, args[0], wallet.redeem(REWARD, args[0], entry=ledger.Entry(event_id=args[1])))
     elif name == "reserve":
-        before = (await wallet.totals()).get(REWARD, Decimal(0))
-        reservation = new_id()
-        try:
-            await wallet.reserve(REWARD, args[0], reservation, days=args[1])
-        except ledger.InsufficientBalance:
-            assert before < args[0]
-            return
-        reservations.append(reservation)
-        assert (await wallet.totals()).get(REWARD, Decimal(0)) == before - args[0]
-    elif name in ("fulfill", "release") and reservations:
-        reservation = reservations[args[0] % len(reservations)]
-        await (wallet.fulfill(reservation) if name == "fulfill" else wallet.release(reservation))
+        await spend(wallet, args[0], wallet.reserve(REWARD, args[0], args[2], days=args[1]))
+    elif name == "fulfill":
+        await wallet.fulfill(args[0])
+    elif name == "release":
+        await wallet.release(args[0])
     elif name == "reverse":
         async with wallet.session() as session:
             rows = await repository.wallet_transactions(session, wallet.ctx, wallet.wallet_id)
         if rows:
             await wallet.reverse(rows[args[0] % len(rows)].id)
+    elif name == "reverse_event":
+        async with wallet.session() as session:
+            await ledger.reverse_event(session, wallet.ctx, args[0])
     elif name == "travel":
         clock.travel(timedelta(hours=args[0]))
-    elif name == "expire":
+    else:
         async with wallet.session() as session:
             await ledger.settle(session, wallet.ctx, wallet.wallet_id)
 
@@ -113,9 +118,8 @@ async def test_any_sequence_keeps_totals_equal_to_the_ledger(
 ) -> None:
     clock.reset()
     wallet = await fresh_wallet(database, tenant)
-    reservations: list[str] = []
     for operation in steps:
         # A refusal (already reversed, spent, not active...) rolls its transaction back.
         with suppress(AppError):
-            await apply(wallet, operation, reservations)
+            await apply(wallet, operation)
         await assert_consistent(wallet)
