@@ -1,21 +1,27 @@
 """Imports every domain's models so that Base.metadata knows all tables (Alembic, tests)."""
 
-from perks.db import Base
-from perks.idempotency import models as idempotency_models
-from perks.outbox import models as outbox_models
-from perks.tenancy import models as tenancy_models
-
-__all__ = ["Base", "idempotency_models", "outbox_models", "tenancy_models"]
 from perks.affiliate.affiliates import models as affiliate_models
 from perks.affiliate.campaigns import models as affiliate_campaign_models
 from perks.affiliate.commissions import models as commission_models
 from perks.affiliate.links import models as affiliate_link_models
 from perks.affiliate.referred_users import models as referred_user_models
+from perks.db import Base
+from perks.idempotency import models as idempotency_models
+from perks.ledger import models as ledger_models
+from perks.loyalty.customers import models as customer_models
+from perks.outbox import models as outbox_models
+from perks.tenancy import models as tenancy_models
 
-__all__ += [
+__all__ = [
+    "Base",
     "affiliate_campaign_models",
     "affiliate_link_models",
     "affiliate_models",
     "commission_models",
+    "customer_models",
+    "idempotency_models",
+    "ledger_models",
+    "outbox_models",
     "referred_user_models",
+    "tenancy_models",
 ]

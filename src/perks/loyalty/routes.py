@@ -5,7 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from perks.loyalty.auth import auth_router
+from perks.loyalty.customers.router import customers_router
+from perks.loyalty.transactions.router import transactions_router
 
 ROUTERS: list[APIRouter] = [
     auth_router,
+    customers_router,
+    transactions_router,
 ]

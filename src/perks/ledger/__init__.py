@@ -1,0 +1,1 @@
+"""The wallet ledger: batches of rewards (lines) and the append-only transactions that move them."""

@@ -1,0 +1,182 @@
+"""SQL of the ledger. Every statement is scoped to the caller's account."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.ledger.models import LedgerTransaction, Wallet, WalletLine
+from perks.tenancy.context import AuthContext
+from perks.tenancy.models import Account
+
+
+async def add(session: AsyncSession, *rows: Wallet | WalletLine | LedgerTransaction) -> None:
+    session.add_all(rows)
+    await session.flush()
+
+
+async def lock_wallet(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> bool:
+    """Bump the wallet's version: one conditional UPDATE that holds the wallet's row lock until commit,
+    so that changes to one wallet are serialized (SQLite serializes every writer already)."""
+    bumped = await session.scalar(
+        update(Wallet)
+        .where(Wallet.id == wallet_id, Wallet.account_id == ctx.account_id)
+        .values(version=Wallet.version + 1)
+        .returning(Wallet.id)
+    )
+    return bumped is not None
+
+
+async def wallet_of_customer(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Wallet | None:
+    return await session.scalar(
+        select(Wallet).where(Wallet.account_id == ctx.account_id, Wallet.customer_id == customer_id)
+    )
+
+
+async def wallets_of_customers(
+    session: AsyncSession, ctx: AuthContext, customer_ids: Sequence[str]
+) -> Sequence[Wallet]:
+    rows = await session.scalars(
+        select(Wallet).where(Wallet.account_id == ctx.account_id, Wallet.customer_id.in_(customer_ids))
+    )
+    return rows.all()
+
+
+async def open_lines(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> Sequence[WalletLine]:
+    """Every line of the wallet with something left, oldest first."""
+    return await _lines_left(session, ctx, WalletLine.wallet_id == wallet_id)
+
+
+async def reserved_lines(
+    session: AsyncSession, ctx: AuthContext, reservation_id: str
+) -> Sequence[WalletLine]:
+    return await _lines_left(session, ctx, WalletLine.reservation_id == reservation_id)
+
+
+async def _lines_left(
+    session: AsyncSession, ctx: AuthContext, condition: ColumnElement[bool]
+) -> Sequence[WalletLine]:
+    """Lines matching `condition` with something left, oldest first, fresh from the database."""
+    rows = await session.scalars(
+        select(WalletLine)
+        .where(WalletLine.account_id == ctx.account_id, condition, WalletLine.remaining > 0)
+        .order_by(WalletLine.issued_at, WalletLine.id)
+        .execution_options(populate_existing=True)
+    )
+    return rows.all()
+
+
+async def get_line(session: AsyncSession, ctx: AuthContext, line_id: str) -> WalletLine | None:
+    return await session.scalar(
+        select(WalletLine)
+        .where(WalletLine.account_id == ctx.account_id, WalletLine.id == line_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def has_active_reservation_from(
+    session: AsyncSession, ctx: AuthContext, source_line_id: str, now: datetime
+) -> bool:
+    found = await session.scalar(
+        select(WalletLine.id).where(
+            WalletLine.account_id == ctx.account_id,
+            WalletLine.source_line_id == source_line_id,
+            WalletLine.remaining > 0,
+            WalletLine.reservation_expires_at > now,
+        )
+    )
+    return found is not None
+
+
+async def take(session: AsyncSession, ctx: AuthContext, line_id: str, amount: Decimal) -> bool:
+    """Subtract `amount` from a line only if that much is left: the balance can never go negative."""
+    taken = await session.scalar(
+        update(WalletLine)
+        .where(
+            WalletLine.account_id == ctx.account_id,
+            WalletLine.id == line_id,
+            WalletLine.remaining >= amount,
+        )
+        .values(remaining=WalletLine.remaining - amount)
+        .returning(WalletLine.id)
+    )
+    return taken is not None
+
+
+async def give(session: AsyncSession, ctx: AuthContext, line_id: str, amount: Decimal) -> None:
+    await session.execute(
+        update(WalletLine)
+        .where(WalletLine.account_id == ctx.account_id, WalletLine.id == line_id)
+        .values(remaining=WalletLine.remaining + amount)
+    )
+
+
+async def transactions_by_id(
+    session: AsyncSession, ctx: AuthContext, ids: Sequence[str]
+) -> Sequence[LedgerTransaction]:
+    rows = await session.scalars(
+        select(LedgerTransaction)
+        .where(LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.id.in_(ids))
+        .order_by(LedgerTransaction.id)
+    )
+    return rows.all()
+
+
+async def event_transactions(
+    session: AsyncSession, ctx: AuthContext, event_id: str
+) -> Sequence[LedgerTransaction]:
+    rows = await session.scalars(
+        select(LedgerTransaction)
+        .where(LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.event_id == event_id)
+        .order_by(LedgerTransaction.id)
+    )
+    return rows.all()
+
+
+async def reversed_ids(session: AsyncSession, ctx: AuthContext, ids: Sequence[str]) -> set[str]:
+    rows = await session.scalars(
+        select(LedgerTransaction.reverses_id).where(
+            LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.reverses_id.in_(ids)
+        )
+    )
+    return {row for row in rows.all() if row is not None}
+
+
+async def wallet_transactions(
+    session: AsyncSession, ctx: AuthContext, wallet_id: str
+) -> Sequence[LedgerTransaction]:
+    rows = await session.scalars(
+        select(LedgerTransaction)
+        .where(LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.wallet_id == wallet_id)
+        .order_by(LedgerTransaction.id)
+    )
+    return rows.all()
+
+
+async def account_ids(session: AsyncSession) -> Sequence[str]:
+    """Every account (the expiry job's outer loop; the job then works inside each account)."""
+    rows = await session.scalars(select(Account.id).order_by(Account.id))
+    return rows.all()
+
+
+async def wallets_with_due_lines(
+    session: AsyncSession, ctx: AuthContext, now: datetime, limit: int
+) -> Sequence[str]:
+    rows = await session.scalars(
+        select(WalletLine.wallet_id)
+        .where(
+            WalletLine.account_id == ctx.account_id,
+            WalletLine.remaining > 0,
+            or_(
+                and_(WalletLine.reservation_id.is_(None), WalletLine.expiration_date <= now),
+                WalletLine.reservation_expires_at <= now,
+            ),
+        )
+        .distinct()
+        .limit(limit)
+    )
+    return rows.all()

@@ -1,0 +1,540 @@
+"""Wallet operations for the engines (events, coupons, referrals, migration): accumulate, redeem,
+reserve / fulfill / release, reverse and expire. Services never commit; a raised error leaves the
+caller's transaction to be rolled back.
+
+Every operation first locks the wallet (one conditional UPDATE of its version) and settles it: expired
+reservations go back to their source lines and expired lines write EXPIRATION transactions. So the
+totals are right at any moment, whether or not the expiry job has run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.errors import Conflict, NotFound, Unprocessable, invalid
+from perks.kit import clock
+from perks.kit.ids import new_id
+from perks.kit.money import SCALE, plain_number
+from perks.ledger import repository
+from perks.ledger.models import LedgerTransaction, TransactionType, Wallet, WalletLine
+from perks.tenancy.context import AuthContext, KeyKind
+
+DEFAULT_RESERVATION = timedelta(hours=24)
+MAX_AMOUNT = Decimal(10) ** 12  # well inside what a scaled 64-bit integer can hold
+_SMALLEST = Decimal(1).scaleb(-SCALE)
+_REVERSIBLE = {TransactionType.ACCUMULATION, TransactionType.MIGRATION, TransactionType.REDEMPTION}
+
+
+class InsufficientBalance(Unprocessable):
+    def __init__(self, reward_id: str, available: Decimal, wanted: Decimal) -> None:
+        super().__init__(
+            f"Reward {reward_id} has {available} available, {wanted} requested",
+            title="Insufficient balance",
+            extra={"reward_id": reward_id},
+        )
+
+
+class RewardsSpent(Conflict):
+    def __init__(self) -> None:
+        super().__init__("The rewards have already been spent", title="Internal validation failed")
+
+
+class RewardsReserved(Conflict):
+    def __init__(self) -> None:
+        super().__init__("The rewards are currently reserved", title="Internal validation failed")
+
+
+class AlreadyReversed(Conflict):
+    def __init__(self) -> None:
+        super().__init__("This transaction has already been reversed", title="Internal validation failed")
+
+
+class ReservationNotActive(Conflict):
+    def __init__(self, reservation_id: str) -> None:
+        super().__init__(
+            f"Reservation {reservation_id} has expired or was already settled", title="Reservation not active"
+        )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Why a movement happened: the descriptive fields its transactions carry."""
+
+    campaign_id: str | None = None
+    brand_id: str | None = None
+    event_id: str | None = None
+    event_type: str | None = None
+    channel_id: str | None = None
+    store_id: str | None = None
+    funded_by: str | None = None
+    reward_type: str | None = None
+    cost: Decimal | None = None
+    details: str | None = None
+    campaign_name: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+NO_ENTRY = Entry()
+
+
+@dataclass(frozen=True)
+class Total:
+    reward_id: str
+    total: Decimal
+    expiration_date: datetime | None
+
+
+@dataclass(frozen=True)
+class WalletView:
+    wallet: Wallet
+    lines: Sequence[WalletLine]
+    totals: Sequence[Total]
+
+
+def system_context(account_id: str) -> AuthContext:
+    """The context the expiry job works in, one account at a time."""
+    return AuthContext(account_id=account_id, key_id="system", kind=KeyKind.SERVER)
+
+
+def exact_amount(value: Decimal, name: str = "amount") -> Decimal:
+    """A positive amount the ledger can hold exactly (at most 4 decimal places)."""
+    if not value.is_finite() or value <= 0:
+        raise invalid(name, "must be greater than 0")
+    if value > MAX_AMOUNT:
+        raise invalid(name, f"must be at most {MAX_AMOUNT}")
+    if value != value.quantize(_SMALLEST):
+        raise invalid(name, f"must have at most {SCALE} decimal places")
+    return value
+
+
+async def open_wallet(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Wallet:
+    wallet = Wallet(account_id=ctx.account_id, customer_id=customer_id, version=0, created_at=clock.now())
+    await repository.add(session, wallet)
+    return wallet
+
+
+async def wallet_of(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Wallet:
+    wallet = await repository.wallet_of_customer(session, ctx, customer_id)
+    if wallet is None:
+        raise NotFound("Wallet not found", title="Wallet not found")
+    return wallet
+
+
+async def accumulate(
+    session: AsyncSession,
+    ctx: AuthContext,
+    wallet_id: str,
+    reward_id: str,
+    amount: Decimal,
+    *,
+    entry: Entry = NO_ENTRY,
+    expiration_date: datetime | None = None,
+    issued_at: datetime | None = None,
+    kind: TransactionType = TransactionType.ACCUMULATION,
+) -> LedgerTransaction:
+    """Add a new batch of `reward_id` and its ACCUMULATION (or MIGRATION / TRANSFER) transaction."""
+    amount = exact_amount(amount)
+    now = await _locked(session, ctx, wallet_id)
+    line = WalletLine(
+        id=new_id(),
+        account_id=ctx.account_id,
+        wallet_id=wallet_id,
+        reward_id=reward_id,
+        campaign_id=entry.campaign_id,
+        brand_id=entry.brand_id,
+        event_id=entry.event_id,
+        amount=amount,
+        remaining=amount,
+        issued_at=issued_at or now,
+        expiration_date=expiration_date,
+        created_at=now,
+    )
+    transaction = _transaction(ctx, line, kind, amount, entry, now)
+    await repository.add(session, line, transaction)
+    return transaction
+
+
+async def redeem(
+    session: AsyncSession,
+    ctx: AuthContext,
+    wallet_id: str,
+    reward_id: str,
+    amount: Decimal,
+    *,
+    entry: Entry = NO_ENTRY,
+) -> list[LedgerTransaction]:
+    """Spend `amount` from the lines that expire first: one REDEMPTION transaction per line touched."""
+    now = await _locked(session, ctx, wallet_id)
+    slices = await _plan(session, ctx, wallet_id, reward_id, exact_amount(amount), entry.brand_id, now)
+    return await _debit(session, ctx, slices, TransactionType.REDEMPTION, entry, now)
+
+
+async def reserve(
+    session: AsyncSession,
+    ctx: AuthContext,
+    wallet_id: str,
+    reward_id: str,
+    amount: Decimal,
+    reservation_id: str,
+    *,
+    days: int | None = None,
+    brand_id: str | None = None,
+) -> list[WalletLine]:
+    """Set `amount` aside (from the lines that expire first) until `fulfill` spends it or `release` or
+    the reservation's expiry (24 hours, or `days`) gives it back. No transaction is written."""
+    now = await _locked(session, ctx, wallet_id)
+    slices = await _plan(session, ctx, wallet_id, reward_id, exact_amount(amount), brand_id, now)
+    until = now + (timedelta(days=days) if days else DEFAULT_RESERVATION)
+    held = []
+    for line, part in slices:
+        await _take(session, ctx, line, part)
+        held.append(_reserved_line(line, part, reservation_id, until, now))
+    await repository.add(session, *held)
+    return held
+
+
+async def fulfill(
+    session: AsyncSession, ctx: AuthContext, reservation_id: str, *, entry: Entry = NO_ENTRY
+) -> list[LedgerTransaction]:
+    """Spend what `reservation_id` holds: a REDEMPTION transaction per reserved line."""
+    now, lines = await _active_reservation(session, ctx, reservation_id)
+    slices = [(line, line.remaining) for line in lines]
+    return await _debit(session, ctx, slices, TransactionType.REDEMPTION, entry, now)
+
+
+async def release(session: AsyncSession, ctx: AuthContext, reservation_id: str) -> Decimal:
+    """Give what `reservation_id` holds back to its source lines. Returns the amount released."""
+    _now, lines = await _active_reservation(session, ctx, reservation_id)
+    return await _give_back(session, ctx, lines)
+
+
+async def reverse(
+    session: AsyncSession, ctx: AuthContext, transaction_ids: Sequence[str], *, details: str | None = None
+) -> list[LedgerTransaction]:
+    """Undo accumulations and redemptions with REVERSAL transactions; the originals stay as they were.
+    An accumulation can be reversed only while its batch is intact (not spent, expired or reserved)."""
+    originals = await repository.transactions_by_id(session, ctx, transaction_ids)
+    if len(originals) != len(set(transaction_ids)):
+        raise NotFound("Transaction not found", title="Transaction not found")
+    reversals = []
+    for wallet_id in sorted({original.wallet_id for original in originals}):
+        now = await _locked(session, ctx, wallet_id)
+        # Give redemptions back before taking accumulations away: an event that earned and spent the same
+        # points can then be undone whole.
+        mine = sorted(
+            (original for original in originals if original.wallet_id == wallet_id),
+            key=lambda original: original.type != TransactionType.REDEMPTION,
+        )
+        if await repository.reversed_ids(session, ctx, [original.id for original in mine]):
+            raise AlreadyReversed()
+        for original in mine:
+            reversals.append(await _reverse_one(session, ctx, original, details, now))
+    await repository.add(session, *reversals)
+    return reversals
+
+
+async def reverse_event(
+    session: AsyncSession, ctx: AuthContext, event_id: str, *, details: str | None = None
+) -> list[LedgerTransaction]:
+    """Undo what an event did: release what it still holds reserved (its id is the reservation id), then
+    reverse its accumulations and redemptions that are not reversed yet."""
+    with suppress(ReservationNotActive):
+        await release(session, ctx, event_id)
+    reversible = [
+        transaction.id
+        for transaction in await repository.event_transactions(session, ctx, event_id)
+        if transaction.type in _REVERSIBLE
+    ]
+    already = await repository.reversed_ids(session, ctx, reversible)
+    pending = [transaction_id for transaction_id in reversible if transaction_id not in already]
+    return await reverse(session, ctx, pending, details=details) if pending else []
+
+
+async def settle(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> list[LedgerTransaction]:
+    """Bring a wallet up to the clock: release expired reservations, expire due lines. Takes the wallet's
+    lock only when something is due, so a read of a settled wallet writes nothing."""
+    now = clock.now()
+    lines = await repository.open_lines(session, ctx, wallet_id)
+    if not any(_due(line, now) for line in lines):
+        return []
+    return await _lock_and_settle(session, ctx, wallet_id, now)
+
+
+async def due_wallets(session: AsyncSession, *, batch: int = 500) -> list[tuple[str, str]]:
+    """(account id, wallet id) of wallets with an expired line or reservation, account by account."""
+    due: list[tuple[str, str]] = []
+    for account_id in await repository.account_ids(session):
+        wallets = await repository.wallets_with_due_lines(
+            session, system_context(account_id), clock.now(), batch
+        )
+        due.extend((account_id, wallet_id) for wallet_id in wallets)
+    return due
+
+
+async def view(session: AsyncSession, ctx: AuthContext, wallet: Wallet) -> WalletView:
+    """Lines with something left and per-reward totals over unexpired, unreserved lines."""
+    now = clock.now()
+    lines = await repository.open_lines(session, ctx, wallet.id)
+    return WalletView(wallet=wallet, lines=lines, totals=totals_of(lines, now))
+
+
+def totals_of(lines: Sequence[WalletLine], now: datetime) -> list[Total]:
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    soonest: dict[str, datetime | None] = {}
+    for line in lines:
+        if not _available(line, now):
+            continue
+        sums[line.reward_id] += line.remaining
+        current = soonest.get(line.reward_id)
+        if line.expiration_date is not None and (current is None or line.expiration_date < current):
+            soonest[line.reward_id] = line.expiration_date
+        else:
+            soonest.setdefault(line.reward_id, current)
+    return [Total(reward_id, sums[reward_id], soonest.get(reward_id)) for reward_id in sorted(sums)]
+
+
+# Internals.
+
+
+async def _locked(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> datetime:
+    """Lock the wallet for this transaction and settle it; every change starts here."""
+    now = clock.now()
+    await _lock_and_settle(session, ctx, wallet_id, now)
+    return now
+
+
+async def _lock_and_settle(
+    session: AsyncSession, ctx: AuthContext, wallet_id: str, now: datetime
+) -> list[LedgerTransaction]:
+    if not await repository.lock_wallet(session, ctx, wallet_id):
+        raise NotFound("Wallet not found", title="Wallet not found")
+    return await _settle(session, ctx, wallet_id, now)
+
+
+async def _settle(
+    session: AsyncSession, ctx: AuthContext, wallet_id: str, now: datetime
+) -> list[LedgerTransaction]:
+    lines = await repository.open_lines(session, ctx, wallet_id)
+    lapsed = [line for line in lines if _reserved(line) and _due(line, now)]
+    if lapsed:
+        await _give_back(session, ctx, lapsed)
+        lines = await repository.open_lines(session, ctx, wallet_id)
+    due = [(line, line.remaining) for line in lines if not _reserved(line) and _due(line, now)]
+    return await _debit(session, ctx, due, TransactionType.EXPIRATION, NO_ENTRY, now)
+
+
+async def _debit(
+    session: AsyncSession,
+    ctx: AuthContext,
+    slices: Sequence[tuple[WalletLine, Decimal]],
+    kind: TransactionType,
+    entry: Entry,
+    now: datetime,
+) -> list[LedgerTransaction]:
+    """Take each part from its line and write the (negative) transaction that says so."""
+    transactions = []
+    for line, part in slices:
+        await _take(session, ctx, line, part)
+        transactions.append(_transaction(ctx, line, kind, -part, entry, now))
+    await repository.add(session, *transactions)
+    return transactions
+
+
+async def _plan(
+    session: AsyncSession,
+    ctx: AuthContext,
+    wallet_id: str,
+    reward_id: str,
+    amount: Decimal,
+    brand_id: str | None,
+    now: datetime,
+) -> list[tuple[WalletLine, Decimal]]:
+    """Which lines pay for `amount`: soonest expiry first, never-expiring last, then oldest."""
+    candidates = [
+        line
+        for line in await repository.open_lines(session, ctx, wallet_id)
+        if line.reward_id == reward_id
+        and _available(line, now)
+        and (brand_id is None or line.brand_id in (None, brand_id))
+    ]
+    candidates.sort(
+        key=lambda line: (line.expiration_date is None, line.expiration_date or now, line.issued_at)
+    )
+    available = sum((line.remaining for line in candidates), Decimal(0))
+    if available < amount:
+        raise InsufficientBalance(reward_id, available, amount)
+    slices: list[tuple[WalletLine, Decimal]] = []
+    left = amount
+    for line in candidates:
+        if left <= 0:
+            break
+        part = min(left, line.remaining)
+        slices.append((line, part))
+        left -= part
+    return slices
+
+
+async def _take(session: AsyncSession, ctx: AuthContext, line: WalletLine, amount: Decimal) -> None:
+    if not await repository.take(session, ctx, line.id, amount):
+        # Unreachable while the wallet lock is held; refuse rather than overdraw.
+        raise Conflict("The wallet changed during the operation; try again", title="Conflict")
+
+
+async def _give_back(session: AsyncSession, ctx: AuthContext, lines: Sequence[WalletLine]) -> Decimal:
+    released = Decimal(0)
+    for line in lines:
+        amount = line.remaining
+        await _take(session, ctx, line, amount)
+        await repository.give(session, ctx, line.source_line_id or line.id, amount)
+        released += amount
+    return released
+
+
+async def _active_reservation(
+    session: AsyncSession, ctx: AuthContext, reservation_id: str
+) -> tuple[datetime, Sequence[WalletLine]]:
+    lines = await repository.reserved_lines(session, ctx, reservation_id)
+    if not lines:
+        raise ReservationNotActive(reservation_id)
+    now = await _locked(session, ctx, lines[0].wallet_id)
+    lines = await repository.reserved_lines(session, ctx, reservation_id)
+    if not lines:
+        raise ReservationNotActive(reservation_id)
+    return now, lines
+
+
+async def _reverse_one(
+    session: AsyncSession, ctx: AuthContext, original: LedgerTransaction, details: str | None, now: datetime
+) -> LedgerTransaction:
+    if original.type not in _REVERSIBLE:
+        raise Conflict(f"{original.type} transactions cannot be reversed", title="Internal validation failed")
+    line = await repository.get_line(session, ctx, original.line_id)
+    assert line is not None  # a transaction always points at its line
+    if original.type == TransactionType.REDEMPTION:
+        await repository.give(session, ctx, line.source_line_id or line.id, -original.amount)
+    elif not await repository.take(session, ctx, line.id, original.amount):
+        if await repository.has_active_reservation_from(session, ctx, line.id, now):
+            raise RewardsReserved()
+        raise RewardsSpent()
+    entry = Entry(
+        campaign_id=original.campaign_id,
+        brand_id=original.brand_id,
+        event_id=original.event_id,
+        event_type=original.event_type,
+        funded_by=original.funded_by,
+        reward_type=original.reward_type,
+        details=details,
+    )
+    reversal = _transaction(ctx, line, TransactionType.REVERSAL, -original.amount, entry, now)
+    reversal.reverses_id = original.id
+    reversal.attributes = {**reversal.attributes, "reversed_transaction_id": original.id}
+    return reversal
+
+
+def _reserved_line(
+    source: WalletLine, amount: Decimal, reservation_id: str, until: datetime, now: datetime
+) -> WalletLine:
+    return WalletLine(
+        id=new_id(),
+        account_id=source.account_id,
+        wallet_id=source.wallet_id,
+        reward_id=source.reward_id,
+        campaign_id=source.campaign_id,
+        brand_id=source.brand_id,
+        event_id=source.event_id,
+        amount=amount,
+        remaining=amount,
+        issued_at=source.issued_at,
+        expiration_date=source.expiration_date,
+        reservation_id=reservation_id,
+        reservation_expires_at=until,
+        source_line_id=source.id,
+        created_at=now,
+    )
+
+
+def _transaction(
+    ctx: AuthContext,
+    line: WalletLine,
+    kind: TransactionType,
+    amount: Decimal,
+    entry: Entry,
+    now: datetime,
+) -> LedgerTransaction:
+    attributes: dict[str, Any] = {"line": line_json(line, line.amount)}
+    if entry.campaign_name is not None:
+        attributes["campaign_name"] = entry.campaign_name
+    return LedgerTransaction(
+        id=new_id(),
+        account_id=ctx.account_id,
+        wallet_id=line.wallet_id,
+        line_id=line.id,
+        type=kind.value,
+        amount=amount,
+        reward_id=line.reward_id,
+        campaign_id=entry.campaign_id or line.campaign_id,
+        brand_id=entry.brand_id or line.brand_id,
+        event_id=entry.event_id,
+        event_type=entry.event_type,
+        channel_id=entry.channel_id,
+        store_id=entry.store_id,
+        funded_by=entry.funded_by,
+        reward_type=entry.reward_type,
+        cost=entry.cost,
+        details=entry.details,
+        attributes=attributes,
+        metadata_=dict(entry.metadata),
+        issued_at=line.issued_at if kind is TransactionType.ACCUMULATION else now,
+        created_at=now,
+    )
+
+
+def line_json(line: WalletLine, amount: Decimal) -> dict[str, Any]:
+    """A line, JSON-ready (amounts as numbers, dates as ISO strings), showing `amount`."""
+    return {
+        "id": line.id,
+        "amount": plain_number(amount),
+        "reward_id": line.reward_id,
+        "campaign_id": line.campaign_id,
+        "brand_id": line.brand_id,
+        "issued_at": _iso(line.issued_at),
+        "expiration_date": _iso(line.expiration_date),
+        "reservation_expires_at": _iso(line.reservation_expires_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else clock.as_utc(moment).isoformat()
+
+
+def _reserved(line: WalletLine) -> bool:
+    return line.reservation_id is not None
+
+
+def _reservation_active(line: WalletLine, now: datetime) -> bool:
+    return line.reservation_expires_at is not None and line.reservation_expires_at > now
+
+
+def _expired(line: WalletLine, now: datetime) -> bool:
+    return line.expiration_date is not None and line.expiration_date <= now
+
+
+def _due(line: WalletLine, now: datetime) -> bool:
+    """Settling would change it: a lapsed reservation, or an expired line outside any reservation."""
+    if _reserved(line):
+        return not _reservation_active(line, now)
+    return _expired(line, now)
+
+
+def _available(line: WalletLine, now: datetime) -> bool:
+    """Counts in the totals: not expired, and not held by a reservation that is still running."""
+    held = _reserved(line) and _reservation_active(line, now)
+    return line.remaining > 0 and not held and not _expired(line, now)

@@ -1,0 +1,1 @@
+"""Customers of the loyalty face: registration, profile, anonymous identification, tags, consent."""

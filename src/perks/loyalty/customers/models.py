@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from perks.db import Base, IdMixin, JSONDocument, TenantMixin, TimestampMixin, UTCDateTime
+
+
+class Customer(IdMixin, TenantMixin, TimestampMixin, Base):
+    """`id` is ours (UUIDv7); `external_id` is the caller's customer id, unique per account."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        Index("uq_customers_external_id", "account_id", "external_id", unique=True),
+        Index("uq_customers_email", "account_id", "email", unique=True),
+    )
+
+    external_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    # Stored lowercased; NULL for anonymous customers (so they never collide).
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    email_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    registration_date: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="ACTIVE")
+    is_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    gender: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    dob: Mapped[date | None] = mapped_column(Date, nullable=True)
+    document_type: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    document_number: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    country: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    tier_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    referral_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    platforms: Mapped[list[Any]] = mapped_column(JSONDocument, default=list)
+    devices: Mapped[list[Any]] = mapped_column(JSONDocument, default=list)
+    tags: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    # NULL until consent is recorded: then every purpose defaults to allowed.
+    consent: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDocument, default=dict)

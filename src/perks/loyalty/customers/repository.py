@@ -1,0 +1,60 @@
+"""SQL of customers, scoped to the caller's account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.db import insert_for
+from perks.loyalty.customers.models import Customer
+from perks.tenancy.context import AuthContext
+
+
+async def insert(session: AsyncSession, ctx: AuthContext, values: dict[str, Any]) -> Customer | None:
+    """Insert unless the id or email is taken in this account (the unique indexes decide, race-free)."""
+    statement = (
+        insert_for(session)(Customer)
+        .values(account_id=ctx.account_id, **values)
+        .on_conflict_do_nothing()
+        .returning(Customer.id)
+    )
+    customer_id = await session.scalar(statement)
+    if customer_id is None:
+        return None
+    return await session.get(Customer, customer_id)
+
+
+async def find(session: AsyncSession, ctx: AuthContext, external_id: str) -> Customer | None:
+    return await session.scalar(
+        select(Customer).where(Customer.account_id == ctx.account_id, Customer.external_id == external_id)
+    )
+
+
+async def external_id_taken(session: AsyncSession, ctx: AuthContext, external_id: str) -> bool:
+    return await find(session, ctx, external_id) is not None
+
+
+async def email_taken(session: AsyncSession, ctx: AuthContext, email: str, *, but: str | None = None) -> bool:
+    statement = select(Customer.id).where(Customer.account_id == ctx.account_id, Customer.email == email)
+    if but is not None:
+        statement = statement.where(Customer.id != but)
+    return await session.scalar(statement) is not None
+
+
+async def change(session: AsyncSession, ctx: AuthContext, customer: Customer, values: dict[str, Any]) -> bool:
+    """Apply `values` in one UPDATE; False if a unique index (id or email) refused it."""
+    try:
+        async with session.begin_nested():
+            await session.execute(
+                update(Customer)
+                .where(Customer.account_id == ctx.account_id, Customer.id == customer.id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+    except IntegrityError:
+        return False
+    await session.refresh(customer)
+    return True

@@ -1,0 +1,325 @@
+"""Customer rules: who must give what, uniqueness per account, consent, and the wallet each one owns."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.errors import Conflict, NotFound, invalid
+from perks.kit import clock
+from perks.ledger import service as ledger
+from perks.loyalty.customers import repository
+from perks.loyalty.customers.models import Customer
+from perks.loyalty.customers.schemas import (
+    PURPOSES,
+    ConsentIn,
+    ConsentOut,
+    CustomerCreate,
+    CustomerIdentify,
+    CustomerOut,
+    CustomerUpdate,
+    CustomerWithWallet,
+    IdentityFields,
+    LineOut,
+    ProfileFields,
+    TotalOut,
+    WalletOut,
+)
+from perks.outbox import service as outbox
+from perks.tenancy.context import AuthContext
+
+ANONYMOUS_NAME = "Anonymous"
+CONSENT_VERSION = "2.0"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class CustomerNotFound(NotFound):
+    def __init__(self, external_id: str) -> None:
+        super().__init__(f"No customer with id {external_id!r} in this account", title="Customer not found")
+
+
+async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate) -> CustomerWithWallet:
+    values = _registration_values(body)
+    customer = await repository.insert(session, ctx, values)
+    if customer is None:
+        raise await _taken(session, ctx, body.id, values["email"])
+    await ledger.open_wallet(session, ctx, customer.id)
+    outbox.emit(session, ctx, "CUSTOMER_REGISTRATION", {"customer": _json(customer)})
+    return await with_wallet(session, ctx, customer)
+
+
+async def get(session: AsyncSession, ctx: AuthContext, external_id: str) -> Customer:
+    customer = await repository.find(session, ctx, external_id)
+    if customer is None:
+        raise CustomerNotFound(external_id)
+    return customer
+
+
+async def update(
+    session: AsyncSession, ctx: AuthContext, external_id: str, body: CustomerUpdate
+) -> CustomerWithWallet:
+    customer = await get(session, ctx, external_id)
+    await _change(session, ctx, customer, _profile_values(customer, body))
+    return await with_wallet(session, ctx, customer)
+
+
+async def identify(
+    session: AsyncSession, ctx: AuthContext, external_id: str, body: CustomerIdentify
+) -> CustomerWithWallet:
+    """Turn an anonymous customer into a regular one, optionally under a new id."""
+    customer = await get(session, ctx, external_id)
+    if not customer.is_anonymous:
+        raise Conflict("The customer is not anonymous", title="Customer is not anonymous")
+    if body.name is None:
+        raise invalid("name", "is required to identify an anonymous customer")
+    if body.email is None:
+        raise invalid("email", "is required to identify an anonymous customer")
+    values = {**_profile_values(customer, body), **_identity_values(customer, body), "is_anonymous": False}
+    if body.new_id is not None:
+        values["external_id"] = body.new_id
+    if body.email_status is not None:
+        values["email_status"] = body.email_status
+    await _change(session, ctx, customer, values)
+    outbox.emit(
+        session,
+        ctx,
+        "CUSTOMER_ANONYMOUS_TO_REGISTERED",
+        {"previous_id": external_id, "customer": _json(customer)},
+    )
+    return await with_wallet(session, ctx, customer)
+
+
+async def delete_tags(
+    session: AsyncSession, ctx: AuthContext, external_id: str, tags: list[str]
+) -> CustomerWithWallet:
+    customer = await get(session, ctx, external_id)
+    remaining = {key: value for key, value in customer.tags.items() if key not in set(tags)}
+    await _change(session, ctx, customer, {"tags": remaining})
+    return await with_wallet(session, ctx, customer)
+
+
+async def get_consent(session: AsyncSession, ctx: AuthContext, external_id: str) -> ConsentOut:
+    return consent_of(await get(session, ctx, external_id))
+
+
+async def record_consent(
+    session: AsyncSession, ctx: AuthContext, external_id: str, consent: ConsentIn
+) -> ConsentOut:
+    customer = await get(session, ctx, external_id)
+    await _change(session, ctx, customer, {"consent": _merged_consent(customer.consent, consent)})
+    return consent_of(customer)
+
+
+def allows(customer: Customer, purpose: str) -> bool:
+    """Whether recorded consent allows `purpose` (no record: everything is allowed; a record must say
+    true explicitly)."""
+    if not customer.consent:
+        return True
+    return customer.consent.get("purposes", {}).get(purpose) is True
+
+
+def consent_of(customer: Customer) -> ConsentOut:
+    recorded = customer.consent or {}
+    return ConsentOut(
+        consent_string=recorded.get("consent_string"),
+        version=recorded.get("version") or CONSENT_VERSION,
+        consent_timestamp=recorded.get("consent_timestamp"),
+        customer_id=customer.external_id,
+        purposes=recorded.get("purposes", {}) if recorded else _default_purposes(),
+        vendors=recorded.get("vendors", {}),
+    )
+
+
+async def with_wallet(session: AsyncSession, ctx: AuthContext, customer: Customer) -> CustomerWithWallet:
+    """The customer and their wallet, settled to the clock first (lazy expiry)."""
+    wallet = await ledger.wallet_of(session, ctx, customer.id)
+    await ledger.settle(session, ctx, wallet.id)
+    view = await ledger.view(session, ctx, wallet)
+    return CustomerWithWallet(customer=customer_out(customer), wallet=wallet_out(customer, view))
+
+
+def _json(customer: Customer) -> dict[str, object]:
+    """The customer as a webhook payload (JSON-ready)."""
+    return customer_out(customer).model_dump(mode="json")
+
+
+def customer_out(customer: Customer) -> CustomerOut:
+    return CustomerOut(
+        id=customer.external_id,
+        name=customer.name,
+        email=customer.email,
+        email_status=customer.email_status,
+        registration_date=customer.registration_date,
+        status=customer.status,
+        is_anonymous=customer.is_anonymous,
+        gender=customer.gender,
+        dob=customer.dob,
+        document_type=customer.document_type,
+        document_number=customer.document_number,
+        country=customer.country,
+        tier_id=customer.tier_id,
+        referral_code=customer.referral_code,
+        platforms=customer.platforms,
+        devices=customer.devices,
+        tags=customer.tags,
+        consent=consent_of(customer),
+        metrics=customer.metrics,
+        metadata=customer.metadata_,
+        created_at=customer.created_at,
+        updated_at=customer.updated_at,
+    )
+
+
+def wallet_out(customer: Customer, view: ledger.WalletView) -> WalletOut:
+    lines = [
+        LineOut(
+            id=line.id,
+            amount=line.remaining,
+            reward_id=line.reward_id,
+            campaign_id=line.campaign_id,
+            brand_id=line.brand_id,
+            issued_at=line.issued_at,
+            expiration_date=line.expiration_date,
+            reservation_expires_at=line.reservation_expires_at,
+        )
+        for line in view.lines
+    ]
+    totals = [
+        TotalOut(total=total.total, reward_id=total.reward_id, expiration_date=total.expiration_date)
+        for total in view.totals
+    ]
+    return WalletOut(id=view.wallet.id, owner_id=customer.external_id, lines=lines, totals=totals)
+
+
+# Internals.
+
+
+def _registration_values(body: CustomerCreate) -> dict[str, Any]:
+    if not body.is_anonymous:
+        if body.name is None:
+            raise invalid("name", "is required unless is_anonymous is true")
+        if body.email is None:
+            raise invalid("email", "is required unless is_anonymous is true")
+    now = clock.now()
+    values: dict[str, Any] = {
+        "external_id": body.id,
+        "name": body.name or ANONYMOUS_NAME,
+        "email": None,
+        "email_status": None,
+        "registration_date": body.registration_date or now,
+        "status": "ACTIVE",
+        "is_anonymous": body.is_anonymous,
+        "gender": body.gender,
+        "dob": body.dob,
+        "document_type": None,
+        "document_number": None,
+        "country": None,
+        "tier_id": None,
+        "referral_code": body.referral_code,
+        "platforms": body.platforms or [],
+        "devices": [],
+        "tags": body.tags or {},
+        "consent": None,
+        "metrics": {},
+        "metadata_": body.metadata or {},
+        "created_at": now,
+        "updated_at": now,
+    }
+    values.update(_identity_values(None, body))
+    return values
+
+
+def _profile_values(customer: Customer, body: ProfileFields) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if body.name is not None:
+        values["name"] = body.name
+    if body.gender is not None:
+        values["gender"] = body.gender
+    if body.dob is not None:
+        values["dob"] = body.dob
+    if body.tags is not None:
+        values["tags"] = {**customer.tags, **body.tags}
+    if body.metadata is not None:
+        values["metadata_"] = {**customer.metadata_, **body.metadata}
+    return values
+
+
+def _identity_values(customer: Customer | None, body: IdentityFields) -> dict[str, Any]:
+    document_type = body.document_type or (customer.document_type if customer else None)
+    document_number = body.document_number or (customer.document_number if customer else None)
+    if document_type is not None and document_number is None:
+        raise invalid("document_number", "is required when document_type is provided")
+    if document_number is not None and document_type is None:
+        raise invalid("document_type", "is required when document_number is provided")
+    values: dict[str, Any] = {"document_type": document_type, "document_number": document_number}
+    if body.email is not None:
+        values["email"] = _email(body.email)
+    if body.country is not None:
+        values["country"] = body.country
+    if body.devices is not None:
+        values["devices"] = [device.model_dump(mode="json") for device in body.devices]
+    if body.consent is not None:
+        values["consent"] = _merged_consent(customer.consent if customer else None, body.consent)
+    return values
+
+
+def _email(email: str) -> str:
+    normalized = email.strip().lower()
+    if not _EMAIL.match(normalized):
+        raise invalid("email", "is not a valid email address")
+    return normalized
+
+
+def _default_purposes() -> dict[str, bool]:
+    return dict.fromkeys(PURPOSES, True)
+
+
+def _merged_consent(recorded: dict[str, Any] | None, given: ConsentIn) -> dict[str, Any]:
+    """Record consent: the given purposes over the current ones (all true when nothing was recorded)."""
+    current = recorded or {"purposes": _default_purposes(), "vendors": {}}
+    patch = given.model_dump(mode="json", exclude_unset=True)
+    return {
+        **current,
+        **{key: value for key, value in patch.items() if key not in ("purposes", "vendors")},
+        "purposes": {**current.get("purposes", {}), **(given.purposes or {})},
+        "vendors": {**current.get("vendors", {}), **(given.vendors or {})},
+        "version": patch.get("version") or current.get("version") or CONSENT_VERSION,
+        "consent_timestamp": patch.get("consent_timestamp") or clock.now().isoformat(),
+    }
+
+
+async def _change(
+    session: AsyncSession, ctx: AuthContext, customer: Customer, values: dict[str, Any]
+) -> None:
+    if not values:
+        return
+    if not await repository.change(session, ctx, customer, values):
+        taken = await _taken(session, ctx, values.get("external_id"), values.get("email"), but=customer.id)
+        if taken.field == "id":  # only identify changes the id, through `new_id`
+            taken = Conflict(f"new_id{taken.details[2:]}", title=taken.title, field="new_id")
+        raise taken
+
+
+async def _taken(
+    session: AsyncSession,
+    ctx: AuthContext,
+    external_id: str | None,
+    email: str | None,
+    *,
+    but: str | None = None,
+) -> Conflict:
+    if external_id is not None and await repository.external_id_taken(session, ctx, external_id):
+        return Conflict(
+            f"id: a customer with id {external_id!r} already exists in this account",
+            title="Customer already exists",
+            field="id",
+        )
+    if email is not None and await repository.email_taken(session, ctx, email, but=but):
+        return Conflict(
+            f"email: a customer with email {email!r} already exists in this account",
+            title="Customer already exists",
+            field="email",
+        )
+    return Conflict("The customer conflicts with an existing one", title="Customer already exists")

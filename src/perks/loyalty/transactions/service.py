@@ -1,0 +1,100 @@
+"""Transaction lists: one day of the account, or a customer's last 3 months (or one year)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.errors import invalid
+from perks.kit.ids import is_uuid
+from perks.ledger import service as ledger
+from perks.ledger.models import LedgerTransaction, TransactionType
+from perks.loyalty.customers import service as customers
+from perks.loyalty.transactions import repository
+from perks.loyalty.transactions.repository import Filters
+from perks.loyalty.transactions.schemas import TransactionOut
+from perks.tenancy.context import AuthContext
+
+FIRST_YEAR = 2020
+DEFAULT_MONTHS = 3
+
+
+def day_range(text: str) -> tuple[datetime, datetime]:
+    """`31-07-2024` → that UTC day, [start, end)."""
+    try:
+        start = datetime.strptime(text, "%d-%m-%Y").replace(tzinfo=UTC)
+    except ValueError as error:
+        raise invalid("date", "must be a date written DD-MM-YYYY, e.g. 31-07-2024") from error
+    return start, start + timedelta(days=1)
+
+
+def year_range(year: int) -> tuple[datetime, datetime]:
+    if year < FIRST_YEAR:
+        raise invalid("year", f"must be {FIRST_YEAR} or later")
+    if year > 9998:
+        raise invalid("year", "is too far in the future")
+    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+
+
+def recent_range(now: datetime) -> tuple[datetime, datetime]:
+    """The last 3 calendar months up to now (and a little beyond, for rows written this instant)."""
+    month_index = now.year * 12 + now.month - 1 - DEFAULT_MONTHS
+    year, month = divmod(month_index, 12)
+    day = min(now.day, 28)
+    start = now.replace(year=year, month=month + 1, day=day)
+    return start, now + timedelta(seconds=1)
+
+
+def checked(filters: Filters) -> Filters:
+    if filters.cursor is not None and not is_uuid(filters.cursor):
+        raise invalid("cursor", "must be a transaction id (UUID)")
+    if filters.type is not None and filters.type not in TransactionType.__members__:
+        raise invalid("type", f"must be one of {', '.join(TransactionType)}")
+    return filters
+
+
+async def of_account(session: AsyncSession, ctx: AuthContext, filters: Filters) -> list[TransactionOut]:
+    return _out(await repository.find(session, ctx, checked(filters)))
+
+
+async def of_customer(
+    session: AsyncSession, ctx: AuthContext, external_id: str, filters: Filters
+) -> list[TransactionOut]:
+    customer = await customers.get(session, ctx, external_id)
+    wallet = await ledger.wallet_of(session, ctx, customer.id)
+    await ledger.settle(session, ctx, wallet.id)
+    return _out(await repository.find(session, ctx, checked(replace(filters, wallet_id=wallet.id))))
+
+
+def _out(rows: Sequence[tuple[LedgerTransaction, str]]) -> list[TransactionOut]:
+    return [transaction_out(transaction, customer_id) for transaction, customer_id in rows]
+
+
+def transaction_out(transaction: LedgerTransaction, customer_id: str) -> TransactionOut:
+    return TransactionOut(
+        id=transaction.id,
+        type=transaction.type,
+        amount=transaction.amount,
+        customer_id=customer_id,
+        brand_id=transaction.brand_id,
+        event_id=transaction.event_id,
+        campaign_id=transaction.campaign_id,
+        channel_id=transaction.channel_id,
+        store_id=transaction.store_id,
+        funded_by=transaction.funded_by,
+        event_type=transaction.event_type,
+        reward_type=transaction.reward_type,
+        reward_id=transaction.reward_id,
+        cost=transaction.cost,
+        details=transaction.details,
+        receiver_id=transaction.receiver_id,
+        sender_id=transaction.sender_id,
+        reverses_id=transaction.reverses_id,
+        created_at=transaction.created_at,
+        issued_at=transaction.issued_at,
+        attributes=transaction.attributes,
+        metadata=transaction.metadata_,
+    )
