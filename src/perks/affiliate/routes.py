@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from perks.affiliate.workspaces.router import workspaces_router
+from perks.outbox.router_affiliate import webhooks_router
 
 ROUTERS: list[APIRouter] = [
     workspaces_router,
+    webhooks_router,
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from perks.loyalty.auth import auth_router
+from perks.outbox.router_loyalty import webhooks_router
 
 ROUTERS: list[APIRouter] = [
     auth_router,
+    webhooks_router,
 ]
