@@ -181,7 +181,7 @@ async def claimed(session: AsyncSession, delivery_ids: list[str]) -> list[Claime
         .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
         .where(WebhookDelivery.id.in_(delivery_ids))
     )
-    return [Claimed(delivery, endpoint, event) for delivery, endpoint, event in rows.tuples()]
+    return [Claimed(delivery, endpoint, event) for delivery, endpoint, event in rows.all()]
 
 
 async def finish(session: AsyncSession, delivery_id: str, lease_id: str, values: dict[str, Any]) -> bool:
