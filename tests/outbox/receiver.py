@@ -78,10 +78,13 @@ def running_receiver(*, delay: float = 0.0, script: list[int] | None = None) -> 
     path = f"/hooks/{secrets.token_hex(8)}"
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             if self.path != path:
                 self.send_response(404)
+                self.send_header("content-length", "0")
                 self.end_headers()
                 return
             status = receiver.handle({key.lower(): value for key, value in self.headers.items()}, body)
@@ -95,7 +98,10 @@ def running_receiver(*, delay: float = 0.0, script: list[int] | None = None) -> 
         def log_message(self, *_args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 256  # a worker opens a batch's connections at once
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

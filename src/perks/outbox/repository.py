@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import insert_for
@@ -184,13 +184,39 @@ async def claimed(session: AsyncSession, delivery_ids: list[str]) -> list[Claime
     return [Claimed(delivery, endpoint, event) for delivery, endpoint, event in rows.all()]
 
 
-async def finish(session: AsyncSession, delivery_id: str, lease_id: str, values: dict[str, Any]) -> bool:
-    """Record an attempt's outcome, only if this worker still holds the lease."""
-    result = await session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.lease_id == lease_id)
-        .values(locked_until=None, lease_id=None, **values)
-        .returning(WebhookDelivery.id)
-        .execution_options(synchronize_session=False)
+OUTCOME_COLUMNS = (
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_attempt_at",
+    "last_response_code",
+    "last_error",
+    "delivered_at",
+    "updated_at",
+)
+
+
+async def finish(session: AsyncSession, lease_id: str, outcomes: list[dict[str, Any]]) -> None:
+    """Record a batch's outcomes (each a dict of OUTCOME_COLUMNS plus `delivery_id`) in one executemany,
+    and give the leases back; a row whose lease another worker has taken since is left alone."""
+    table = cast(Table, WebhookDelivery.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("delivery_id"), table.c.lease_id == lease_id)
+        .values(
+            {name: bindparam(name) for name in OUTCOME_COLUMNS} | {"locked_until": None, "lease_id": None}
+        )
     )
-    return result.first() is not None
+    if outcomes:
+        await session.execute(statement, outcomes)
+
+
+async def release(session: AsyncSession, lease_id: str, delivery_ids: list[str]) -> None:
+    """Give back leases of deliveries that were not attempted."""
+    if delivery_ids:
+        await session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id.in_(delivery_ids), WebhookDelivery.lease_id == lease_id)
+            .values(locked_until=None, lease_id=None)
+            .execution_options(synchronize_session=False)
+        )

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_serializer, field_validator
 
-from perks.affiliate.face import CamelModel, Timestamp
+from perks.affiliate.face import CamelModel
+from perks.kit.clock import iso_millis
 from perks.outbox.catalogue import SUBSCRIBABLE
 
 URL_MAX = 2048
@@ -45,46 +46,8 @@ class EndpointUpdate(BaseModel):
     _events = field_validator("events")(_known_events)
 
 
-# Affiliate face
-
-
-class AffiliateEndpointOut(CamelModel):
-    id: str
-    url: str
-    events: list[str]
-    description: str | None
-    active: bool
-    created_at: Timestamp
-    updated_at: Timestamp
-
-
-class AffiliateEndpointWithSecret(AffiliateEndpointOut):
-    secret: str
-
-
-class AffiliateDeliveryOut(CamelModel):
-    id: str
-    endpoint_id: str
-    event_id: str
-    event_type: str
-    status: str
-    attempts: int
-    last_response_code: int | None
-    last_error: str | None
-    last_attempt_at: Timestamp | None
-    next_attempt_at: Timestamp | None
-    delivered_at: Timestamp | None
-    created_at: Timestamp
-
-
-class AffiliateTestEventOut(CamelModel):
-    id: str
-    type: str
-    endpoint_id: str
-    created_at: Timestamp
-
-
-# Loyalty face
+# Responses: the loyalty face's shape (snake_case, ISO datetimes); the affiliate face's subclasses add
+# camelCase names and millisecond `Z` timestamps.
 
 
 class LoyaltyEndpointOut(BaseModel):
@@ -133,3 +96,25 @@ class LoyaltyTestEventOut(BaseModel):
 class LoyaltyDeleted(BaseModel):
     id: str
     deleted: bool = True
+
+
+class _AffiliateWire(CamelModel):
+    @field_serializer("*", when_used="json")
+    def _millis(self, value: object) -> object:
+        return iso_millis(value) if isinstance(value, datetime) else value
+
+
+class AffiliateEndpointOut(_AffiliateWire, LoyaltyEndpointOut):
+    pass
+
+
+class AffiliateEndpointWithSecret(_AffiliateWire, LoyaltyEndpointWithSecret):
+    pass
+
+
+class AffiliateDeliveryOut(_AffiliateWire, LoyaltyDeliveryOut):
+    pass
+
+
+class AffiliateTestEventOut(_AffiliateWire, LoyaltyTestEventOut):
+    pass

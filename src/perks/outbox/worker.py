@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks import __version__
@@ -35,6 +36,7 @@ from perks.outbox.catalogue import TEST_EVENT
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookEndpoint
 from perks.outbox.repository import Claimed
 from perks.outbox.signing import signature_header
+from perks.web.observability import configure_logging
 
 TIMEOUT_SECONDS = 10.0
 # A lease outlasts any attempt (10 s) by far, so two workers never hold one delivery at the same time.
@@ -43,6 +45,7 @@ ERROR_MAX = 500
 USER_AGENT = f"Perks-Webhooks/{__version__}"
 
 log = logging.getLogger("perks.webhooks")
+ATTEMPTS = Counter("perks_webhook_attempts_total", "Webhook delivery attempts", ["outcome"])
 
 
 @dataclass(frozen=True)
@@ -115,9 +118,13 @@ class Worker:
         if not work:
             return 0
         outcomes = await asyncio.gather(*(self.attempt(item, lease_until) for item in work))
+        attempted = [(item, outcome) for item, outcome in zip(work, outcomes, strict=True) if outcome]
+        skipped = [item.delivery.id for item, outcome in zip(work, outcomes, strict=True) if not outcome]
         async with self.database.transaction() as session:
-            for item, outcome in zip(work, outcomes, strict=True):
-                await repository.finish(session, item.delivery.id, lease_id, self._result(item, outcome))
+            await repository.finish(session, lease_id, [self._result(*pair) for pair in attempted])
+            await repository.release(session, lease_id, skipped)
+        for _item, outcome in attempted:
+            ATTEMPTS.labels("success" if outcome.succeeded else "failure").inc()
         return len(work)
 
     async def attempt(self, item: Claimed, lease_until: datetime) -> Outcome | None:
@@ -135,32 +142,38 @@ class Worker:
                 request = self.http.stream("POST", url, content=body, headers=signed_headers(item, body))
                 async with request as response:
                     code = response.status_code
-        except (httpx.HTTPError, TimeoutError, OSError) as error:
+        except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError, ValueError) as error:
             return Outcome(None, f"{error.__class__.__name__}: {error}"[:ERROR_MAX])
         return Outcome(code, None if 200 <= code < 300 else f"HTTP {code}")
 
-    def _result(self, item: Claimed, outcome: Outcome | None) -> dict[str, Any]:
-        if outcome is None:
-            return {}  # not attempted: just give the lease back
+    def _result(self, item: Claimed, outcome: Outcome) -> dict[str, Any]:
+        """The delivery's new state after this attempt (every column of repository.OUTCOME_COLUMNS)."""
         now = clock.now()
         attempts = item.delivery.attempts + 1
-        values: dict[str, Any] = {
+        next_attempt_at: datetime | None
+        delivered_at: datetime | None
+        if outcome.succeeded:
+            status, next_attempt_at, delivered_at = DeliveryStatus.SUCCEEDED, None, now
+        elif schedule.gives_up_after(attempts):
+            status, next_attempt_at, delivered_at = DeliveryStatus.FAILED, None, item.delivery.delivered_at
+        else:
+            delay = schedule.retry_delay(attempts, self.settings.webhook_retry_base_seconds, self.rng)
+            status, next_attempt_at, delivered_at = (
+                DeliveryStatus.PENDING,
+                now + delay,
+                item.delivery.delivered_at,
+            )
+        return {
+            "delivery_id": item.delivery.id,
+            "status": status.value,
             "attempts": attempts,
+            "next_attempt_at": next_attempt_at,
             "last_attempt_at": now,
             "last_response_code": outcome.response_code,
             "last_error": outcome.error,
+            "delivered_at": delivered_at,
             "updated_at": now,
         }
-        if outcome.succeeded:
-            return values | {
-                "status": DeliveryStatus.SUCCEEDED.value,
-                "delivered_at": now,
-                "next_attempt_at": None,
-            }
-        if schedule.gives_up_after(attempts):
-            return values | {"status": DeliveryStatus.FAILED.value, "next_attempt_at": None}
-        delay = schedule.retry_delay(attempts, self.settings.webhook_retry_base_seconds, self.rng)
-        return values | {"next_attempt_at": now + delay}
 
 
 async def _delivery_rows(
@@ -252,6 +265,7 @@ async def in_background(database: Database, settings: Settings) -> AsyncIterator
 
 async def main(settings: Settings, *, once: bool) -> None:
     """`perks worker`: deliver until SIGTERM/SIGINT (or, with once, until nothing is due)."""
+    configure_logging(settings.log_level)
     clock.use_offset_file(settings.clock_offset_file)
     database = Database(settings.database_url, pool_size=2)
     worker = Worker(database, settings)
