@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI, Query
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from perks.affiliate import face as affiliate_face
 from perks.app import create_app
@@ -17,7 +17,7 @@ from perks.db import Database
 from perks.errors import BadRequest
 from perks.kit import clock
 from perks.outbox import schedule
-from perks.outbox.models import OutboxEvent
+from perks.outbox.models import OutboxEvent, WebhookDelivery
 from perks.outbox.service import emit
 from perks.outbox.worker import Worker
 from perks.tenancy.context import AuthContext, KeyKind
@@ -244,3 +244,29 @@ async def test_loyalty_delivery_log_and_redelivery(
     assert bad_window.status_code == 400 and "to" in bad_window.json()["details"]
     no_id = await client.post(f"{LOYALTY}/webhooks/deliveries/redeliver", headers=headers)
     assert no_id.status_code == 400 and no_id.json()["details"].startswith("delivery_id")
+
+
+async def test_a_delivery_in_flight_cannot_be_redelivered_and_deleting_an_endpoint_drops_its_log(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database, worker: Worker
+) -> None:
+    with running_receiver() as receiver:
+        endpoint = await create_endpoint(client, tenant, receiver.url, ["payout.paid"], active=False)
+        await send_test_event(client, tenant, endpoint["id"])  # test events reach inactive endpoints too
+        await worker.drain()
+    [delivery] = await deliveries(client, tenant, endpoint["id"])
+    assert delivery["status"] == "succeeded" and len(receiver.received) == 1
+    async with database.transaction() as session:
+        await session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery["id"])
+            .values(locked_until=clock.now() + timedelta(seconds=30))
+        )
+    busy = await client.post(
+        f"{AFFILIATE}/webhooks/deliveries/redeliver?deliveryId={delivery['id']}", headers=tenant.affiliate
+    )
+    assert busy.status_code == 409
+    assert busy.json()["message"] == "This delivery is being attempted right now; try again in a minute"
+
+    await client.delete(f"{AFFILIATE}/webhooks?endpointId={endpoint['id']}", headers=tenant.affiliate)
+    log = await client.get(f"{AFFILIATE}/webhooks/deliveries", headers=tenant.affiliate)
+    assert log.json()["data"]["items"] == []

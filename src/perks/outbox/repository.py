@@ -124,11 +124,11 @@ async def endpoints_by_id(session: AsyncSession, endpoint_ids: set[str]) -> Sequ
 async def insert_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
         insert = insert_for(session)
-        await session.execute(
-            insert(WebhookDelivery)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["account_id", "event_id", "endpoint_id"])
+        # executemany: one cached statement, batched by the driver, whatever the number of rows.
+        statement = insert(WebhookDelivery.__table__).on_conflict_do_nothing(
+            index_elements=["account_id", "event_id", "endpoint_id"]
         )
+        await session.execute(statement, rows)
 
 
 async def mark_dispatched(session: AsyncSession, event_ids: list[str], now: datetime) -> None:
