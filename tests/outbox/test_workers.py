@@ -151,3 +151,21 @@ async def test_serve_with_worker_delivers_in_the_server_process(
             await wait_until(lambda: len(receiver.received) == 1, 30, "the test event")
     assert receiver.ids() == [sent.json()["data"]["id"]]
     receiver.received[0].verified(endpoint["secret"])
+
+
+async def test_worker_once_delivers_what_is_due_and_exits(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database, database_url: str, workdir: Path
+) -> None:
+    with running_receiver() as receiver:
+        await create_endpoint(client, tenant, receiver.url, ["sale.created"])
+        events = await emit_events(database, tenant, 3)
+        finished = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "perks", "worker", "--once"],
+            env=server_env(database_url, WORKER_ENV),
+            cwd=workdir,
+            capture_output=True,
+            timeout=60,
+        )
+    assert finished.returncode == 0, finished.stderr
+    assert sorted(receiver.ids()) == sorted(events)
