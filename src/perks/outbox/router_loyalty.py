@@ -29,29 +29,28 @@ DEFAULT_WINDOW = 50
 MAX_WINDOW = 100
 
 
-def _id_from(request: Request, name: str) -> str | None:
-    """`name` from the path, else the query string in snake_case or camelCase."""
-    camel = name.split("_")[0] + "".join(part.title() for part in name.split("_")[1:])
-    found = request.path_params.get(name) or request.query_params.get(name) or request.query_params.get(camel)
-    return str(found) if found else None
+# One parameter serves both route shapes: on `/webhooks/{endpoint_id}` FastAPI reads `endpoint_id` from
+# the path, on `/webhooks` from the query string; the camelCase query spelling is accepted too.
+CamelQuery = Query(default=None, include_in_schema=False)
 
 
-def required_endpoint_id(request: Request) -> str:
-    found = _id_from(request, "endpoint_id")
-    if found is None:
-        raise invalid("endpoint_id", "Field required")
+def _given(snake: str | None, camel: str | None, field: str, *, required: bool) -> str | None:
+    found = snake or camel
+    if found is None and required:
+        raise invalid(field, "Field required")
     return found
 
 
-def optional_endpoint_id(request: Request) -> str | None:
-    return _id_from(request, "endpoint_id")
+def required_endpoint_id(endpoint_id: str | None = None, endpointId: str | None = CamelQuery) -> str:
+    return str(_given(endpoint_id, endpointId, "endpoint_id", required=True))
 
 
-def required_delivery_id(request: Request) -> str:
-    found = _id_from(request, "delivery_id")
-    if found is None:
-        raise invalid("delivery_id", "Field required")
-    return found
+def optional_endpoint_id(endpoint_id: str | None = None, endpointId: str | None = CamelQuery) -> str | None:
+    return _given(endpoint_id, endpointId, "endpoint_id", required=False)
+
+
+def required_delivery_id(delivery_id: str | None = None, deliveryId: str | None = CamelQuery) -> str:
+    return str(_given(delivery_id, deliveryId, "delivery_id", required=True))
 
 
 EndpointId = Annotated[str, Depends(required_endpoint_id)]
