@@ -272,3 +272,22 @@ async def test_a_delivery_in_flight_cannot_be_redelivered_and_deleting_an_endpoi
     await client.delete(f"{AFFILIATE}/webhooks?endpointId={endpoint['id']}", headers=tenant.affiliate)
     log = await client.get(f"{AFFILIATE}/webhooks/deliveries", headers=tenant.affiliate)
     assert log.json()["data"]["items"] == []
+
+
+async def test_the_worker_checks_the_target_again_before_every_attempt(
+    client: httpx.AsyncClient, tenant: Tenant, app: FastAPI
+) -> None:
+    strict = Worker(app.state.db, app.state.settings.model_copy(update={"allow_private_webhooks": False}))
+    try:
+        with running_receiver() as receiver:
+            # Accepted while private targets were allowed; refused once they are not (as after a DNS change).
+            endpoint = await create_endpoint(client, tenant, receiver.url, ["payout.paid"])
+            await send_test_event(client, tenant, endpoint["id"])
+            await strict.run_once()  # fans out and attempts once
+    finally:
+        await strict.close()
+    assert receiver.received == []
+    [delivery] = await deliveries(client, tenant, endpoint["id"])
+    assert delivery["status"] == "pending" and delivery["attempts"] == 1
+    assert delivery["lastError"].startswith("refused: resolves to a private")
+    assert delivery["lastResponseCode"] is None
