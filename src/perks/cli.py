@@ -1,9 +1,10 @@
-"""The `perks` command: serve, migrate, accounts, keys."""
+"""The `perks` command: serve, worker, migrate, accounts, keys."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
@@ -73,10 +74,15 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (PERKS_PORT)")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
     no_migrate: Annotated[bool, typer.Option("--no-migrate", help="Skip migrations")] = False,
+    with_worker: Annotated[
+        bool, typer.Option("--with-worker", help="Also deliver webhooks in this process (PERKS_WITH_WORKER)")
+    ] = False,
 ) -> None:
     """Migrate, create the default account on first start, and serve HTTP."""
     import uvicorn
 
+    if with_worker:
+        os.environ["PERKS_WITH_WORKER"] = "true"  # read by create_app() in every server process
     settings = Settings()
     if not no_migrate:
         migrate_command()
@@ -93,6 +99,20 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
     )
+
+
+@app.command("worker")
+def worker_command(
+    once: Annotated[bool, typer.Option("--once", help="Deliver whatever is due, then exit")] = False,
+) -> None:
+    """Deliver webhooks until stopped (SIGTERM/SIGINT). Run as many as you like: they share the work."""
+    from perks.outbox import worker
+
+    settings = Settings()
+    try:
+        asyncio.run(worker.main(settings, once=once))
+    except (SQLAlchemyError, OSError) as error:
+        raise fail(f"database error: {error.__class__.__name__}: {error}".splitlines()[0]) from None
 
 
 async def bootstrap(session: AsyncSession, settings: Settings) -> NewAccount | None:

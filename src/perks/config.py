@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # Test hook: a file holding a clock offset in seconds, read on every clock call (never set in production).
     clock_offset_file: Path | None = None
     public_base_url: str | None = Field(default=None, description="Base URL used to build tracking links")
+    # Webhook worker: how long an idle worker waits before looking again, and how many deliveries it
+    # claims (and sends concurrently) per batch.
+    worker_poll_seconds: float = 1.0
+    webhook_batch_size: int = 50
 
     @property
     def is_sqlite(self) -> bool:

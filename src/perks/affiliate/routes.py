@@ -10,6 +10,7 @@ from perks.affiliate.commissions.router import commissions_router
 from perks.affiliate.links.router import links_router
 from perks.affiliate.referred_users.router import referred_users_router
 from perks.affiliate.workspaces.router import workspaces_router
+from perks.outbox.router_affiliate import webhooks_router
 
 ROUTERS: list[APIRouter] = [
     workspaces_router,
@@ -18,4 +19,5 @@ ROUTERS: list[APIRouter] = [
     links_router,
     referred_users_router,
     commissions_router,
+    webhooks_router,
 ]

@@ -7,9 +7,11 @@ from fastapi import APIRouter
 from perks.loyalty.auth import auth_router
 from perks.loyalty.customers.router import customers_router
 from perks.loyalty.transactions.router import transactions_router
+from perks.outbox.router_loyalty import webhooks_router
 
 ROUTERS: list[APIRouter] = [
     auth_router,
     customers_router,
     transactions_router,
+    webhooks_router,
 ]

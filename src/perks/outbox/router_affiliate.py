@@ -1,0 +1,136 @@
+"""Webhooks on the affiliate face: ids in the query string, lists at /list, ReferralStack envelope."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Request
+
+from perks.affiliate.face import (
+    Envelope,
+    Message,
+    Page,
+    PageQuery,
+    ServerAuth,
+    Session,
+    done,
+    ok,
+    page_of,
+    router,
+)
+from perks.outbox import service
+from perks.outbox.models import OutboxEvent, WebhookEndpoint
+from perks.outbox.schemas import (
+    AffiliateDeliveryOut,
+    AffiliateEndpointOut,
+    AffiliateEndpointWithSecret,
+    AffiliateTestEventOut,
+    EndpointCreate,
+    EndpointUpdate,
+)
+
+webhooks_router = router(tags=["affiliate: webhooks"])
+
+EndpointId = Annotated[str, Query(alias="endpointId", description="The webhook endpoint's id")]
+OptionalEndpointId = Annotated[str | None, Query(alias="endpointId", description="Only this endpoint's")]
+DeliveryId = Annotated[str, Query(alias="deliveryId", description="The delivery's id")]
+
+
+def allow_private(request: Request) -> bool:
+    return bool(request.app.state.settings.allow_private_webhooks)
+
+
+def endpoint_out(endpoint: WebhookEndpoint) -> AffiliateEndpointOut:
+    return AffiliateEndpointOut.model_validate(endpoint, from_attributes=True)
+
+
+def with_secret(endpoint: WebhookEndpoint) -> AffiliateEndpointWithSecret:
+    return AffiliateEndpointWithSecret.model_validate(endpoint, from_attributes=True)
+
+
+@webhooks_router.post("/webhooks", status_code=201, response_model=Envelope[AffiliateEndpointWithSecret])
+async def create_endpoint(
+    request: Request, session: Session, ctx: ServerAuth, body: EndpointCreate
+) -> Envelope[AffiliateEndpointWithSecret]:
+    endpoint = await service.create_endpoint(session, ctx, body, allow_private(request))
+    return ok(with_secret(endpoint), "Webhook endpoint created successfully", 201)
+
+
+@webhooks_router.get("/webhooks/list", response_model=Envelope[Page[AffiliateEndpointOut]])
+async def list_endpoints(
+    session: Session, ctx: ServerAuth, page: PageQuery
+) -> Envelope[Page[AffiliateEndpointOut]]:
+    result = await service.page_endpoints(session, ctx, page)
+    return ok(
+        page_of(result, [endpoint_out(row) for row in result.items]), "Webhook endpoints fetched successfully"
+    )
+
+
+@webhooks_router.get(
+    "/webhooks",
+    response_model=Envelope[AffiliateEndpointOut] | Envelope[Page[AffiliateEndpointOut]],
+    summary="Get one webhook endpoint (?endpointId=), or the list without it",
+)
+async def get_endpoint(
+    session: Session, ctx: ServerAuth, page: PageQuery, endpoint_id: OptionalEndpointId = None
+) -> Envelope[AffiliateEndpointOut] | Envelope[Page[AffiliateEndpointOut]]:
+    if endpoint_id is None:
+        return await list_endpoints(session, ctx, page)
+    endpoint = await service.get_endpoint(session, ctx, endpoint_id)
+    return ok(endpoint_out(endpoint), "Webhook endpoint fetched successfully")
+
+
+@webhooks_router.put("/webhooks", response_model=Envelope[AffiliateEndpointOut])
+async def update_endpoint(
+    request: Request, session: Session, ctx: ServerAuth, body: EndpointUpdate, endpoint_id: EndpointId
+) -> Envelope[AffiliateEndpointOut]:
+    endpoint = await service.update_endpoint(session, ctx, endpoint_id, body, allow_private(request))
+    return ok(endpoint_out(endpoint), "Webhook endpoint updated successfully")
+
+
+@webhooks_router.delete("/webhooks", response_model=Message)
+async def delete_endpoint(session: Session, ctx: ServerAuth, endpoint_id: EndpointId) -> Message:
+    await service.delete_endpoint(session, ctx, endpoint_id)
+    return done("Webhook endpoint deleted successfully")
+
+
+@webhooks_router.post("/webhooks/rotate-secret", response_model=Envelope[AffiliateEndpointWithSecret])
+async def rotate_secret(
+    session: Session, ctx: ServerAuth, endpoint_id: EndpointId
+) -> Envelope[AffiliateEndpointWithSecret]:
+    endpoint = await service.rotate_secret(session, ctx, endpoint_id)
+    return ok(with_secret(endpoint), "Webhook secret rotated successfully")
+
+
+@webhooks_router.post("/webhooks/test", status_code=201, response_model=Envelope[AffiliateTestEventOut])
+async def send_test_event(
+    session: Session, ctx: ServerAuth, endpoint_id: EndpointId
+) -> Envelope[AffiliateTestEventOut]:
+    event = await service.send_test(session, ctx, endpoint_id)
+    return ok(queued_event_out(event, endpoint_id), "Test event queued successfully", 201)
+
+
+def queued_event_out(event: OutboxEvent, endpoint_id: str) -> AffiliateTestEventOut:
+    return AffiliateTestEventOut(
+        id=event.id, type=event.event_type, endpoint_id=endpoint_id, created_at=event.created_at
+    )
+
+
+@webhooks_router.get("/webhooks/deliveries", response_model=Envelope[Page[AffiliateDeliveryOut]])
+async def list_deliveries(
+    session: Session, ctx: ServerAuth, page: PageQuery, endpoint_id: OptionalEndpointId = None
+) -> Envelope[Page[AffiliateDeliveryOut]]:
+    result = await service.page_deliveries(session, ctx, endpoint_id, page)
+    items = [AffiliateDeliveryOut.model_validate(row, from_attributes=True) for row in result.items]
+    return ok(page_of(result, items), "Webhook deliveries fetched successfully")
+
+
+@webhooks_router.post("/webhooks/deliveries/redeliver", response_model=Envelope[AffiliateDeliveryOut])
+async def redeliver(
+    session: Session, ctx: ServerAuth, delivery_id: DeliveryId
+) -> Envelope[AffiliateDeliveryOut]:
+    delivery = await service.redeliver(session, ctx, delivery_id)
+    return ok(
+        AffiliateDeliveryOut.model_validate(delivery, from_attributes=True),
+        "Redelivery scheduled successfully",
+    )
