@@ -2,7 +2,7 @@
 updates, unique-constraint races turned into 422s, and JSON payloads for the outbox."""
 
 import re
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from email.parser import BytesParser
@@ -42,11 +42,12 @@ def required_id(name: str, value: str | None) -> str:
     return value
 
 
-def id_query(name: str) -> Callable[[str | None], str]:
+def id_query(name: str) -> Callable[[str | None], Coroutine[Any, Any, str]]:
     """A dependency reading the id `name` from the query string (this module has no postponed
-    annotations, so the alias below is evaluated here)."""
+    annotations, so the alias below is evaluated here). Async, so FastAPI runs it inline rather than in
+    its thread pool."""
 
-    def dependency(value: Annotated[str | None, Query(alias=name)] = None) -> str:
+    async def dependency(value: Annotated[str | None, Query(alias=name)] = None) -> str:
         return required_id(name, value)
 
     return dependency
