@@ -19,7 +19,9 @@ def iso(delta: timedelta) -> str:
     return (clock.now() + delta).isoformat()
 
 
-async def create(client: httpx.AsyncClient, tenant: Tenant, path: str, body: dict[str, Any]) -> dict[str, Any]:
+async def create(
+    client: httpx.AsyncClient, tenant: Tenant, path: str, body: dict[str, Any]
+) -> dict[str, Any]:
     response = await client.post(f"{LOYALTY}{path}", headers=await tenant.loyalty(client), json=body)
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()["data"]
@@ -68,7 +70,9 @@ async def put_campaign(
     client: httpx.AsyncClient, tenant: Tenant, campaign_id: str, campaign_type: str, body: dict[str, Any]
 ) -> httpx.Response:
     return await client.put(
-        f"{LOYALTY}/campaigns/{campaign_id}?type={campaign_type}", headers=await tenant.loyalty(client), json=body
+        f"{LOYALTY}/campaigns/{campaign_id}?type={campaign_type}",
+        headers=await tenant.loyalty(client),
+        json=body,
     )
 
 
@@ -87,3 +91,20 @@ def error(response: httpx.Response, status: int) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert set(body) >= {"error", "details"}
     return body
+
+
+def travel(tenant: Tenant, delta: timedelta) -> None:
+    """Move the clock; the cached one-hour tokens are dropped so the next call gets fresh ones."""
+    clock.travel(delta)
+    tenant._tokens.clear()
+
+
+async def get_campaign(
+    client: httpx.AsyncClient, tenant: Tenant, campaign_id: str, query: str = ""
+) -> dict[str, Any]:
+    response = await client.get(
+        f"{LOYALTY}/campaigns/{campaign_id}{query}", headers=await tenant.loyalty(client)
+    )
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -200,7 +201,7 @@ def _coerce_operand(kind: Kind, primitive: str, operator: str, value: Any) -> An
 
 def _scalar(kind: Kind, primitive: str, value: Any) -> Any:
     if kind is Kind.NUMERIC:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise ValueError("must be a number")
         return to_decimal(value)
     if kind is Kind.BOOLEAN:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Executable, Select, func, select
+from sqlalchemy import Executable, ForeignKeyConstraint, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import Conflict, invalid
+from perks.kit.money import to_decimal
+from perks.tenancy.context import AuthContext
 
 MAX_WINDOW = 1000
 
@@ -23,6 +25,29 @@ async def execute_or_conflict(session: AsyncSession, statement: Executable, titl
             return await session.execute(statement)
     except IntegrityError as error:
         raise Conflict(details, title=title) from error
+
+
+async def delete_or_conflict(
+    session: AsyncSession, ctx: AuthContext, model: Any, row_id: str, title: str, details: str
+) -> None:
+    """Delete one of the caller's rows; a foreign key that still points at it makes this a 409."""
+    statement = delete(model).where(model.account_id == ctx.account_id, model.id == row_id)
+    await execute_or_conflict(session, statement, title, details)
+
+
+def same_account_reference(column: str, table: str, ondelete: str) -> ForeignKeyConstraint:
+    """A foreign key (account_id, column) -> table(account_id, id): a row can only point at a row of its
+    own account, and the index that leads with account_id serves the key."""
+    return ForeignKeyConstraint(
+        ["account_id", column], [f"{table}.account_id", f"{table}.id"], ondelete=ondelete
+    )
+
+
+def is_positive_number(value: Any) -> bool:
+    try:
+        return not isinstance(value, bool) and to_decimal(value) > 0
+    except (ValueError, TypeError):
+        return False
 
 
 async def flush_or_conflict(session: AsyncSession, title: str, details: str) -> None:

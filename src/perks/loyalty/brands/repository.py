@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.loyalty.brands.models import Brand
-from perks.loyalty.records import execute_or_conflict
+from perks.loyalty.records import delete_or_conflict
 from perks.tenancy.context import AuthContext
 
 
@@ -31,7 +31,11 @@ async def add(session: AsyncSession, brand: Brand) -> None:
 
 async def delete_brand(session: AsyncSession, ctx: AuthContext, brand_id: str) -> None:
     # The composite foreign keys from rewards and campaigns refuse the delete while either uses the brand.
-    statement = delete(Brand).where(Brand.account_id == ctx.account_id, Brand.id == brand_id)
-    await execute_or_conflict(
-        session, statement, "Brand in use", "A campaign or reward uses this brand; it cannot be deleted"
+    await delete_or_conflict(
+        session,
+        ctx,
+        Brand,
+        brand_id,
+        "Brand in use",
+        "A campaign or reward uses this brand; it cannot be deleted",
     )

@@ -4,22 +4,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, IdMixin, JSONDocument, TenantMixin, TimestampMixin, UTCDateTime
 from perks.kit.money import Amount
+from perks.loyalty.records import same_account_reference
 
 
 class Campaign(IdMixin, TenantMixin, TimestampMixin, Base):
     __tablename__ = "loyalty_campaigns"
     __table_args__ = (
         UniqueConstraint("account_id", "id"),
-        ForeignKeyConstraint(
-            ["account_id", "brand_id"],
-            ["loyalty_brands.account_id", "loyalty_brands.id"],
-            ondelete="RESTRICT",
-        ),
+        same_account_reference("brand_id", "loyalty_brands", "RESTRICT"),
         Index("ix_loyalty_campaigns_account_created", "account_id", "created_at"),
         Index("ix_loyalty_campaigns_account_type", "account_id", "type"),
         Index("ix_loyalty_campaigns_account_brand", "account_id", "brand_id"),
@@ -53,19 +50,9 @@ class CampaignEffect(IdMixin, Base):
 
     __tablename__ = "loyalty_campaign_effects"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["account_id", "campaign_id"],
-            ["loyalty_campaigns.account_id", "loyalty_campaigns.id"],
-            ondelete="CASCADE",
-        ),
-        ForeignKeyConstraint(
-            ["account_id", "reward_id"],
-            ["loyalty_rewards.account_id", "loyalty_rewards.id"],
-            ondelete="RESTRICT",
-        ),
-        ForeignKeyConstraint(
-            ["account_id", "tier_id"], ["loyalty_tiers.account_id", "loyalty_tiers.id"], ondelete="RESTRICT"
-        ),
+        same_account_reference("campaign_id", "loyalty_campaigns", "CASCADE"),
+        same_account_reference("reward_id", "loyalty_rewards", "RESTRICT"),
+        same_account_reference("tier_id", "loyalty_tiers", "RESTRICT"),
         Index("ix_loyalty_campaign_effects_campaign", "account_id", "campaign_id"),
         Index("ix_loyalty_campaign_effects_reward", "account_id", "reward_id"),
         Index("ix_loyalty_campaign_effects_tier", "account_id", "tier_id"),

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from perks.errors import invalid
-from perks.kit.money import to_decimal
 from perks.loyalty.conditions import validate_conditions
+from perks.loyalty.records import is_positive_number
 
 EXPIRATION = re.compile(r"^\d{1,4}/(days|weeks|months|years)$")
 
@@ -60,11 +60,7 @@ def _effect(raw: Any, field: str) -> dict[str, Any]:
     if not isinstance(reward_id, str) or not reward_id:
         raise invalid(f"{field}.reward_id", "is required")
     amount = raw.get("amount")
-    try:
-        positive = not isinstance(amount, bool) and to_decimal(amount) > 0
-    except (ValueError, TypeError):
-        positive = False
-    if not positive:
+    if not is_positive_number(amount):
         raise invalid(f"{field}.amount", "must be a number greater than 0")
     tier_id = raw.get("tier_id")
     if tier_id is not None and not isinstance(tier_id, str):

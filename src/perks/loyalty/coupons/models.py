@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, UTCDateTime
+from perks.loyalty.records import same_account_reference
 
 
 class CouponCode(Base):
@@ -16,11 +17,7 @@ class CouponCode(Base):
 
     __tablename__ = "loyalty_coupon_codes"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["account_id", "campaign_id"],
-            ["loyalty_campaigns.account_id", "loyalty_campaigns.id"],
-            ondelete="CASCADE",
-        ),
+        same_account_reference("campaign_id", "loyalty_campaigns", "CASCADE"),
         # Serves the campaign's counts (used/left) as a covering index, and the cascade from campaigns.
         Index("ix_loyalty_coupon_codes_campaign", "account_id", "campaign_id", "redeemed_at"),
         {"sqlite_with_rowid": False},

@@ -7,6 +7,7 @@ from typing import Any
 
 from perks.errors import invalid
 from perks.kit.money import to_decimal
+from perks.loyalty.records import is_positive_number
 
 DISCOUNT_TYPES = ("PERCENTAGE", "FIXED_AMOUNT")
 DISCOUNT_TARGETS = ("ORDER_VALUE", "PRODUCT", "SHIPPING")
@@ -22,11 +23,7 @@ def _positive(attributes: dict[str, Any], key: str, *, required: bool = True) ->
     value = attributes.get(key)
     if value is None and not required:
         return
-    try:
-        ok = not isinstance(value, bool) and to_decimal(value) > 0
-    except (ValueError, TypeError):
-        ok = False
-    if not ok:
+    if not is_positive_number(value):
         raise invalid(f"attributes.{key}", "must be a number greater than 0")
 
 

@@ -2,21 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, IdMixin, JSONDocument, TenantMixin, TimestampMixin
+from perks.loyalty.records import same_account_reference
 
 
 class Reward(IdMixin, TenantMixin, TimestampMixin, Base):
     __tablename__ = "loyalty_rewards"
     __table_args__ = (
         UniqueConstraint("account_id", "id"),
-        ForeignKeyConstraint(
-            ["account_id", "brand_id"],
-            ["loyalty_brands.account_id", "loyalty_brands.id"],
-            ondelete="RESTRICT",
-        ),
+        same_account_reference("brand_id", "loyalty_brands", "RESTRICT"),
         Index("ix_loyalty_rewards_account_created", "account_id", "created_at"),
         Index("ix_loyalty_rewards_account_brand", "account_id", "brand_id"),
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.loyalty.records import Window, execute_or_conflict
+from perks.loyalty.records import Window, delete_or_conflict
 from perks.loyalty.rewards.models import Reward
 from perks.tenancy.context import AuthContext
 
@@ -45,7 +45,6 @@ async def add(session: AsyncSession, reward: Reward) -> None:
 
 async def delete_reward(session: AsyncSession, ctx: AuthContext, reward_id: str) -> None:
     # The foreign key from campaign effects refuses the delete while a campaign uses the reward.
-    statement = delete(Reward).where(Reward.account_id == ctx.account_id, Reward.id == reward_id)
-    await execute_or_conflict(
-        session, statement, "Reward in use", "A campaign uses this reward; it cannot be deleted"
+    await delete_or_conflict(
+        session, ctx, Reward, reward_id, "Reward in use", "A campaign uses this reward; it cannot be deleted"
     )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import insert_for
 from perks.kit import clock
 from perks.kit.ids import new_id
-from perks.loyalty.records import execute_or_conflict, flush_or_conflict
+from perks.loyalty.records import delete_or_conflict, flush_or_conflict
 from perks.loyalty.tiers.models import Tier
 from perks.tenancy.context import AuthContext
 
@@ -47,9 +47,13 @@ async def save(session: AsyncSession, tier: Tier) -> None:
 
 
 async def delete_tier(session: AsyncSession, ctx: AuthContext, tier_id: str) -> None:
-    statement = delete(Tier).where(Tier.account_id == ctx.account_id, Tier.id == tier_id)
-    await execute_or_conflict(
-        session, statement, "Tier in use", "A campaign or customer uses this tier; it cannot be deleted"
+    await delete_or_conflict(
+        session,
+        ctx,
+        Tier,
+        tier_id,
+        "Tier in use",
+        "A campaign or customer uses this tier; it cannot be deleted",
     )
 
 
