@@ -30,8 +30,13 @@ def campaigns(ctx: AuthContext) -> Select[Campaign]:
     return select(Campaign).where(Campaign.account_id == ctx.account_id)
 
 
-async def get(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign | None:
-    return await session.scalar(campaigns(ctx).where(Campaign.id == campaign_id))
+async def get(
+    session: AsyncSession, ctx: AuthContext, campaign_id: str, *, for_update: bool = False
+) -> Campaign | None:
+    """One campaign; `for_update` locks its row (PostgreSQL) so that concurrent writers of the campaign and
+    its codes queue up. SQLite writers are serialised by BEGIN IMMEDIATE already."""
+    statement = campaigns(ctx).where(Campaign.id == campaign_id)
+    return await session.scalar(statement.with_for_update() if for_update else statement)
 
 
 async def list_campaigns(
@@ -100,6 +105,6 @@ async def link_effects(
 
 
 async def delete_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> None:
-    """Delete the campaign; its codes and effect links go with it (ON DELETE CASCADE)."""
+    """Delete the campaign; its effect links go with it (ON DELETE CASCADE)."""
     statement: Any = delete(Campaign).where(Campaign.account_id == ctx.account_id, Campaign.id == campaign_id)
     await session.execute(statement.execution_options(synchronize_session=False))

@@ -68,8 +68,10 @@ def derived_status(campaign: Campaign, now: datetime) -> str:
     return "SCHEDULED" if campaign.start_date > now else "RUNNING"
 
 
-async def get_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign:
-    campaign = await repository.get(session, ctx, campaign_id)
+async def get_campaign(
+    session: AsyncSession, ctx: AuthContext, campaign_id: str, *, for_update: bool = False
+) -> Campaign:
+    campaign = await repository.get(session, ctx, campaign_id, for_update=for_update)
     if campaign is None:
         raise NotFound(NOT_FOUND, title=NOT_FOUND)
     return campaign
@@ -118,7 +120,7 @@ async def update_campaign(
     campaign_type: CampaignType,
     body: CampaignWrite,
 ) -> Campaign:
-    campaign = await get_campaign(session, ctx, campaign_id)
+    campaign = await get_campaign(session, ctx, campaign_id, for_update=True)
     if campaign.type != campaign_type.value:
         raise invalid("type", f"must match the campaign's type ({campaign.type})")
     draft = await _draft(session, ctx, campaign_type, body)
@@ -142,13 +144,14 @@ async def update_campaign(
 
 
 async def delete_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign:
-    campaign = await get_campaign(session, ctx, campaign_id)
+    campaign = await get_campaign(session, ctx, campaign_id, for_update=True)
     _total, used = await coupons.counts(session, ctx, campaign.id)
     if used:
         raise Conflict(
             f"{used} coupon codes of this campaign were redeemed; set its status to INACTIVE instead",
             title="Campaign in use",
         )
+    await coupons.delete_codes(session, ctx, campaign_id)
     await repository.delete_campaign(session, ctx, campaign_id)
     return campaign
 

@@ -6,19 +6,22 @@ from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, UTCDateTime
-from perks.loyalty.records import same_account_reference
 
 
 class CouponCode(Base):
     """A coupon code of a COUPONS campaign. The primary key (account_id, code) is the race-free guard that a
     code exists once per account, across campaigns; `code` is stored canonical (upper case), so lookups are
     case-insensitive. A code is single-use: redemption sets `redeemed_at` with a conditional UPDATE.
-    No surrogate id and no separate unique index: one B-tree fewer per code makes bulk generation faster."""
+    No surrogate id and no separate unique index: one B-tree fewer per code makes bulk generation faster.
+
+    No foreign key either, on purpose: a campaign holds up to a million codes, and the per-row check of a
+    foreign key doubled the time of a bulk COPY on PostgreSQL. Codes are only written in the transaction that
+    holds their campaign's row (created, or locked FOR UPDATE), and deleting a campaign deletes its codes in
+    the same transaction (perks.loyalty.coupons.service.delete_codes)."""
 
     __tablename__ = "loyalty_coupon_codes"
     __table_args__ = (
-        same_account_reference("campaign_id", "loyalty_campaigns", "CASCADE"),
-        # Serves the campaign's counts (used/left) as a covering index, and the cascade from campaigns.
+        # Serves the campaign's counts (used/left) as a covering index, and deleting a campaign's codes.
         Index("ix_loyalty_coupon_codes_campaign", "account_id", "campaign_id", "redeemed_at"),
         {"sqlite_with_rowid": False},
     )

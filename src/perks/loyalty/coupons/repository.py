@@ -150,3 +150,11 @@ async def codes_of(session: AsyncSession, ctx: AuthContext, campaign_id: str) ->
         )
     )
     return set(rows.all())
+
+
+async def delete_codes(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> None:
+    await session.execute(
+        delete(CouponCode)
+        .where(CouponCode.account_id == ctx.account_id, CouponCode.campaign_id == campaign_id)
+        .execution_options(synchronize_session=False)
+    )

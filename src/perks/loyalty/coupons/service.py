@@ -67,6 +67,11 @@ async def drop_unredeemed(
     await repository.delete_unredeemed(session, ctx, campaign_id, how_many)
 
 
+async def delete_codes(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> None:
+    """Every code of the campaign, redeemed or not (the campaign itself is being deleted)."""
+    await repository.delete_codes(session, ctx, campaign_id)
+
+
 async def summaries(
     session: AsyncSession, ctx: AuthContext, campaign_ids: Sequence[str], customer_id: str | None
 ) -> dict[str, dict[str, Any]]:

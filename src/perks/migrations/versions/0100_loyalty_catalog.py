@@ -193,12 +193,6 @@ def upgrade() -> None:
         sa.Column("campaign_id", sa.String(length=36), nullable=False),
         sa.Column("redeemed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("redeemed_by", sa.String(length=255), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["account_id", "campaign_id"],
-            ["loyalty_campaigns.account_id", "loyalty_campaigns.id"],
-            name=op.f("fk_loyalty_coupon_codes_account_id_loyalty_campaigns"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("account_id", "code", name=op.f("pk_loyalty_coupon_codes")),
         sqlite_with_rowid=False,
     )
