@@ -32,11 +32,12 @@ async def insert_codes(session: AsyncSession, account_id: str, campaign_id: str,
     if not codes:
         return 0
     connection = await session.connection()
-    driver: Any = (await connection.get_raw_connection()).driver_connection
-    rows = zip(repeat(account_id), codes, repeat(campaign_id), strict=False)
     if connection.dialect.name == "sqlite":
-        cursor = await driver.executemany(SQLITE_INSERT, rows)
-        return int(cursor.rowcount)
+        # One executemany straight to the DB-API cursor: no per-row SQLAlchemy parameter processing.
+        rows = list(zip(repeat(account_id), codes, repeat(campaign_id), strict=False))
+        result = await connection.exec_driver_sql(SQLITE_INSERT, rows)
+        return int(result.rowcount)
+    driver: Any = (await connection.get_raw_connection()).driver_connection
     return await _copy_into_postgres(session, driver, account_id, campaign_id, codes)
 
 
