@@ -34,14 +34,16 @@ async def test_one_custom_code_goes_to_one_campaign_only(
     database_url: str, workdir: Path, tenant: Tenant
 ) -> None:
     with ExitStack() as stack:
-        servers = [stack.enter_context(live_server(database_url, workdir)).base_url for _ in range(2)]
+        running = [stack.enter_context(live_server(database_url, workdir)) for _ in range(2)]
+        servers = [server.base_url for server in running]
         async with httpx.AsyncClient(base_url=servers[0]) as http:
             created = await http.post(f"{LOYALTY}/rewards", headers=await tenant.loyalty(http), json=POINTS)
             reward_id = created.json()["data"]["id"]
         body = campaign_body(reward_id, attributes={}, useCustomCodes=True, customCodes="ONLYONCE")
         statuses = await fire(servers, tenant, "POST", "/campaigns?type=COUPONS", [body] * ATTEMPTS)
-    assert statuses.count(201) == 1, statuses
-    assert set(statuses) <= {201, 400, 409}, statuses
+        logs = "\n".join(server.log()[-3000:] for server in running)
+    assert statuses.count(201) == 1, (statuses, logs)
+    assert set(statuses) <= {201, 400, 409}, (statuses, logs)
 
 
 async def test_one_tier_per_level(database_url: str, workdir: Path, tenant: Tenant) -> None:

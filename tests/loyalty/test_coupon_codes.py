@@ -220,3 +220,15 @@ async def test_deleting_a_coupons_campaign(
     used, _ = await new_coupons(client, tenant, useCustomCodes=True, customCodes="FREE1")
     await redeem(database, tenant, "FREE1", "ana")
     assert error(await client.delete(f"{LOYALTY}/campaigns/{used}", headers=headers), 409)
+
+
+async def test_generated_codes_skip_codes_the_account_already_has(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    # 4 random characters: 1,048,576 codes. Two campaigns of 10,000 collide about 95 times; the second one
+    # must still get 10,000 codes of its own (the collisions are skipped and topped up).
+    short = {"code_config": {"length": 4}}
+    first, _ = await new_coupons(client, tenant, quantity=10_000, attributes=short)
+    second, _ = await new_coupons(client, tenant, quantity=10_000, attributes=short)
+    for campaign_id in (first, second):
+        assert (await summary(client, tenant, campaign_id))["total"] == 10_000

@@ -8,7 +8,7 @@ from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError  # type: ignore[import-untyped]
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from perks.loyalty.coupons.models import CouponCode
 from perks.tenancy.context import AuthContext
@@ -38,15 +38,17 @@ async def insert_codes(session: AsyncSession, account_id: str, campaign_id: str,
         result = await connection.exec_driver_sql(SQLITE_INSERT, rows)
         return int(result.rowcount)
     driver: Any = (await connection.get_raw_connection()).driver_connection
-    return await _copy_into_postgres(session, driver, account_id, campaign_id, codes)
+    return await _copy_into_postgres(connection, driver, account_id, campaign_id, codes)
 
 
 async def _copy_into_postgres(
-    session: AsyncSession, driver: Any, account_id: str, campaign_id: str, codes: Sequence[str]
+    connection: AsyncConnection, driver: Any, account_id: str, campaign_id: str, codes: Sequence[str]
 ) -> int:
     rows = zip(repeat(account_id), codes, repeat(campaign_id), strict=False)
     try:
-        async with session.begin_nested():
+        # The connection's savepoint is emitted at once (a session's begin_nested() waits for the first
+        # statement through SQLAlchemy, which the raw COPY is not), so a failed COPY rolls back to it.
+        async with connection.begin_nested():
             await driver.copy_records_to_table(TABLE, records=rows, columns=COLUMNS)
         return len(codes)
     except UniqueViolationError:
