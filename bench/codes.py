@@ -88,9 +88,11 @@ async def through_api(app: Any, database: Database, quantity: int) -> tuple[floa
         elapsed = time.perf_counter() - started
         assert response.status_code == 201, response.text[:500]
         campaign_id = response.json()["data"]["id"]
+        started = time.perf_counter()
         summary = await client.get(
             f"{LOYALTY}/campaigns/{campaign_id}?includes=CODES_SUMMARY", headers=headers
         )
+        print(f"  GET /campaigns/{{id}}?includes=CODES_SUMMARY on it: {time.perf_counter() - started:.2f} s")
         codes_summary: dict[str, Any] = summary.json()["data"]["attributes"]["codes_summary"]
     return elapsed, codes_summary
 

@@ -21,8 +21,9 @@ class CouponCode(Base):
 
     __tablename__ = "loyalty_coupon_codes"
     __table_args__ = (
-        # Serves the campaign's counts (used/left) as a covering index, and deleting a campaign's codes.
-        Index("ix_loyalty_coupon_codes_campaign", "account_id", "campaign_id", "redeemed_at"),
+        # Serves the campaign's counts (used/left) as a covering index, its first available codes in order
+        # (codes_summary), and deleting a campaign's codes.
+        Index("ix_loyalty_coupon_codes_campaign", "account_id", "campaign_id", "redeemed_at", "code"),
         {"sqlite_with_rowid": False},
     )
 

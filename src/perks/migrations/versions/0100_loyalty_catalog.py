@@ -198,7 +198,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("loyalty_coupon_codes", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_loyalty_coupon_codes_campaign", ["account_id", "campaign_id", "redeemed_at"], unique=False
+            "ix_loyalty_coupon_codes_campaign",
+            ["account_id", "campaign_id", "redeemed_at", "code"],
+            unique=False,
         )
 
     _give_every_account_a_base_tier()
