@@ -232,3 +232,21 @@ async def test_generated_codes_skip_codes_the_account_already_has(
     second, _ = await new_coupons(client, tenant, quantity=10_000, attributes=short)
     for campaign_id in (first, second):
         assert (await summary(client, tenant, campaign_id))["total"] == 10_000
+
+
+async def test_custom_codes_can_be_replaced_keeping_redeemed_ones(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database
+) -> None:
+    campaign_id, body = await new_coupons(client, tenant, useCustomCodes=True, customCodes="OLD1,OLD2")
+    await redeem(database, tenant, "OLD1", "ana")
+    unconfirmed = await put_campaign(client, tenant, campaign_id, "COUPONS", body | {"customCodes": "NEW1"})
+    assert error(unconfirmed, 400)["details"].startswith("confirm_changes")
+    replaced = body | {"customCodes": "new1, new2", "confirm_changes": True}
+    assert (await put_campaign(client, tenant, campaign_id, "COUPONS", replaced)).status_code == 200
+    codes = await summary(client, tenant, campaign_id)
+    assert (sorted(codes["codes"]), codes["used"], codes["total"]) == (["NEW1", "NEW2"], 1, 3)
+    assert (await get_campaign(client, tenant, campaign_id))["quantity"] == 3
+    # Sending the same list again changes nothing and needs no confirmation.
+    again = body | {"customCodes": "NEW2,new1"}
+    assert (await put_campaign(client, tenant, campaign_id, "COUPONS", again)).status_code == 200
+    assert (await summary(client, tenant, campaign_id))["total"] == 3

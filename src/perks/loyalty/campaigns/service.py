@@ -301,11 +301,16 @@ async def _update_codes(
     session: AsyncSession, ctx: AuthContext, campaign: Campaign, draft: Draft, *, confirmed: bool
 ) -> None:
     """Apply a change of code format or quantity (with confirm_changes: true); redeemed codes always stay."""
+    redeemed: set[str] | None = None
     format_changed = draft.use_custom_codes != campaign.use_custom_codes or (
         draft.attributes.get("code_config") != campaign.attributes.get("code_config")
     )
-    if draft.use_custom_codes and not format_changed:
-        format_changed = set(draft.custom_codes) != await coupons.codes_of(session, ctx, campaign.id)
+    if draft.use_custom_codes:
+        # A custom campaign holds its list plus any redeemed code a former list or format left behind.
+        redeemed = await coupons.redeemed_codes(session, ctx, campaign.id)
+        wanted = set(draft.custom_codes) | redeemed
+        draft.quantity = len(wanted)
+        format_changed = format_changed or wanted != await coupons.codes_of(session, ctx, campaign.id)
     if not format_changed and draft.quantity == campaign.quantity:
         return
     if not confirmed:
@@ -314,11 +319,10 @@ async def _update_codes(
     if not draft.use_custom_codes and (draft.quantity or 0) < used:
         raise invalid("quantity", f"cannot be lower than the {used} codes already redeemed")
     if format_changed:
-        redeemed = await coupons.redeemed_codes(session, ctx, campaign.id)
+        if redeemed is None:
+            redeemed = await coupons.redeemed_codes(session, ctx, campaign.id)
         await coupons.drop_unredeemed(session, ctx, campaign.id)
         await _issue_codes(session, ctx, campaign.id, draft, redeemed)
-        if draft.use_custom_codes:
-            draft.quantity = len(set(draft.custom_codes) | redeemed)
     elif draft.quantity is not None and draft.quantity > total:
         assert draft.code_format is not None
         await coupons.issue_generated(session, ctx, campaign.id, draft.code_format, draft.quantity - total)
