@@ -4,17 +4,25 @@ race-free check is a database constraint, and the `from`/`to` record window of t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Executable, ForeignKeyConstraint, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import Conflict, invalid
+from perks.errors import Conflict, NotFound, invalid
 from perks.kit.money import to_decimal
 from perks.tenancy.context import AuthContext
 
 MAX_WINDOW = 1000
+T = TypeVar("T")
+
+
+def found(row: T | None, message: str) -> T:
+    """The row, or the documented 404 (`message` is both the error and its details)."""
+    if row is None:
+        raise NotFound(message, title=message)
+    return row
 
 
 async def execute_or_conflict(session: AsyncSession, statement: Executable, title: str, details: str) -> Any:

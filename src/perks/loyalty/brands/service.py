@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import NotFound, invalid
+from perks.errors import invalid
 from perks.loyalty.brands import repository
 from perks.loyalty.brands.models import Brand
 from perks.loyalty.brands.schemas import BrandWrite
+from perks.loyalty.records import found
 from perks.tenancy.context import AuthContext
 
 
@@ -18,10 +19,7 @@ async def list_brands(session: AsyncSession, ctx: AuthContext) -> Sequence[Brand
 
 
 async def get_brand(session: AsyncSession, ctx: AuthContext, brand_id: str) -> Brand:
-    brand = await repository.get(session, ctx, brand_id)
-    if brand is None:
-        raise NotFound("Brand not found", title="Brand not found")
-    return brand
+    return found(await repository.get(session, ctx, brand_id), "Brand not found")
 
 
 async def require_brand(session: AsyncSession, ctx: AuthContext, brand_id: str | None) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import Conflict, NotFound, invalid
+from perks.errors import Conflict, invalid
 from perks.kit import clock
 from perks.loyalty.brands import service as brands
 from perks.loyalty.campaigns import repository
@@ -21,7 +21,7 @@ from perks.loyalty.campaigns.rules import parse_json_string, parse_rules, refere
 from perks.loyalty.campaigns.schemas import CampaignType, CampaignWrite, Include
 from perks.loyalty.coupons import service as coupons
 from perks.loyalty.coupons.generator import CodeFormat, check_quantity, parse_custom_codes, parse_format
-from perks.loyalty.records import Window
+from perks.loyalty.records import Window, found
 from perks.loyalty.rewards import service as rewards
 from perks.loyalty.tiers import service as tiers
 from perks.tenancy.context import AuthContext
@@ -71,10 +71,7 @@ def derived_status(campaign: Campaign, now: datetime) -> str:
 async def get_campaign(
     session: AsyncSession, ctx: AuthContext, campaign_id: str, *, for_update: bool = False
 ) -> Campaign:
-    campaign = await repository.get(session, ctx, campaign_id, for_update=for_update)
-    if campaign is None:
-        raise NotFound(NOT_FOUND, title=NOT_FOUND)
-    return campaign
+    return found(await repository.get(session, ctx, campaign_id, for_update=for_update), NOT_FOUND)
 
 
 async def list_campaigns(
@@ -86,13 +83,13 @@ async def list_campaigns(
 async def codes_summaries(
     session: AsyncSession,
     ctx: AuthContext,
-    found: Sequence[Campaign],
+    listed: Sequence[Campaign],
     includes: set[Include],
     customer_id: str | None,
 ) -> dict[str, dict[str, Any]]:
     if Include.CODES_SUMMARY not in includes:
         return {}
-    ids = [campaign.id for campaign in found if campaign.type == CampaignType.COUPONS]
+    ids = [campaign.id for campaign in listed if campaign.type == CampaignType.COUPONS]
     return await coupons.summaries(session, ctx, ids, customer_id)
 
 
@@ -230,9 +227,9 @@ async def _check_references(
     session: AsyncSession, ctx: AuthContext, rule_sets: dict[str, list[dict[str, Any]]]
 ) -> None:
     """Every effect names a reward of this account (its type is filled in) and, if any, a tier of it."""
-    found = references(*rule_sets.values())
-    reward_types = await rewards.reward_types(session, ctx, found.reward_ids)
-    unknown_tiers = await tiers.unknown_tiers(session, ctx, found.tier_ids)
+    named = references(*rule_sets.values())
+    reward_types = await rewards.reward_types(session, ctx, named.reward_ids)
+    unknown_tiers = await tiers.unknown_tiers(session, ctx, named.tier_ids)
     for field_name, rules in rule_sets.items():
         for i, rule in enumerate(rules):
             for j, effect in enumerate(rule["effects"]):

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import NotFound
 from perks.loyalty.brands import service as brands
 from perks.loyalty.conditions import validate_conditions
-from perks.loyalty.records import Window
+from perks.loyalty.records import Window, found
 from perks.loyalty.rewards import repository
 from perks.loyalty.rewards.attributes import check_attributes
 from perks.loyalty.rewards.models import Reward
@@ -26,10 +25,7 @@ async def list_rewards(
 
 
 async def get_reward(session: AsyncSession, ctx: AuthContext, reward_id: str) -> Reward:
-    reward = await repository.get(session, ctx, reward_id)
-    if reward is None:
-        raise NotFound(NOT_FOUND, title=NOT_FOUND)
-    return reward
+    return found(await repository.get(session, ctx, reward_id), NOT_FOUND)
 
 
 async def reward_types(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, str]:

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import Conflict, NotFound, invalid
+from perks.errors import Conflict, invalid
 from perks.loyalty.conditions import validate_conditions
+from perks.loyalty.records import found
 from perks.loyalty.tiers import repository
 from perks.loyalty.tiers.models import Tier
 from perks.loyalty.tiers.schemas import TierWrite
@@ -25,10 +26,7 @@ async def list_tiers(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier]:
 
 
 async def get_tier(session: AsyncSession, ctx: AuthContext, tier_id: str) -> Tier:
-    tier = await repository.get(session, ctx, tier_id)
-    if tier is None:
-        raise NotFound("Tier not found", title="Tier not found")
-    return tier
+    return found(await repository.get(session, ctx, tier_id), "Tier not found")
 
 
 async def unknown_tiers(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> set[str]:
