@@ -127,6 +127,13 @@ async def test_a_reward_used_by_a_campaign_cannot_be_deleted(
     assert error(await client.delete(f"{LOYALTY}/rewards/{reward_id}", headers=headers), 409)["error"] == (
         "Reward in use"
     )
+    gift_card = {"type": "GIFT_CARD", "name": "Card", "attributes": {}}
+    retyped = await client.put(f"{LOYALTY}/rewards/{reward_id}", headers=headers, json=gift_card)
+    assert error(retyped, 409)["details"] == "A campaign uses this reward; its type cannot change"
+    renamed = await client.put(
+        f"{LOYALTY}/rewards/{reward_id}", headers=headers, json=POINTS | {"name": "Stars"}
+    )
+    assert renamed.status_code == 200
     await client.delete(f"{LOYALTY}/campaigns/{campaign_id}", headers=headers)
     assert (await client.delete(f"{LOYALTY}/rewards/{reward_id}", headers=headers)).status_code == 200
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.loyalty.campaigns.models import CampaignEffect
 from perks.loyalty.records import Window, delete_or_conflict
 from perks.loyalty.rewards.models import Reward
 from perks.tenancy.context import AuthContext
@@ -48,3 +49,9 @@ async def delete_reward(session: AsyncSession, ctx: AuthContext, reward_id: str)
     await delete_or_conflict(
         session, ctx, Reward, reward_id, "Reward in use", "A campaign uses this reward; it cannot be deleted"
     )
+
+
+async def in_use(session: AsyncSession, ctx: AuthContext, reward_id: str) -> bool:
+    """Whether a campaign effect names the reward (the link rows campaigns keep for their effects)."""
+    used = exists().where(CampaignEffect.account_id == ctx.account_id, CampaignEffect.reward_id == reward_id)
+    return bool(await session.scalar(select(used)))

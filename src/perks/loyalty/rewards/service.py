@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.errors import Conflict
 from perks.loyalty.brands import service as brands
 from perks.loyalty.conditions import validate_conditions
 from perks.loyalty.records import Window, found
@@ -42,6 +43,9 @@ async def create_reward(session: AsyncSession, ctx: AuthContext, body: RewardWri
 
 async def update_reward(session: AsyncSession, ctx: AuthContext, reward_id: str, body: RewardWrite) -> Reward:
     reward = await get_reward(session, ctx, reward_id)
+    if body.type != reward.type and await repository.in_use(session, ctx, reward_id):
+        # Campaign effects carry the reward's type; they would silently change meaning.
+        raise Conflict("A campaign uses this reward; its type cannot change", title="Reward in use")
     await _apply(session, ctx, reward, body)
     await session.flush()
     return reward
