@@ -8,7 +8,12 @@ from perks.affiliate.referred_users import models as referred_user_models
 from perks.db import Base
 from perks.idempotency import models as idempotency_models
 from perks.ledger import models as ledger_models
+from perks.loyalty.brands import models as loyalty_brand_models
+from perks.loyalty.campaigns import models as loyalty_campaign_models
+from perks.loyalty.coupons import models as loyalty_coupon_models
 from perks.loyalty.customers import models as customer_models
+from perks.loyalty.rewards import models as loyalty_reward_models
+from perks.loyalty.tiers import models as loyalty_tier_models
 from perks.outbox import models as outbox_models
 from perks.tenancy import models as tenancy_models
 
@@ -21,6 +26,11 @@ __all__ = [
     "customer_models",
     "idempotency_models",
     "ledger_models",
+    "loyalty_brand_models",
+    "loyalty_campaign_models",
+    "loyalty_coupon_models",
+    "loyalty_reward_models",
+    "loyalty_tier_models",
     "outbox_models",
     "referred_user_models",
     "tenancy_models",

@@ -5,12 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from perks.loyalty.auth import auth_router
+from perks.loyalty.brands.router import brands_router
+from perks.loyalty.campaigns.router import campaigns_router
 from perks.loyalty.customers.router import customers_router
+from perks.loyalty.rewards.router import rewards_router
+from perks.loyalty.tiers.router import tiers_router
 from perks.loyalty.transactions.router import transactions_router
 from perks.outbox.router_loyalty import webhooks_router
 
 ROUTERS: list[APIRouter] = [
     auth_router,
+    brands_router,
+    rewards_router,
+    tiers_router,
+    campaigns_router,
     customers_router,
     transactions_router,
     webhooks_router,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import NotFound, Unauthorized
 from perks.kit import clock
+from perks.loyalty.tiers import service as loyalty_tiers
 from perks.tenancy import repository
 from perks.tenancy.context import AuthContext, KeyKind
 from perks.tenancy.models import Account, ApiKey, Workspace
@@ -46,6 +47,7 @@ async def create_account(session: AsyncSession, name: str, secret: str) -> NewAc
     workspace = Workspace(account_id=account.id, name=name, is_default=True)
     await repository.add(session, workspace)
     key, api_key = await create_key(session, account.id, KeyKind.SERVER, secret)
+    await loyalty_tiers.ensure_base_tier(session, account.id)
     return NewAccount(account, workspace, key, api_key)
 
 

@@ -1,0 +1,168 @@
+"""Campaigns of the loyalty face: GET/POST /campaigns, GET/PUT/DELETE /campaigns/{id}, and the published
+catalogue of condition types, operators and primitives (GET /conditions/catalogue)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Query
+
+from perks.errors import invalid
+from perks.kit import clock
+from perks.kit.clock import iso_millis
+from perks.kit.money import plain_number
+from perks.loyalty import conditions
+from perks.loyalty.campaigns import service
+from perks.loyalty.campaigns.models import Campaign
+from perks.loyalty.campaigns.repository import Filters
+from perks.loyalty.campaigns.schemas import (
+    CampaignOut,
+    CampaignPage,
+    CampaignSummary,
+    CampaignType,
+    CampaignWrite,
+    Include,
+    StatusFilter,
+)
+from perks.loyalty.face import Data, ServerAuth, Session, router
+from perks.loyalty.records import Window
+
+campaigns_router = router(tags=["loyalty: campaigns"])
+
+TypeQuery = Annotated[CampaignType, Query(description="The campaign type; the body must match its form")]
+IncludesQuery = Annotated[
+    str | None, Query(description="CODES_SUMMARY adds attributes.codes_summary to COUPONS campaigns")
+]
+CustomerQuery = Annotated[str | None, Query(description="Filter for a specific customer")]
+
+
+def _includes(raw: str | None) -> set[Include]:
+    values = {part.strip() for part in (raw or "").split(",") if part.strip()}
+    unknown = values - {item.value for item in Include}
+    if unknown:
+        raise invalid("includes", f"unknown value {sorted(unknown)[0]}; allowed: CODES_SUMMARY")
+    return {Include(value) for value in values}
+
+
+def _out(campaign: Campaign, now: datetime, summary: dict[str, Any] | None = None) -> CampaignOut:
+    attributes = dict(campaign.attributes) | ({"codes_summary": summary} if summary is not None else {})
+    return CampaignOut(
+        id=campaign.id,
+        brand_id=campaign.brand_id,
+        platforms=campaign.platforms,
+        name=campaign.name,
+        description=campaign.description,
+        type=CampaignType(campaign.type),
+        rules=campaign.rules,
+        referee_rules=campaign.referee_rules,
+        attributes=attributes,
+        status=service.derived_status(campaign, now),
+        start_date=iso_millis(campaign.start_date) or "",
+        end_date=iso_millis(campaign.end_date),
+        withoutEndDate=campaign.end_date is None,
+        funded_by=campaign.funded_by,
+        budget=plain_number(campaign.budget) if campaign.budget is not None else None,
+        divide_budget_in=campaign.divide_budget_in,
+        labels=campaign.labels,
+        metadata=campaign.meta,
+        quantity=campaign.quantity,
+        useCustomCodes=campaign.use_custom_codes,
+    )
+
+
+def _summary(campaign: Campaign) -> CampaignSummary:
+    return CampaignSummary(
+        id=campaign.id,
+        name=campaign.name,
+        status=service.derived_status(campaign, clock.now()),
+        attributes=campaign.attributes,
+    )
+
+
+@campaigns_router.get("/campaigns", response_model=CampaignPage, summary="Get campaigns")
+async def list_campaigns(
+    session: Session,
+    ctx: ServerAuth,
+    start: Annotated[int | None, Query(alias="from", description="Starting record index, from 0")] = None,
+    end: Annotated[int | None, Query(alias="to", description="Ending record index, from 0")] = None,
+    type: Annotated[CampaignType | None, Query(description="Filter by campaign type")] = None,
+    brand_id: str | None = None,
+    customer_id: Annotated[str | None, Query(description="Campaigns a customer can take part in now")] = None,
+    status: StatusFilter | None = None,
+    labels: Annotated[str | None, Query(description="Filter by campaign labels (, separated values)")] = None,
+    funded_by: Annotated[str | None, Query(description="Filter by funder")] = None,
+    includes: IncludesQuery = None,
+) -> CampaignPage:
+    window = Window.of(start, end)
+    filters = Filters(
+        type=type.value if type else None,
+        brand_id=brand_id,
+        status=status,
+        labels=tuple(label.strip() for label in (labels or "").split(",") if label.strip()),
+        funded_by=funded_by,
+        running_only=customer_id is not None,
+    )
+    found, total = await service.list_campaigns(session, ctx, filters, window)
+    summaries = await service.codes_summaries(session, ctx, found, _includes(includes), customer_id)
+    now = clock.now()
+    items = [_out(campaign, now, summaries.get(campaign.id)) for campaign in found]
+    return CampaignPage(data=items, from_=window.start, to=window.end, count=total)
+
+
+@campaigns_router.get(
+    "/campaigns/{campaign_id}",
+    response_model=Data[CampaignOut],
+    summary="Get a campaign",
+    responses={404: {"description": "Campaign not found"}},
+)
+async def get_campaign(
+    session: Session,
+    ctx: ServerAuth,
+    campaign_id: str,
+    customer_id: Annotated[
+        str | None, Query(description="Filter coupon availability for a specific customer (COUPONS only)")
+    ] = None,
+    includes: IncludesQuery = None,
+) -> Data[CampaignOut]:
+    campaign = await service.get_campaign(session, ctx, campaign_id)
+    summaries = await service.codes_summaries(session, ctx, [campaign], _includes(includes), customer_id)
+    return Data(data=_out(campaign, clock.now(), summaries.get(campaign.id)))
+
+
+@campaigns_router.post(
+    "/campaigns", status_code=201, response_model=Data[CampaignOut], summary="Create a campaign"
+)
+async def create_campaign(
+    session: Session, ctx: ServerAuth, type: TypeQuery, body: CampaignWrite
+) -> Data[CampaignOut]:
+    campaign = await service.create_campaign(session, ctx, type, body)
+    return Data(data=_out(campaign, clock.now()))
+
+
+@campaigns_router.put(
+    "/campaigns/{campaign_id}", response_model=Data[CampaignSummary], summary="Update a campaign"
+)
+async def update_campaign(
+    session: Session, ctx: ServerAuth, campaign_id: str, type: TypeQuery, body: CampaignWrite
+) -> Data[CampaignSummary]:
+    return Data(data=_summary(await service.update_campaign(session, ctx, campaign_id, type, body)))
+
+
+@campaigns_router.delete(
+    "/campaigns/{campaign_id}", response_model=Data[CampaignSummary], summary="Delete a campaign"
+)
+async def delete_campaign(session: Session, ctx: ServerAuth, campaign_id: str) -> Data[CampaignSummary]:
+    campaign = await service.get_campaign(session, ctx, campaign_id)
+    summary = _summary(campaign)
+    await service.delete_campaign(session, ctx, campaign_id)
+    return Data(data=summary)
+
+
+@campaigns_router.get(
+    "/conditions/catalogue",
+    response_model=Data[dict[str, Any]],
+    summary="Condition types, operators, primitives",
+)
+async def condition_catalogue(ctx: ServerAuth) -> Data[dict[str, Any]]:
+    return Data(data=conditions.catalogue())

@@ -1,0 +1,57 @@
+"""SQL for rewards, always scoped to the caller's account."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.loyalty.campaigns.models import CampaignEffect
+from perks.loyalty.records import Window, delete_or_conflict
+from perks.loyalty.rewards.models import Reward
+from perks.tenancy.context import AuthContext
+
+
+def rewards(ctx: AuthContext) -> Select[Reward]:
+    return select(Reward).where(Reward.account_id == ctx.account_id)
+
+
+async def list_rewards(
+    session: AsyncSession, ctx: AuthContext, window: Window, brand_id: str | None, reward_type: str | None
+) -> Sequence[Reward]:
+    statement = rewards(ctx)
+    if brand_id is not None:
+        statement = statement.where(Reward.brand_id == brand_id)
+    if reward_type is not None:
+        statement = statement.where(Reward.type == reward_type)
+    return (await session.scalars(window.apply(statement.order_by(Reward.created_at, Reward.id)))).all()
+
+
+async def get(session: AsyncSession, ctx: AuthContext, reward_id: str) -> Reward | None:
+    return await session.scalar(rewards(ctx).where(Reward.id == reward_id))
+
+
+async def types_of(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, str]:
+    rows = await session.execute(
+        select(Reward.id, Reward.type).where(Reward.account_id == ctx.account_id, Reward.id.in_(ids))
+    )
+    return {reward_id: reward_type for reward_id, reward_type in rows.all()}
+
+
+async def add(session: AsyncSession, reward: Reward) -> None:
+    session.add(reward)
+    await session.flush()
+
+
+async def delete_reward(session: AsyncSession, ctx: AuthContext, reward_id: str) -> None:
+    # The foreign key from campaign effects refuses the delete while a campaign uses the reward.
+    await delete_or_conflict(
+        session, ctx, Reward, reward_id, "Reward in use", "A campaign uses this reward; it cannot be deleted"
+    )
+
+
+async def in_use(session: AsyncSession, ctx: AuthContext, reward_id: str) -> bool:
+    """Whether a campaign effect names the reward (the link rows campaigns keep for their effects)."""
+    used = exists().where(CampaignEffect.account_id == ctx.account_id, CampaignEffect.reward_id == reward_id)
+    return bool(await session.scalar(select(used)))

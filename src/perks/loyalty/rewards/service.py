@@ -1,0 +1,67 @@
+"""Rewards: POINTS, DISCOUNT, GIFT_CARD, PRODUCT, with conditions and type-specific attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.errors import Conflict
+from perks.loyalty.brands import service as brands
+from perks.loyalty.conditions import validate_conditions
+from perks.loyalty.records import Window, found
+from perks.loyalty.rewards import repository
+from perks.loyalty.rewards.attributes import check_attributes
+from perks.loyalty.rewards.models import Reward
+from perks.loyalty.rewards.schemas import RewardWrite
+from perks.tenancy.context import AuthContext
+
+NOT_FOUND = "Reward not found"
+
+
+async def list_rewards(
+    session: AsyncSession, ctx: AuthContext, window: Window, brand_id: str | None, reward_type: str | None
+) -> Sequence[Reward]:
+    return await repository.list_rewards(session, ctx, window, brand_id, reward_type)
+
+
+async def get_reward(session: AsyncSession, ctx: AuthContext, reward_id: str) -> Reward:
+    return found(await repository.get(session, ctx, reward_id), NOT_FOUND)
+
+
+async def reward_types(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, str]:
+    """{reward id: type} for the ids that are rewards of this account."""
+    return await repository.types_of(session, ctx, ids) if ids else {}
+
+
+async def create_reward(session: AsyncSession, ctx: AuthContext, body: RewardWrite) -> Reward:
+    reward = Reward(account_id=ctx.account_id)
+    await _apply(session, ctx, reward, body)
+    await repository.add(session, reward)
+    return reward
+
+
+async def update_reward(session: AsyncSession, ctx: AuthContext, reward_id: str, body: RewardWrite) -> Reward:
+    reward = await get_reward(session, ctx, reward_id)
+    if body.type != reward.type and await repository.in_use(session, ctx, reward_id):
+        # Campaign effects carry the reward's type; they would silently change meaning.
+        raise Conflict("A campaign uses this reward; its type cannot change", title="Reward in use")
+    await _apply(session, ctx, reward, body)
+    await session.flush()
+    return reward
+
+
+async def delete_reward(session: AsyncSession, ctx: AuthContext, reward_id: str) -> None:
+    await get_reward(session, ctx, reward_id)
+    await repository.delete_reward(session, ctx, reward_id)
+
+
+async def _apply(session: AsyncSession, ctx: AuthContext, reward: Reward, body: RewardWrite) -> None:
+    await brands.require_brand(session, ctx, body.brand_id)
+    reward.brand_id = body.brand_id
+    reward.platforms = body.platforms
+    reward.name = body.name
+    reward.description = body.description
+    reward.type = body.type
+    reward.conditions = validate_conditions(body.conditions, "conditions")
+    reward.attributes = check_attributes(body.type, dict(body.attributes))

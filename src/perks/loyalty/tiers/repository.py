@@ -1,0 +1,80 @@
+"""SQL for tiers, always scoped to the caller's account."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.db import insert_for
+from perks.kit import clock
+from perks.kit.ids import new_id
+from perks.loyalty.records import delete_or_conflict, flush_or_conflict
+from perks.loyalty.tiers.models import Tier
+from perks.tenancy.context import AuthContext
+
+BASE_LEVEL = 1
+LEVEL_TAKEN = "That level is already used by another tier of this account"
+
+
+def tiers(ctx: AuthContext) -> Select[Tier]:
+    return select(Tier).where(Tier.account_id == ctx.account_id)
+
+
+async def list_tiers(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier]:
+    return (await session.scalars(tiers(ctx).order_by(Tier.level))).all()
+
+
+async def get(session: AsyncSession, ctx: AuthContext, tier_id: str) -> Tier | None:
+    return await session.scalar(tiers(ctx).where(Tier.id == tier_id))
+
+
+async def existing_ids(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> set[str]:
+    rows = await session.scalars(select(Tier.id).where(Tier.account_id == ctx.account_id, Tier.id.in_(ids)))
+    return set(rows.all())
+
+
+async def next_level(session: AsyncSession, ctx: AuthContext) -> int:
+    highest = await session.scalar(select(func.max(Tier.level)).where(Tier.account_id == ctx.account_id))
+    return int(highest or 0) + 1
+
+
+async def save(session: AsyncSession, tier: Tier) -> None:
+    """Insert or update; the unique (account_id, level) constraint turns a taken level into a 409."""
+    session.add(tier)
+    await flush_or_conflict(session, "Tier level already in use", LEVEL_TAKEN)
+
+
+async def delete_tier(session: AsyncSession, ctx: AuthContext, tier_id: str) -> None:
+    await delete_or_conflict(
+        session,
+        ctx,
+        Tier,
+        tier_id,
+        "Tier in use",
+        "A campaign or customer uses this tier; it cannot be deleted",
+    )
+
+
+async def ensure_base(session: AsyncSession, account_id: str) -> None:
+    """Create the account's Base tier at level 1 unless one exists (ON CONFLICT: safe under races)."""
+    moment = clock.now()
+    statement = (
+        insert_for(session)(Tier)
+        .values(
+            id=new_id(),
+            account_id=account_id,
+            name="Base",
+            description="The tier every customer starts in",
+            status="ACTIVE",
+            level=BASE_LEVEL,
+            entry_conditions=[],
+            exit_conditions=[],
+            is_base=True,
+            created_at=moment,
+            updated_at=moment,
+        )
+        .on_conflict_do_nothing(index_elements=["account_id", "level"])
+    )
+    await session.execute(statement)
