@@ -80,6 +80,7 @@ async def test_bad_list_parameters_are_400s_naming_the_field(
         "limit=101": "limit",
         "page=0": "page",
         "page=abc": "page",
+        "page=10000001": "page",
     }
     for query, field in cases.items():
         response = await client.get(f"{AFFILIATE}/workspaces/list?{query}", headers=tenant.affiliate)

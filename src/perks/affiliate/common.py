@@ -21,7 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.errors import Unprocessable, invalid
 from perks.kit.ids import is_uuid
 from perks.kit.money import money_string, plain_number
-from perks.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, PageResult, paginate
+from perks.kit.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_PAGE,
+    ORDER_VALUE_PATTERN,
+    PageRequest,
+    PageResult,
+    paginate,
+)
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 
@@ -162,10 +170,10 @@ class ListFilters(BaseModel):
     """Paging, sorting and the campaign/affiliate/status filters of the referred-user and commission
     lists, read from the query string or from a form body (query string wins)."""
 
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     orderType: str | None = None
-    orderValue: str = Field(default="DESC", pattern="^(?i)(ASC|DESC)$")
+    orderValue: str = Field(default="DESC", pattern=ORDER_VALUE_PATTERN)
     workspaceId: str | None = None
     campaignId: str | None = None
     affiliateId: str | None = None

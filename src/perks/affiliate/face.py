@@ -15,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.config import Settings
 from perks.errors import Unauthorized
 from perks.kit.clock import iso_millis
-from perks.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, PageResult
+from perks.kit.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_PAGE,
+    ORDER_VALUE_PATTERN,
+    PageRequest,
+    PageResult,
+)
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 from perks.web.auth import admit
@@ -102,12 +109,12 @@ Session = Annotated[AsyncSession, Depends(session_dependency)]
 
 
 async def page_query(
-    page: Annotated[int, Query(ge=1, description="Page number, from 1")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1")] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (max {MAX_LIMIT})")] = (
         DEFAULT_LIMIT
     ),
     orderType: Annotated[str | None, Query(description="Field to sort by")] = None,
-    orderValue: Annotated[str, Query(pattern="^(?i)(ASC|DESC)$", description="ASC or DESC")] = "DESC",
+    orderValue: Annotated[str, Query(pattern=ORDER_VALUE_PATTERN, description="ASC or DESC")] = "DESC",
 ) -> PageRequest:
     return PageRequest(page=page, limit=limit, order_type=orderType, order_value=orderValue)
 

@@ -16,6 +16,11 @@ from perks.errors import invalid
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+# Offsets beyond this are refused with a 400 (a larger one would overflow the databases' 64-bit integers).
+MAX_OFFSET = 1_000_000_000
+MAX_PAGE = MAX_OFFSET // MAX_LIMIT
+# ASC or DESC in any case, spelled without an inline (?i) flag so OpenAPI tools can generate values.
+ORDER_VALUE_PATTERN = "^([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$"
 
 
 @dataclass(frozen=True)

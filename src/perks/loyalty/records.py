@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import Conflict, NotFound, invalid
 from perks.kit.money import to_decimal
+from perks.kit.pagination import MAX_OFFSET
 from perks.tenancy.context import AuthContext
 
 MAX_WINDOW = 1000
@@ -76,8 +77,8 @@ class Window:
     @classmethod
     def of(cls, start: int | None, end: int | None, default_size: int = 10) -> Window:
         first = 0 if start is None else start
-        if first < 0:
-            raise invalid("from", "must be 0 or more")
+        if not 0 <= first <= MAX_OFFSET:
+            raise invalid("from", f"must be from 0 to {MAX_OFFSET}")
         last = first + default_size - 1 if end is None else end
         if last < first:
             raise invalid("to", "must not be lower than from")
