@@ -1,0 +1,91 @@
+"""SQL for clicks and the link lookups of tracking. Every statement is scoped to an account, except
+`target_by_code`: the public redirect knows only the code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.campaigns.models import AffiliateCampaign
+from perks.affiliate.links.models import AffiliateLink
+from perks.affiliate.tracking.models import Click
+from perks.tenancy.context import AuthContext
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a referral code sends a visitor, and what a click on it records."""
+
+    account_id: str
+    workspace_id: str
+    campaign_id: str
+    affiliate_id: str
+    link_id: str
+    referral_code: str
+    url_parameter: str
+    campaign_url: str
+    cookie_days: int
+
+
+def _targets() -> Select[str, str, str, str, str, str, str, str, int]:
+    return (
+        select(
+            AffiliateLink.account_id,
+            Affiliate.workspace_id,
+            AffiliateCampaign.id,
+            Affiliate.id,
+            AffiliateLink.id,
+            AffiliateLink.referral_code,
+            AffiliateLink.url_parameter,
+            AffiliateCampaign.url,
+            AffiliateCampaign.cookie_duration_days,
+        )
+        .join(Affiliate, Affiliate.id == AffiliateLink.affiliate_id)
+        .join(AffiliateCampaign, AffiliateCampaign.id == Affiliate.campaign_id)
+    )
+
+
+async def target_by_code(session: AsyncSession, code: str) -> Target | None:
+    """The oldest link with this code in any account (codes are unique per account only)."""
+    row = (
+        await session.execute(
+            _targets()
+            .where(AffiliateLink.code_key == code.lower())
+            .order_by(AffiliateLink.created_at, AffiliateLink.id)
+            .limit(1)
+        )
+    ).first()
+    return Target(*row) if row else None
+
+
+async def target_in_account(session: AsyncSession, ctx: AuthContext, code: str) -> Target | None:
+    row = (
+        await session.execute(
+            _targets().where(
+                AffiliateLink.account_id == ctx.account_id, AffiliateLink.code_key == code.lower()
+            )
+        )
+    ).first()
+    return Target(*row) if row else None
+
+
+async def target_of_link(session: AsyncSession, ctx: AuthContext, link_id: str) -> Target | None:
+    row = (
+        await session.execute(
+            _targets().where(AffiliateLink.account_id == ctx.account_id, AffiliateLink.id == link_id)
+        )
+    ).first()
+    return Target(*row) if row else None
+
+
+async def insert_clicks(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await session.execute(insert(Click), rows)
+
+
+async def get_click(session: AsyncSession, ctx: AuthContext, click_id: str) -> Click | None:
+    return await session.scalar(select(Click).where(Click.account_id == ctx.account_id, Click.id == click_id))
