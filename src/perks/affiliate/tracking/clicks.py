@@ -8,6 +8,7 @@ whatever clicks arrived while the previous batch was being written."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import re
 import time
@@ -39,7 +40,9 @@ class LinkGone(Exception):
     """The link was deleted after it was looked up."""
 
 
+@functools.lru_cache(maxsize=4096)
 def is_bot(user_agent: str) -> bool:
+    """Browsers repeat a handful of user agents, so the answer is cached."""
     return BOT_AGENTS.search(user_agent.strip()) is not None
 
 
@@ -100,7 +103,7 @@ class ClickRecorder:
         self._waiting.append((row, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_all())
-        await asyncio.shield(done)
+        await done
 
     async def _write_all(self) -> None:
         while self._waiting:
@@ -109,26 +112,33 @@ class ClickRecorder:
                 await self._write(batch)
             except Exception as error:  # handed to every waiting request, which answers 5xx
                 for _row, done in batch:
-                    if not done.done():
-                        done.set_exception(error)
+                    _settle(done, error)
 
     async def _write(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
         try:
-            async with self.database.transaction() as session:
-                await repository.insert_clicks(session, [row for row, _done in batch])
+            await repository.insert_clicks(self.database, [row for row, _done in batch])
         except IntegrityError:
             await self._write_one_by_one(batch)
             return
         for _row, done in batch:
-            done.set_result(None)
+            _settle(done, None)
 
     async def _write_one_by_one(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
         """A link was deleted under a batch: write the others, fail only its clicks."""
         for row, done in batch:
             try:
-                async with self.database.transaction() as session:
-                    await repository.insert_clicks(session, [row])
+                await repository.insert_clicks(self.database, [row])
             except IntegrityError:
-                done.set_exception(LinkGone())
+                _settle(done, LinkGone())
                 continue
-            done.set_result(None)
+            _settle(done, None)
+
+
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    """Wake a waiting request (unless it went away: its click is written all the same)."""
+    if done.done():
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)

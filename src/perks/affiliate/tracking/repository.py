@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -14,6 +14,7 @@ from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.links.models import AffiliateLink
 from perks.affiliate.tracking.models import Click
+from perks.db import Database
 from perks.tenancy.context import AuthContext
 
 
@@ -83,8 +84,18 @@ async def target_of_link(session: AsyncSession, ctx: AuthContext, link_id: str) 
     return Target(*row) if row else None
 
 
-async def insert_clicks(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    await session.execute(insert(Click), rows)
+CLICKS = cast(Table, Click.__table__)
+
+
+async def insert_clicks(database: Database, rows: list[dict[str, Any]]) -> None:
+    """One transaction with one multi-row INSERT (Core on a bare connection: the redirect's write)."""
+    async with database.write_slot(read_only=False), database.engine.begin() as connection:
+        await connection.execute(CLICKS.insert(), rows)
+
+
+async def add_click(session: AsyncSession, row: dict[str, Any]) -> None:
+    """A click inside the request's own transaction (the track/click API)."""
+    await session.execute(insert(CLICKS), [row])
 
 
 async def get_click(session: AsyncSession, ctx: AuthContext, click_id: str) -> Click | None:

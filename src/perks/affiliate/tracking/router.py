@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 
 from perks.affiliate.face import Envelope, PublicAuth, ServerAuth, Session, ok, router
-from perks.affiliate.links.service import tracking_url
 from perks.affiliate.referred_users import service as referred_users
 from perks.affiliate.referred_users.schemas import ReferredUserOut
 from perks.affiliate.tracking import service
-from perks.affiliate.tracking.clicks import ClickRecorder, LinkGone, click_row
+from perks.affiliate.tracking.redirect import follow
 from perks.affiliate.tracking.schemas import ClickIn, ClickOut, SignupIn
 
-COOKIE = "perks_ref"
 SCRIPT = (Path(__file__).parent / "perks.js").read_text()
-NOT_FOUND_PAGE = "<!doctype html><title>Not found</title><h1>Not found</h1><p>This link does not exist.</p>"
 CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "POST, OPTIONS",
@@ -30,19 +27,8 @@ redirect_router = APIRouter(tags=["affiliate: tracking"])
 tracking_router = router(tags=["affiliate: tracking"])
 
 
-def recorder_of(app: FastAPI) -> ClickRecorder:
-    recorder: ClickRecorder | None = getattr(app.state, "click_recorder", None)
-    if recorder is None:
-        recorder = app.state.click_recorder = ClickRecorder(app.state.db)
-    return recorder
-
-
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
-
-
-def not_found_page() -> HTMLResponse:
-    return HTMLResponse(NOT_FOUND_PAGE, status_code=404)
 
 
 @redirect_router.get(
@@ -53,24 +39,18 @@ def not_found_page() -> HTMLResponse:
 )
 async def follow_link(referral_code: str, request: Request) -> Response:
     """Public: record a click, set the `perks_ref` cookie (the click id) for the campaign's
-    attribution window, and redirect to the campaign URL with `urlParameter=referralCode`."""
-    recorder = recorder_of(request.app)
-    target = await recorder.target(referral_code) if len(referral_code) <= 64 else None
-    if target is None:
-        return not_found_page()
+    attribution window, and redirect to the campaign URL with `urlParameter=referralCode`. (Served by
+    RedirectMiddleware ahead of the framework; this route answers the same and documents it.)"""
     headers = request.headers
-    row = click_row(target, client_ip(request), headers.get("user-agent", ""), headers.get("referer"), None)
-    try:
-        await recorder.record(row)
-    except LinkGone:
-        recorder.forget(referral_code)
-        return not_found_page()
-    response = RedirectResponse(
-        tracking_url(target.campaign_url, target.url_parameter, target.referral_code), status_code=302
+    answer = await follow(
+        request.app.state,
+        referral_code,
+        client_ip(request),
+        headers.get("user-agent", ""),
+        headers.get("referer"),
     )
-    response.set_cookie(
-        COOKIE, str(row["id"]), max_age=target.cookie_days * 86400, path="/", samesite="lax", httponly=True
-    )
+    response = Response(answer.body, status_code=answer.status)
+    response.raw_headers = answer.headers
     return response
 
 

@@ -51,7 +51,7 @@ async def track_click(
     if target is None:
         raise NotFound(LINK_NOT_FOUND)
     row = click_row(target, ip, body.user_agent or user_agent, body.referrer, body.url)
-    await repository.insert_clicks(session, [row])
+    await repository.add_click(session, row)
     return str(row["id"]), target.cookie_days
 
 

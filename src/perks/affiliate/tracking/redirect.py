@@ -1,0 +1,103 @@
+"""The public redirect `GET /r/{referralCode}`, served ahead of the framework.
+
+It is the hottest path of the engine (every affiliate link click) and needs nothing of the framework:
+no key, no body, no validation beyond the code. So RedirectMiddleware answers it as plain ASGI in front
+of the middleware stack and the router (a route match through every route of both faces costs more than
+the redirect itself), and everything else passes through untouched. The route in tracking/router.py
+answers the same through `follow()` and documents it in OpenAPI."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from perks.affiliate.links.service import tracking_url
+from perks.affiliate.tracking.clicks import ClickRecorder, LinkGone, click_row
+
+PREFIX = "/r/"
+COOKIE = "perks_ref"
+CODE_MAX = 64
+NOT_FOUND_PAGE = b"<!doctype html><title>Not found</title><h1>Not found</h1><p>This link does not exist.</p>"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+def recorder_of(state: Any) -> ClickRecorder:
+    """The process's click recorder, kept on app.state."""
+    recorder: ClickRecorder | None = getattr(state, "click_recorder", None)
+    if recorder is None:
+        recorder = state.click_recorder = ClickRecorder(state.db)
+    return recorder
+
+
+def _not_found() -> Answer:
+    headers = [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-length", str(len(NOT_FOUND_PAGE)).encode()),
+    ]
+    return Answer(404, headers, NOT_FOUND_PAGE)
+
+
+@functools.lru_cache(maxsize=4096)
+def _location(campaign_url: str, parameter: str, code: str) -> bytes:
+    return tracking_url(campaign_url, parameter, code).encode()
+
+
+async def follow(state: Any, code: str, ip: str, user_agent: str, referrer: str | None) -> Answer:
+    """Record a click on `code` (committed before answering) and redirect to its campaign URL with
+    `urlParameter=code`, setting the `perks_ref` cookie (the click id) for the attribution window."""
+    recorder = recorder_of(state)
+    target = await recorder.target(code) if 0 < len(code) <= CODE_MAX else None
+    if target is None:
+        return _not_found()
+    row = click_row(target, ip, user_agent, referrer, None)
+    try:
+        await recorder.record(row)
+    except LinkGone:
+        recorder.forget(code)
+        return _not_found()
+    location = _location(target.campaign_url, target.url_parameter, target.referral_code)
+    cookie = f"{COOKIE}={row['id']}; HttpOnly; Max-Age={target.cookie_days * 86400}; Path=/; SameSite=lax"
+    headers = [
+        (b"location", location),
+        (b"set-cookie", cookie.encode()),
+        (b"cache-control", b"no-store"),
+        (b"content-length", b"0"),
+    ]
+    return Answer(302, headers, b"")
+
+
+class RedirectMiddleware:
+    """Answers `GET|HEAD /r/{code}` itself; passes every other request on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(PREFIX) or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        code = path[len(PREFIX) :]
+        if "/" in code:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        client = scope.get("client")
+        answer = await follow(
+            scope["app"].state,
+            code,
+            client[0] if client else "",
+            headers.get(b"user-agent", b"").decode("latin-1"),
+            headers[b"referer"].decode("latin-1") if b"referer" in headers else None,
+        )
+        await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+        await send({"type": "http.response.body", "body": answer.body if scope["method"] == "GET" else b""})
