@@ -32,6 +32,9 @@ BOT_AGENTS = re.compile(
     re.IGNORECASE,
 )
 CACHE_SECONDS = 10.0
+# Rows per INSERT at most (13 parameters each, well under either database's limit).
+BATCH_MAX = 500
+POSTGRES_WRITERS = 4
 USER_AGENT_MAX = 512
 URL_MAX = 2048
 
@@ -81,7 +84,14 @@ class ClickRecorder:
     database: Database
     _cache: dict[str, tuple[float, Target]] = field(default_factory=dict)
     _waiting: list[tuple[dict[str, Any], asyncio.Future[None]]] = field(default_factory=list)
-    _writer: asyncio.Task[None] | None = None
+    _writers: set[asyncio.Task[None]] = field(default_factory=set)
+    _active: int = 0
+
+    @property
+    def max_writers(self) -> int:
+        """SQLite admits one writer at a time anyway; PostgreSQL commits overlap (each waits on its
+        WAL flush), so a few batches are written side by side."""
+        return 1 if self.database.is_sqlite else POSTGRES_WRITERS
 
     async def target(self, code: str) -> Target | None:
         key = code.lower()
@@ -101,13 +111,24 @@ class ClickRecorder:
         """Return once `row` is committed; LinkGone if its link no longer exists."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((row, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_all())
+        if self._active < self.max_writers:
+            self._active += 1
+            writer = asyncio.create_task(self._write_all())
+            self._writers.add(writer)  # a strong reference until it ends
+            writer.add_done_callback(self._writers.discard)
         await done
 
     async def _write_all(self) -> None:
+        """Write batches until none is waiting. The last look at the queue and leaving `_active` happen
+        with no await between them, so a click queued meanwhile always finds a writer."""
+        try:
+            await self._write_batches()
+        finally:
+            self._active -= 1
+
+    async def _write_batches(self) -> None:
         while self._waiting:
-            batch, self._waiting = self._waiting, []
+            batch, self._waiting = self._waiting[:BATCH_MAX], self._waiting[BATCH_MAX:]
             try:
                 await self._write(batch)
             except Exception as error:  # handed to every waiting request, which answers 5xx
