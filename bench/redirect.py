@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from bench.support import LoadResult, Server, free_port, machine, median, perks_server, run_load
+from bench.support import LoadResult, Server, _wait_ready, free_port, machine, median, perks_server, run_load
 from bench.webhooks import fresh_postgres
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
@@ -29,6 +29,10 @@ LOCATION = b"https://shop.example/landing?via=bench"
 async def bare_app(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
     """The ceiling: a constant 302 with a Location and a Set-Cookie, nothing else."""
     if scope["type"] != "http":
+        return
+    if scope["path"] == "/healthz":  # for the readiness wait
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"0")]})
+        await send({"type": "http.response.body", "body": b""})
         return
     headers = [
         (b"location", LOCATION),
@@ -51,26 +55,11 @@ def bare_server() -> Iterator[str]:
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready_bare(base_url, process)
+        _wait_ready(base_url, process)
         yield base_url
     finally:
         process.terminate()
         process.wait(timeout=15)
-
-
-def _wait_ready_bare(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    import time
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("bare server exited during start")
-        try:
-            httpx.get(base_url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("bare server did not start")
 
 
 def link(server: Server) -> tuple[str, str]:

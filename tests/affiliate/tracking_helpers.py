@@ -70,28 +70,29 @@ async def referred_sale(
     return data
 
 
+async def data_of(
+    client: httpx.AsyncClient, tenant: Tenant, method: str, path: str, status: int = 200
+) -> Any:
+    """The `data` of a call that must answer `status`."""
+    response = await client.request(method, f"{AFFILIATE}{path}", headers=tenant.affiliate)
+    assert response.status_code == status, response.text
+    return response.json()["data"]
+
+
 async def stats(client: httpx.AsyncClient, tenant: Tenant, affiliate_id: str) -> dict[str, Any]:
-    response = await client.get(
-        f"{AFFILIATE}/affiliates/stats?affiliateId={affiliate_id}", headers=tenant.affiliate
+    data: dict[str, Any] = await data_of(
+        client, tenant, "GET", f"/affiliates/stats?affiliateId={affiliate_id}"
     )
-    assert response.status_code == 200, response.text
-    data: dict[str, Any] = response.json()["data"]
     return data
 
 
 async def commission(client: httpx.AsyncClient, tenant: Tenant, commission_id: str) -> dict[str, Any]:
-    response = await client.get(
-        f"{AFFILIATE}/commissions?commissionId={commission_id}", headers=tenant.affiliate
-    )
-    assert response.status_code == 200, response.text
-    data: dict[str, Any] = response.json()["data"]
+    data: dict[str, Any] = await data_of(client, tenant, "GET", f"/commissions?commissionId={commission_id}")
     return data
 
 
 async def generate(client: httpx.AsyncClient, tenant: Tenant) -> list[dict[str, Any]]:
-    response = await client.post(f"{AFFILIATE}/payouts/generate", headers=tenant.affiliate)
-    assert response.status_code == 201, response.text
-    data: list[dict[str, Any]] = response.json()["data"]
+    data: list[dict[str, Any]] = await data_of(client, tenant, "POST", "/payouts/generate", 201)
     return data
 
 

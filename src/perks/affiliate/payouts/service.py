@@ -25,7 +25,7 @@ from perks.affiliate.common import payload
 from perks.affiliate.payouts import repository
 from perks.affiliate.payouts.models import Payout
 from perks.affiliate.payouts.schemas import PayoutFilters, PayoutOut
-from perks.affiliate.sales.currency import DEFAULT_CURRENCY, minor_unit
+from perks.affiliate.sales.currency import DEFAULT_CURRENCY, money_in
 from perks.db import Database
 from perks.errors import NotFound
 from perks.kit import clock
@@ -44,14 +44,9 @@ SORTABLE = {
 }
 
 
-def money(value: Decimal, currency: str) -> str:
-    places = -int(minor_unit(currency).as_tuple().exponent)
-    return f"{value:.{places}f}"
-
-
 def out(payout: Payout) -> PayoutOut:
     fields = {name: getattr(payout, name) for name in PayoutOut.model_fields if name != "amount"}
-    return PayoutOut(amount=money(payout.amount, payout.currency), **fields)
+    return PayoutOut(amount=money_in(payout.amount, payout.currency), **fields)
 
 
 async def get_payout(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout:
@@ -177,7 +172,7 @@ async def export_csv(session: AsyncSession, ctx: AuthContext, method: str) -> st
             writer.writerow(
                 [
                     _pay_to(affiliate),
-                    money(payout.amount, payout.currency),
+                    money_in(payout.amount, payout.currency),
                     payout.currency,
                     payout.id,
                     "Affiliate payout",
@@ -205,7 +200,7 @@ async def export_csv(session: AsyncSession, ctx: AuthContext, method: str) -> st
                     f"Payout {payout.id[:8]}",
                     "PRIVATE",
                     "target",
-                    money(payout.amount, payout.currency),
+                    money_in(payout.amount, payout.currency),
                     payout.currency,
                     payout.currency,
                 ]

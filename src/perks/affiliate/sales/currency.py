@@ -31,3 +31,10 @@ def round_to_currency(value: Decimal, currency: str) -> Decimal:
 def fits_currency(value: Decimal, currency: str) -> bool:
     """No more decimal places than the currency has."""
     return value == round_to_currency(value, currency)
+
+
+def money_in(value: Decimal, currency: str) -> str:
+    """A decimal string with the currency's decimals ("12.50" USD, "1004" JPY), as sales and payouts
+    return money."""
+    places = -int(minor_unit(currency).as_tuple().exponent)
+    return f"{value:.{places}f}"

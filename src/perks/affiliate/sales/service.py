@@ -25,7 +25,7 @@ from perks.affiliate.payouts import service as payouts
 from perks.affiliate.referred_users import service as referred_users
 from perks.affiliate.referred_users.models import ReferredUser
 from perks.affiliate.sales import repository
-from perks.affiliate.sales.currency import fits_currency, minor_unit, round_to_currency
+from perks.affiliate.sales.currency import fits_currency, money_in, round_to_currency
 from perks.affiliate.sales.models import Sale
 from perks.affiliate.sales.schemas import RefundIn, SaleIn, SaleOut
 from perks.errors import NotFound, Unprocessable, invalid
@@ -52,7 +52,6 @@ class Refunded:
 
 
 def out(sale: Sale) -> SaleOut:
-    places = -minor_unit(sale.currency).as_tuple().exponent  # type: ignore[operator]
     return SaleOut(
         id=sale.id,
         invoice_id=sale.invoice_id,
@@ -61,8 +60,8 @@ def out(sale: Sale) -> SaleOut:
         campaign_id=sale.campaign_id,
         referred_user=sale.email,
         external_id=sale.external_id,
-        amount=f"{sale.amount:.{places}f}",
-        refunded_amount=f"{sale.refunded_amount:.{places}f}",
+        amount=money_in(sale.amount, sale.currency),
+        refunded_amount=money_in(sale.refunded_amount, sale.currency),
         currency=sale.currency,
         commission_id=sale.commission_id,
         created_at=sale.created_at,
@@ -138,24 +137,30 @@ async def _commission_for(
         earned = round_to_currency(campaign.amount, body.currency)
     if earned <= 0:
         return None
-    now = clock.now()
-    return Commission(
-        id=new_id(),
-        account_id=ctx.account_id,
-        workspace_id=referred.workspace_id,
-        campaign_id=campaign.id,
-        affiliate_id=affiliate.id,
-        referred_user=referred.referred_to,
-        referred_key=referred.email_key,
-        amount=earned,
-        admin_earned_amount=max(Decimal(0), body.amount - earned),
-        status="pending",
-        commission_date=now,
-        invoice_id=body.invoice_id,
-        kind="sale",
-        currency=body.currency,
-        due_at=now + timedelta(days=campaign.payout_term),
+    return _pending(
+        ctx,
+        Commission(
+            workspace_id=referred.workspace_id,
+            campaign_id=campaign.id,
+            affiliate_id=affiliate.id,
+            referred_user=referred.referred_to,
+            referred_key=referred.email_key,
+            amount=earned,
+            admin_earned_amount=max(Decimal(0), body.amount - earned),
+            invoice_id=body.invoice_id,
+            kind="sale",
+            currency=body.currency,
+        ),
+        due_in=timedelta(days=campaign.payout_term),
     )
+
+
+def _pending(ctx: AuthContext, commission: Commission, due_in: timedelta) -> Commission:
+    """A new pending commission of the caller's account, dated now and due `due_in` later."""
+    now = clock.now()
+    commission.id, commission.account_id, commission.status = new_id(), ctx.account_id, "pending"
+    commission.commission_date, commission.due_at = now, now + due_in
+    return commission
 
 
 def _sale_values(
@@ -223,10 +228,7 @@ async def _clawback(
     difference = target - await repository.earned_total(session, ctx, sale.id)
     if difference >= 0:
         return []
-    now = clock.now()
     clawback = Commission(
-        id=new_id(),
-        account_id=ctx.account_id,
         workspace_id=original.workspace_id,
         campaign_id=original.campaign_id,
         affiliate_id=original.affiliate_id,
@@ -234,13 +236,11 @@ async def _clawback(
         referred_key=original.referred_key,
         amount=difference,
         admin_earned_amount=Decimal(0),
-        status="pending",
-        commission_date=now,
         remarks=f"Clawback: refund of invoice {sale.invoice_id} after payout",
         invoice_id=sale.invoice_id,
         sale_id=sale.id,
         kind="clawback",
         currency=sale.currency,
-        due_at=now,
     )
+    _pending(ctx, clawback, due_in=timedelta(0))
     return [await commissions.add_commission(session, ctx, clawback)]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.affiliate.affiliates import service as affiliates
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.commissions.service import NEXT_STATUSES
-from perks.affiliate.payouts.service import money
+from perks.affiliate.sales.currency import money_in
 from perks.affiliate.stats import repository
 from perks.affiliate.stats.schemas import CommissionTotals, Stats
 from perks.kit.money import money_string
@@ -47,6 +47,6 @@ async def _stats(session: AsyncSession, ctx: AuthContext, column: str, value: st
         bot_clicks=bots,
         sign_ups=await repository.sign_ups(session, ctx, column, value),
         conversions=conversions,
-        revenue={currency: money(amount, currency) for currency, amount in sorted(revenue.items())},
+        revenue={currency: money_in(amount, currency) for currency, amount in sorted(revenue.items())},
         commissions=totals,
     )
