@@ -162,3 +162,15 @@ async def test_a_refund_after_payout_is_clawed_back_by_the_next_payout(
     [second] = await generate(client, tenant)
     assert (second["amount"], second["commissionCount"]) == ("16.00", 2)
     assert (await commission(client, tenant, clawback["id"]))["payoutId"] == second["id"]
+
+
+async def test_invoices_are_per_account(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    plan = await program(client, tenant)
+    await referred_sale(client, tenant, plan, "s@example.com", "shared-invoice", "10.00")
+    theirs = await sale(
+        client, other_tenant, email="s@example.com", amount="10.00", invoiceId="shared-invoice"
+    )
+    assert theirs.status_code == 200
+    assert theirs.json()["message"] == "Sale recorded; the customer was not referred"

@@ -144,3 +144,18 @@ async def test_one_invoice_from_twenty_processes_makes_one_commission(
         f"{AFFILIATE}/commissions/list?affiliateId={plan.affiliate['id']}", headers=tenant.affiliate
     )
     assert listing.json()["data"]["pagination"]["total"] == 1
+
+
+async def test_concurrent_sign_ups_of_one_email_bind_once(
+    server: LiveServer, client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    first = await program(client, tenant, code="one")
+    second = await program(client, tenant, code="two", email="john@example.com")
+    codes = [first.code, second.code] * 3
+    bodies = [{"email": "Racer@example.com", "referralCode": code} for code in codes]
+    answers = concurrent_requests(
+        len(bodies), "POST", f"{server.base_url}{AFFILIATE}/track/signup", tenant.affiliate, bodies
+    )
+    assert sorted(status for status, _ in answers) == [200] * 5 + [201], answers
+    bound = {json.loads(text)["data"]["affiliateId"] for _, text in answers}
+    assert len(bound) == 1
