@@ -172,3 +172,27 @@ async def test_another_accounts_clicks_and_stats_are_404(
         f"{AFFILIATE}/track/click", headers=other_tenant.affiliate_public, json={"referralCode": plan.code}
     )
     assert public.status_code == 404
+
+
+async def test_a_code_two_accounts_use_goes_to_the_oldest_or_to_the_named_workspace(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    mine = await program(client, tenant, url="https://mine.example")
+    code = mine.code
+    theirs = await program(client, other_tenant, url="https://theirs.example")
+    relabel = await client.post(
+        f"{AFFILIATE}/links",
+        headers=other_tenant.affiliate,
+        json={"affiliateId": theirs.affiliate["id"], "referralCode": code},
+    )
+    assert relabel.status_code == 201
+    assert (await click(client, code)).headers["location"].startswith("https://mine.example")
+    named = await click(client, f"{other_tenant.workspace_id}/{code}")
+    assert named.status_code == 302 and named.headers["location"].startswith("https://theirs.example")
+    assert (await stats(client, other_tenant, theirs.affiliate["id"]))["clicks"] == 1
+    for path in (
+        f"{other_tenant.workspace_id}/nope",
+        f"not-a-uuid/{code}",
+        f"{tenant.workspace_id}/{code}/x",
+    ):
+        assert (await click(client, path)).status_code == 404

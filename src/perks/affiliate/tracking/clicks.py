@@ -93,19 +93,23 @@ class ClickRecorder:
         WAL flush), so a few batches are written side by side."""
         return 1 if self.database.is_sqlite else POSTGRES_WRITERS
 
-    async def target(self, code: str) -> Target | None:
-        key = code.lower()
+    async def target(self, code: str, workspace_id: str | None = None) -> Target | None:
+        """The link of `code`: the oldest in any account, or the one in `workspace_id`'s account."""
+        key = code.lower() if workspace_id is None else f"{workspace_id}/{code.lower()}"
         cached = self._cache.get(key)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
         async with self.database.transaction(read_only=True) as session:
-            found = await repository.target_by_code(session, key)
+            if workspace_id is None:
+                found = await repository.target_by_code(session, code)
+            else:
+                found = await repository.target_in_workspace(session, workspace_id, code)
         if found is not None:
             self._cache[key] = (time.monotonic() + CACHE_SECONDS, found)
         return found
 
-    def forget(self, code: str) -> None:
-        self._cache.pop(code.lower(), None)
+    def forget(self, code: str, workspace_id: str | None = None) -> None:
+        self._cache.pop(code.lower() if workspace_id is None else f"{workspace_id}/{code.lower()}", None)
 
     async def record(self, row: dict[str, Any]) -> None:
         """Return once `row` is committed; LinkGone if its link no longer exists."""

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from perks.affiliate.links.service import tracking_url
 from perks.affiliate.tracking.clicks import ClickRecorder, LinkGone, click_row
+from perks.kit.ids import is_uuid
 
 PREFIX = "/r/"
 COOKIE = "perks_ref"
@@ -51,18 +52,22 @@ def _location(campaign_url: str, parameter: str, code: str) -> bytes:
     return tracking_url(campaign_url, parameter, code).encode()
 
 
-async def follow(state: Any, code: str, ip: str, user_agent: str, referrer: str | None) -> Answer:
-    """Record a click on `code` (committed before answering) and redirect to its campaign URL with
+async def follow(state: Any, path: str, ip: str, user_agent: str, referrer: str | None) -> Answer:
+    """Record a click on the code of `path` ("CODE", or "WORKSPACE_ID/CODE" for a code several
+    accounts use), committed before answering, and redirect to its campaign URL with
     `urlParameter=code`, setting the `perks_ref` cookie (the click id) for the attribution window."""
     recorder = recorder_of(state)
-    target = await recorder.target(code) if 0 < len(code) <= CODE_MAX else None
+    workspace_id, _slash, code = path.rpartition("/")
+    in_workspace = workspace_id or None
+    usable = 0 < len(code) <= CODE_MAX and (in_workspace is None or is_uuid(in_workspace))
+    target = await recorder.target(code, in_workspace) if usable else None
     if target is None:
         return _not_found()
     row = click_row(target, ip, user_agent, referrer, None)
     try:
         await recorder.record(row)
     except LinkGone:
-        recorder.forget(code)
+        recorder.forget(code, in_workspace)
         return _not_found()
     location = _location(target.campaign_url, target.url_parameter, target.referral_code)
     cookie = f"{COOKIE}={row['id']}; HttpOnly; Max-Age={target.cookie_days * 86400}; Path=/; SameSite=lax"
@@ -76,7 +81,7 @@ async def follow(state: Any, code: str, ip: str, user_agent: str, referrer: str 
 
 
 class RedirectMiddleware:
-    """Answers `GET|HEAD /r/{code}` itself; passes every other request on."""
+    """Answers `GET|HEAD /r/{code}` and `/r/{workspaceId}/{code}` itself; passes every other request on."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -86,15 +91,15 @@ class RedirectMiddleware:
         if scope["type"] != "http" or not path.startswith(PREFIX) or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        code = path[len(PREFIX) :]
-        if "/" in code:
+        rest = path[len(PREFIX) :]
+        if rest.count("/") > 1:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
         client = scope.get("client")
         answer = await follow(
             scope["app"].state,
-            code,
+            rest,
             client[0] if client else "",
             headers.get(b"user-agent", b"").decode("latin-1"),
             headers[b"referer"].decode("latin-1") if b"referer" in headers else None,

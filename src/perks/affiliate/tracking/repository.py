@@ -16,6 +16,7 @@ from perks.affiliate.links.models import AffiliateLink
 from perks.affiliate.tracking.models import Click
 from perks.db import Database
 from perks.tenancy.context import AuthContext
+from perks.tenancy.models import Workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,18 @@ async def target_by_code(session: AsyncSession, code: str) -> Target | None:
             .where(AffiliateLink.code_key == code.lower())
             .order_by(AffiliateLink.created_at, AffiliateLink.id)
             .limit(1)
+        )
+    ).first()
+    return Target(*row) if row else None
+
+
+async def target_in_workspace(session: AsyncSession, workspace_id: str, code: str) -> Target | None:
+    """The link with this code in the account of a workspace (the public form /r/{workspaceId}/{code})."""
+    row = (
+        await session.execute(
+            _targets()
+            .join(Workspace, Workspace.account_id == AffiliateLink.account_id)
+            .where(Workspace.id == workspace_id, AffiliateLink.code_key == code.lower())
         )
     ).first()
     return Target(*row) if row else None

@@ -55,6 +55,17 @@ async def follow_link(referral_code: str, request: Request) -> Response:
 
 
 @redirect_router.get(
+    "/r/{workspace_id}/{referral_code}",
+    status_code=302,
+    response_class=RedirectResponse,
+    responses={302: {"description": "To the campaign URL"}, 404: {"description": "Unknown code"}},
+)
+async def follow_workspace_link(workspace_id: str, referral_code: str, request: Request) -> Response:
+    """The same, for a code that several accounts use: the link of the workspace's account."""
+    return await follow_link(f"{workspace_id}/{referral_code}", request)
+
+
+@redirect_router.get(
     "/perks.js", response_class=Response, responses={200: {"content": {"text/javascript": {}}}}
 )
 async def tracking_script() -> Response:
