@@ -128,9 +128,9 @@ def measure(label: str, database_url: str | None, total: int, concurrency: int, 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--total", type=int, default=4000)
+    parser.add_argument("--total", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     print(machine())
     print(f"load average before: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
