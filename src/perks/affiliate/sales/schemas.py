@@ -6,9 +6,10 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 
 from perks.affiliate.commissions.schemas import CommissionOut
-from perks.affiliate.common import MAX_MONEY, Email
+from perks.affiliate.common import MAX_MONEY
 from perks.affiliate.face import CamelModel, Timestamp
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY
+from perks.affiliate.tracking.schemas import Address, Plain
 
 
 def _upper(value: object) -> object:
@@ -16,15 +17,15 @@ def _upper(value: object) -> object:
 
 
 Currency = Annotated[str, BeforeValidator(_upper), Field(pattern="^[A-Z]{3}$")]
-InvoiceId = Annotated[str, Field(min_length=1, max_length=255)]
+InvoiceId = Annotated[str, Field(min_length=1, max_length=255), Plain]
 SaleAmount = Annotated[Decimal, Field(gt=0, le=MAX_MONEY, decimal_places=4)]
 
 
 class SaleIn(CamelModel):
     """A sale of a customer, named by email or by the externalId given at sign-up."""
 
-    email: Email | None = None
-    external_id: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    email: Address | None = None
+    external_id: Annotated[str, Field(min_length=1, max_length=255), Plain] | None = None
     amount: SaleAmount
     currency: Currency = DEFAULT_CURRENCY
     invoice_id: InvoiceId

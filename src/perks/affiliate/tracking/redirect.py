@@ -9,11 +9,13 @@ answers the same through `follow()` and documents it in OpenAPI."""
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from perks.affiliate.common import URL_SAFE
 from perks.affiliate.links.service import tracking_url
 from perks.affiliate.tracking.clicks import ClickRecorder, LinkGone, click_row
 from perks.kit.ids import is_uuid
@@ -21,6 +23,8 @@ from perks.kit.ids import is_uuid
 PREFIX = "/r/"
 COOKIE = "perks_ref"
 CODE_MAX = 64
+# Referral codes as links are created with them (letters, digits, _ . ~ -); anything else is a 404.
+CODE = re.compile(URL_SAFE)
 NOT_FOUND_PAGE = b"<!doctype html><title>Not found</title><h1>Not found</h1><p>This link does not exist.</p>"
 
 
@@ -59,7 +63,8 @@ async def follow(state: Any, path: str, ip: str, user_agent: str, referrer: str 
     recorder = recorder_of(state)
     workspace_id, _slash, code = path.rpartition("/")
     in_workspace = workspace_id or None
-    usable = 0 < len(code) <= CODE_MAX and (in_workspace is None or is_uuid(in_workspace))
+    usable = len(code) <= CODE_MAX and CODE.fullmatch(code) is not None
+    usable = usable and (in_workspace is None or is_uuid(in_workspace))
     target = await recorder.target(code, in_workspace) if usable else None
     if target is None:
         return _not_found()
