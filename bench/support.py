@@ -136,9 +136,10 @@ def run_load(
     total: int,
     concurrency: int = 16,
     expect: tuple[int, ...] = (200, 201),
+    follow_redirects: bool = True,
 ) -> LoadResult:
     """Send `total` requests (make_request(i) -> method, path, headers, json) with `concurrency` in flight."""
-    return asyncio.run(_load(label, base_url, make_request, total, concurrency, expect))
+    return asyncio.run(_load(label, base_url, make_request, total, concurrency, expect, follow_redirects))
 
 
 async def _load(
@@ -148,6 +149,7 @@ async def _load(
     total: int,
     concurrency: int,
     expect: tuple[int, ...],
+    follow_redirects: bool = True,
 ) -> LoadResult:
     latencies: list[float] = []
     failures = 0
@@ -160,7 +162,9 @@ async def _load(
             for index in counter:
                 method, path, headers, body = make_request(index)
                 started = time.perf_counter()
-                async with client.request(method, path, headers=headers, json=body) as response:
+                async with client.request(
+                    method, path, headers=headers, json=body, allow_redirects=follow_redirects
+                ) as response:
                     await response.read()
                     status = response.status
                 latencies.append((time.perf_counter() - started) * 1000)

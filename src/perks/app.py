@@ -11,6 +11,7 @@ from sqlalchemy import text
 from perks import __version__
 from perks.affiliate import face as affiliate_face
 from perks.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
+from perks.affiliate.tracking.redirect import RedirectMiddleware
 from perks.config import Settings
 from perks.db import Database
 from perks.kit import clock
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app, renderers)
     app.add_middleware(ObservabilityMiddleware, renderers=renderers)
+    app.add_middleware(RedirectMiddleware)  # outermost: affiliate link clicks skip the stack (issue 6)
 
     for router in [*LOYALTY_ROUTERS, *AFFILIATE_ROUTERS]:
         app.include_router(router)

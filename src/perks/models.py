@@ -4,7 +4,10 @@ from perks.affiliate.affiliates import models as affiliate_models
 from perks.affiliate.campaigns import models as affiliate_campaign_models
 from perks.affiliate.commissions import models as commission_models
 from perks.affiliate.links import models as affiliate_link_models
+from perks.affiliate.payouts import models as payout_models
 from perks.affiliate.referred_users import models as referred_user_models
+from perks.affiliate.sales import models as sale_models
+from perks.affiliate.tracking import models as click_models
 from perks.db import Base
 from perks.idempotency import models as idempotency_models
 from perks.ledger import models as ledger_models
@@ -22,6 +25,7 @@ __all__ = [
     "affiliate_campaign_models",
     "affiliate_link_models",
     "affiliate_models",
+    "click_models",
     "commission_models",
     "customer_models",
     "idempotency_models",
@@ -32,6 +36,8 @@ __all__ = [
     "loyalty_reward_models",
     "loyalty_tier_models",
     "outbox_models",
+    "payout_models",
     "referred_user_models",
+    "sale_models",
     "tenancy_models",
 ]

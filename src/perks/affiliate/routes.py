@@ -8,7 +8,11 @@ from perks.affiliate.affiliates.router import affiliates_router
 from perks.affiliate.campaigns.router import campaigns_router
 from perks.affiliate.commissions.router import commissions_router
 from perks.affiliate.links.router import links_router
+from perks.affiliate.payouts.router import payouts_router
 from perks.affiliate.referred_users.router import referred_users_router
+from perks.affiliate.sales.router import sales_router
+from perks.affiliate.stats.router import stats_router
+from perks.affiliate.tracking.router import redirect_router, tracking_router
 from perks.affiliate.workspaces.router import workspaces_router
 from perks.outbox.router_affiliate import webhooks_router
 
@@ -20,4 +24,9 @@ ROUTERS: list[APIRouter] = [
     referred_users_router,
     commissions_router,
     webhooks_router,
+    stats_router,
+    tracking_router,
+    redirect_router,
+    sales_router,
+    payouts_router,
 ]

@@ -27,6 +27,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks import __version__
+from perks.affiliate.payouts import service as payouts
 from perks.config import Settings
 from perks.db import Database
 from perks.kit import clock
@@ -42,6 +43,8 @@ TIMEOUT_SECONDS = 10.0
 # A lease outlasts any attempt (10 s) by far, so two workers never hold one delivery at the same time.
 LEASE = timedelta(seconds=60)
 ERROR_MAX = 500
+# Periodic jobs of other domains (payout generation) run at most this often.
+JOBS_EVERY_SECONDS = 60.0
 USER_AGENT = f"Perks-Webhooks/{__version__}"
 
 log = logging.getLogger("perks.webhooks")
@@ -82,8 +85,12 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Rounds until `stop` is set, pausing PERKS_WORKER_POLL_SECONDS whenever there was nothing to do."""
+        jobs_due = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() >= jobs_due:
+                    jobs_due = time.monotonic() + JOBS_EVERY_SECONDS
+                    await self.run_jobs()
                 busy = await self.run_once()
             except Exception:  # a database hiccup must not end the worker; the next round retries
                 log.exception("webhook worker round failed")
@@ -91,6 +98,10 @@ class Worker:
             if not busy:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.settings.worker_poll_seconds)
+
+    async def run_jobs(self) -> None:
+        """Periodic jobs: payouts of due commissions (issue 6)."""
+        await payouts.generate_due(self.database)
 
     # (1) fan-out
 
@@ -271,6 +282,7 @@ async def main(settings: Settings, *, once: bool) -> None:
     worker = Worker(database, settings)
     try:
         if once:
+            await worker.run_jobs()
             await worker.drain()
             return
         stop = asyncio.Event()

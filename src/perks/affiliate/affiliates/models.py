@@ -28,3 +28,5 @@ class Affiliate(IdMixin, TenantMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(16))
     payout_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     payout_method: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Issue 6: an IP address the affiliate is known to use; sign-ups from a click at it are self-referrals.
+    ip_address: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -15,6 +15,7 @@ def _upper(value: object) -> object:
 PayoutMethod = Annotated[Literal["PAYPAL", "WISE"], BeforeValidator(_upper)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Notes = Annotated[str, Field(max_length=10_000)]
+IpAddress = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class AffiliateOut(CamelModel):
@@ -28,6 +29,7 @@ class AffiliateOut(CamelModel):
     campaign_id: str
     payout_email: str | None
     payout_method: str | None
+    ip_address: str | None
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -41,6 +43,7 @@ class AffiliateCreate(CamelModel):
     campaign_id: str | None = None
     payout_email: Email | None = None
     payout_method: PayoutMethod | None = None
+    ip_address: IpAddress | None = None
 
 
 class AffiliateUpdate(CamelModel):
@@ -54,6 +57,7 @@ class AffiliateUpdate(CamelModel):
     payout_email: Email | None = None
     payout_method: PayoutMethod | None = None
     is_active: bool | None = None
+    ip_address: IpAddress | None = None
 
 
-NULLABLE_ON_UPDATE = frozenset({"payout_email", "payout_method"})
+NULLABLE_ON_UPDATE = frozenset({"payout_email", "payout_method", "ip_address"})

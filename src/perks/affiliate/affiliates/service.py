@@ -80,6 +80,7 @@ async def create_affiliate(session: AsyncSession, ctx: AuthContext, body: Affili
         status="pending" if campaign.requires_approval_to_join else "active",
         payout_email=body.payout_email,
         payout_method=body.payout_method,
+        ip_address=body.ip_address,
     )
     async with integrity_or_422(session, DUPLICATE_EMAIL):
         await repository.add(session, affiliate)

@@ -26,6 +26,10 @@ class CommissionOut(CamelModel):
     payout_date: Timestamp | None
     remarks: str | None
     invoice_id: str | None
+    sale_id: str | None
+    currency: str | None
+    due_at: Timestamp | None
+    payout_id: str | None
     created_at: Timestamp
     updated_at: Timestamp
 

@@ -93,6 +93,31 @@ async def create_commission(session: AsyncSession, ctx: AuthContext, body: Commi
     return commission
 
 
+async def find_commission(session: AsyncSession, ctx: AuthContext, commission_id: str) -> Commission | None:
+    return await repository.get(session, ctx, commission_id)
+
+
+async def add_commission(session: AsyncSession, ctx: AuthContext, commission: Commission) -> Commission:
+    """Write a commission built by another domain (tracked sales, clawbacks) and announce it."""
+    await repository.add(session, commission)
+    outbox.emit(session, ctx, "commission.created", payload(out(commission)))
+    return commission
+
+
+async def reduce_for_refund(
+    session: AsyncSession, ctx: AuthContext, commission: Commission, values: dict[str, Any]
+) -> bool:
+    """Apply a refund to a commission that is not paid yet (pending or processing), in one conditional
+    UPDATE; False when it was paid or refunded meanwhile. Announces the change."""
+    conditions: list[ColumnElement[bool]] = [Commission.status.in_(sources_of("refunded"))]
+    if not await repository.update_if(session, ctx, commission.id, conditions, values):
+        await session.refresh(commission)
+        return False
+    await session.refresh(commission)
+    _emit_update(session, ctx, commission, values.get("status"))
+    return True
+
+
 async def update_commission(
     session: AsyncSession, ctx: AuthContext, commission_id: str, body: CommissionUpdate
 ) -> Commission:

@@ -12,6 +12,8 @@ class AffiliateLink(IdMixin, TenantMixin, TimestampMixin, Base):
         # Referral codes are unique per account, case-insensitively (code_key is lower case).
         Index("uq_affiliate_links_account_code", "account_id", "code_key", unique=True),
         Index("ix_affiliate_links_account_affiliate", "account_id", "affiliate_id", "created_at"),
+        # Issue 6: the public redirect /r/{code} finds a code without knowing the account.
+        Index("ix_affiliate_links_code", "code_key", "created_at"),
     )
 
     affiliate_id: Mapped[str] = mapped_column(String(36), ForeignKey("affiliates.id", ondelete="CASCADE"))

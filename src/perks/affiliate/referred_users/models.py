@@ -18,6 +18,7 @@ class ReferredUser(IdMixin, TenantMixin, TimestampMixin, Base):
         Index("ix_referred_users_account_created", "account_id", "created_at"),
         Index("ix_referred_users_account_affiliate", "account_id", "affiliate_id"),
         Index("ix_referred_users_account_campaign", "account_id", "campaign_id"),
+        Index("ix_referred_users_account_external", "account_id", "external_id"),
     )
 
     workspace_id: Mapped[str] = mapped_column(String(36), ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -35,3 +36,6 @@ class ReferredUser(IdMixin, TenantMixin, TimestampMixin, Base):
     invoice_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Issue 6 (tracked sign-ups): the customer's id in the merchant's system, and the click that bound it.
+    external_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    click_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

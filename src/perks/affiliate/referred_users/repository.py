@@ -18,6 +18,16 @@ async def by_email(session: AsyncSession, ctx: AuthContext, email: str) -> Refer
     return await session.scalar(referred_users(ctx).where(ReferredUser.email_key == email_key(email)))
 
 
+async def by_external_id(session: AsyncSession, ctx: AuthContext, external_id: str) -> ReferredUser | None:
+    """The first sign-up bound with this external id."""
+    return await session.scalar(
+        referred_users(ctx)
+        .where(ReferredUser.external_id == external_id)
+        .order_by(ReferredUser.created_at, ReferredUser.id)
+        .limit(1)
+    )
+
+
 async def add(session: AsyncSession, referred: ReferredUser) -> None:
     session.add(referred)
     await session.flush()

@@ -59,10 +59,21 @@ async def get_referred_user(session: AsyncSession, ctx: AuthContext, email: str)
     return referred
 
 
+async def find_referred_user(session: AsyncSession, ctx: AuthContext, email: str) -> ReferredUser | None:
+    return await repository.by_email(session, ctx, email)
+
+
+async def find_by_external_id(
+    session: AsyncSession, ctx: AuthContext, external_id: str
+) -> ReferredUser | None:
+    return await repository.by_external_id(session, ctx, external_id)
+
+
 async def create_referred_user(
-    session: AsyncSession, ctx: AuthContext, body: ReferredUserCreate
+    session: AsyncSession, ctx: AuthContext, body: ReferredUserCreate, extra: dict[str, Any] | None = None
 ) -> ReferredUser:
-    fields = body.model_dump(exclude={"workspace_id"}, by_alias=False)
+    """`extra`: columns the API body does not carry (tracked sign-ups: external_id, click_id)."""
+    fields = body.model_dump(exclude={"workspace_id"}, by_alias=False) | (extra or {})
     referred = ReferredUser(account_id=ctx.account_id, email_key=email_key(body.referred_to))
     await _place(session, ctx, referred, fields, body.workspace_id)
     async with integrity_or_422(session, DUPLICATE):

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
+from perks.kit.money import Amount
+
+
+class Payout(IdMixin, TenantMixin, TimestampMixin, Base):
+    """What one affiliate is paid in one currency for the commissions it carries (status `processing`
+    while the payout is `pending`, `paid` with it)."""
+
+    __tablename__ = "affiliate_payouts"
+    __table_args__ = (
+        Index("ix_affiliate_payouts_account_created", "account_id", "created_at"),
+        Index("ix_affiliate_payouts_account_affiliate", "account_id", "affiliate_id", "created_at"),
+        Index("ix_affiliate_payouts_account_status", "account_id", "status", "created_at"),
+    )
+
+    workspace_id: Mapped[str] = mapped_column(String(36), ForeignKey("workspaces.id", ondelete="CASCADE"))
+    affiliate_id: Mapped[str] = mapped_column(String(36), ForeignKey("affiliates.id", ondelete="CASCADE"))
+    campaign_id: Mapped[str] = mapped_column(String(36))
+    amount: Mapped[Decimal] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    commission_count: Mapped[int] = mapped_column(Integer, default=0)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

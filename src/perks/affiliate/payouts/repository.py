@@ -1,0 +1,129 @@
+"""SQL for payouts and the commission moves they make; every statement is scoped to the caller's
+account, except `accounts_with_due`, the worker job's look across accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.commissions.models import Commission
+from perks.affiliate.payouts.models import Payout
+from perks.kit.money import Amount
+from perks.tenancy.context import AuthContext
+
+
+def payouts(ctx: AuthContext) -> Select[Payout]:
+    return select(Payout).where(Payout.account_id == ctx.account_id)
+
+
+async def get(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout | None:
+    return await session.scalar(
+        payouts(ctx).where(Payout.id == payout_id).execution_options(populate_existing=True)
+    )
+
+
+def _unpaid_due(now: datetime) -> list[Any]:
+    """Pending commissions in no payout whose due date has passed (hand-written ones have none: the
+    service applies their campaign's term)."""
+    return [
+        Commission.status == "pending",
+        Commission.payout_id.is_(None),
+        or_(Commission.due_at.is_(None), Commission.due_at <= now),
+    ]
+
+
+async def due_commissions(session: AsyncSession, ctx: AuthContext, now: datetime) -> list[Commission]:
+    rows = await session.scalars(
+        select(Commission)
+        .where(Commission.account_id == ctx.account_id, *_unpaid_due(now))
+        .order_by(Commission.affiliate_id, Commission.id)
+    )
+    return list(rows.all())
+
+
+async def accounts_with_due(session: AsyncSession, now: datetime) -> list[str]:
+    rows = await session.scalars(select(Commission.account_id).where(*_unpaid_due(now)).distinct())
+    return list(rows.all())
+
+
+async def claim(
+    session: AsyncSession, ctx: AuthContext, commission_ids: list[str], payout_id: str
+) -> list[Decimal]:
+    """Move these commissions into the payout if they are still pending and in no payout; the amounts
+    of those that moved."""
+    result = await session.execute(
+        update(Commission)
+        .where(
+            Commission.account_id == ctx.account_id,
+            Commission.id.in_(commission_ids),
+            Commission.status == "pending",
+            Commission.payout_id.is_(None),
+        )
+        .values(status="processing", payout_id=payout_id)
+        .returning(Commission.amount)
+        .execution_options(synchronize_session=False)
+    )
+    return [row[0] for row in result.all()]
+
+
+async def add(session: AsyncSession, payout: Payout) -> None:
+    session.add(payout)
+    await session.flush()
+
+
+async def adjust_pending(session: AsyncSession, ctx: AuthContext, payout_id: str, delta: Decimal) -> None:
+    await session.execute(
+        update(Payout)
+        .where(Payout.account_id == ctx.account_id, Payout.id == payout_id, Payout.status == "pending")
+        .values(amount=Payout.amount + literal(delta, Amount()))
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def pay_commissions(session: AsyncSession, ctx: AuthContext, payout_id: str, now: datetime) -> None:
+    await session.execute(
+        update(Commission)
+        .where(
+            Commission.account_id == ctx.account_id,
+            Commission.payout_id == payout_id,
+            Commission.status == "processing",
+        )
+        .values(status="paid", payout_date=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_paid(session: AsyncSession, ctx: AuthContext, payout_id: str, now: datetime) -> bool:
+    """pending → paid, with the amount set to what its commissions (now paid) add up to."""
+    paid_total = (
+        select(func.coalesce(func.sum(Commission.amount), 0))
+        .where(
+            Commission.account_id == ctx.account_id,
+            Commission.payout_id == payout_id,
+            Commission.status == "paid",
+        )
+        .scalar_subquery()
+    )
+    result = await session.execute(
+        update(Payout)
+        .where(Payout.account_id == ctx.account_id, Payout.id == payout_id, Payout.status == "pending")
+        .values(status="paid", paid_at=now, amount=paid_total)
+        .returning(Payout.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.first() is not None
+
+
+async def pending_with_affiliates(session: AsyncSession, ctx: AuthContext) -> list[tuple[Payout, Affiliate]]:
+    rows = await session.execute(
+        select(Payout, Affiliate)
+        .join(Affiliate, Affiliate.id == Payout.affiliate_id)
+        .where(Payout.account_id == ctx.account_id, Payout.status == "pending")
+        .order_by(Payout.created_at, Payout.id)
+    )
+    return [(row[0], row[1]) for row in rows.all()]

@@ -1,0 +1,85 @@
+"""Payouts on the affiliate face: generate, list, get, mark paid, export for mass payment."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from perks.affiliate.common import id_query, query_model
+from perks.affiliate.face import Envelope, Page, PageQuery, ServerAuth, Session, ok, page_of, router
+from perks.affiliate.payouts import service
+from perks.affiliate.payouts.schemas import ExportQuery, PayoutFilters, PayoutOut, PayoutUpdate
+from perks.kit import clock
+
+payouts_router = router(tags=["affiliate: payouts"])
+PayoutId = Annotated[str, Depends(id_query("payoutId"))]
+
+
+async def payout_filters(request: Request) -> PayoutFilters:
+    values = {key: value for key, value in request.query_params.items() if value != ""}
+    return query_model(PayoutFilters, values)
+
+
+async def export_query(request: Request) -> ExportQuery:
+    values = dict(request.query_params)
+    if "method" in values:
+        values["method"] = values["method"].upper()
+    return query_model(ExportQuery, values)
+
+
+@payouts_router.post("/payouts/generate", status_code=201, response_model=Envelope[list[PayoutOut]])
+async def generate_payouts(session: Session, ctx: ServerAuth) -> Envelope[list[PayoutOut]]:
+    """Gather due commissions into payouts now (the worker also does it periodically)."""
+    created = await service.generate(session, ctx)
+    return ok([service.out(payout) for payout in created], "Payouts generated successfully", 201)
+
+
+@payouts_router.get(
+    "/payouts/list",
+    response_model=Envelope[Page[PayoutOut]],
+    openapi_extra={
+        "parameters": [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            for name in ("affiliateId", "workspaceId", "status")
+        ]
+    },
+)
+async def list_payouts(
+    session: Session,
+    ctx: ServerAuth,
+    page: PageQuery,
+    filters: Annotated[PayoutFilters, Depends(payout_filters)],
+) -> Envelope[Page[PayoutOut]]:
+    result = await service.list_payouts(session, ctx, filters, page)
+    return ok(page_of(result, [service.out(row) for row in result.items]), "Payouts fetched successfully")
+
+
+@payouts_router.get(
+    "/payouts/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
+async def export_payouts(
+    session: Session, ctx: ServerAuth, query: Annotated[ExportQuery, Depends(export_query)]
+) -> Response:
+    """Pending payouts as a mass-payment CSV for `method` (PAYPAL or WISE)."""
+    body = await service.export_csv(session, ctx, query.method)
+    filename = f"payouts-{query.method.lower()}-{clock.now().date().isoformat()}.csv"
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@payouts_router.get("/payouts", response_model=Envelope[PayoutOut])
+async def get_payout(session: Session, ctx: ServerAuth, payout_id: PayoutId) -> Envelope[PayoutOut]:
+    return ok(service.out(await service.get_payout(session, ctx, payout_id)), "Payout fetched successfully")
+
+
+@payouts_router.put("/payouts", response_model=Envelope[PayoutOut])
+async def update_payout(
+    session: Session, ctx: ServerAuth, payout_id: PayoutId, body: PayoutUpdate
+) -> Envelope[PayoutOut]:
+    """`{"status": "paid"}` marks the payout and its commissions paid, atomically."""
+    payout = await service.mark_paid(session, ctx, payout_id)
+    return ok(service.out(payout), "Payout updated successfully")

@@ -1,0 +1,228 @@
+"""Payouts: due commissions gathered into one payout per affiliate and currency, then paid.
+
+A commission falls due `payoutTerm` days after it was created (a tracked sale's commission carries its
+due date; a hand-written one is due `payoutTerm` days after its commissionDate; a clawback at once).
+Generation moves an affiliate's due commissions to `processing` in a new `pending` payout, but only when
+their total (clawbacks deducted) is positive and reaches the affiliate's campaign `minimumPayoutAmount`.
+Marking the payout paid marks its commissions paid in the same transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.affiliate.affiliates import service as affiliates
+from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.campaigns import service as campaigns
+from perks.affiliate.commissions.models import Commission
+from perks.affiliate.common import payload
+from perks.affiliate.payouts import repository
+from perks.affiliate.payouts.models import Payout
+from perks.affiliate.payouts.schemas import PayoutFilters, PayoutOut
+from perks.affiliate.sales.currency import DEFAULT_CURRENCY, money_in
+from perks.db import Database
+from perks.errors import NotFound
+from perks.kit import clock
+from perks.kit.ids import new_id
+from perks.kit.pagination import PageRequest, PageResult, paginate
+from perks.outbox import service as outbox
+from perks.tenancy import service as tenancy
+from perks.tenancy.context import AuthContext, KeyKind
+
+NOT_FOUND = "Payout not found"
+SORTABLE = {
+    "createdAt": Payout.created_at,
+    "updatedAt": Payout.updated_at,
+    "amount": Payout.amount,
+    "status": Payout.status,
+}
+
+
+def out(payout: Payout) -> PayoutOut:
+    fields = {name: getattr(payout, name) for name in PayoutOut.model_fields if name != "amount"}
+    return PayoutOut(amount=money_in(payout.amount, payout.currency), **fields)
+
+
+async def get_payout(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout:
+    payout = await repository.get(session, ctx, payout_id)
+    if payout is None:
+        raise NotFound(NOT_FOUND)
+    return payout
+
+
+async def list_payouts(
+    session: AsyncSession, ctx: AuthContext, filters: PayoutFilters, page: PageRequest
+) -> PageResult:
+    statement = repository.payouts(ctx)
+    if filters.workspaceId:
+        workspace = await tenancy.resolve_workspace(session, ctx, filters.workspaceId)
+        statement = statement.where(Payout.workspace_id == workspace.id)
+    if filters.affiliateId:
+        statement = statement.where(Payout.affiliate_id == filters.affiliateId)
+    if filters.status:
+        statement = statement.where(Payout.status == filters.status)
+    return await paginate(session, statement, page, SORTABLE, Payout.id)
+
+
+async def generate(session: AsyncSession, ctx: AuthContext) -> list[Payout]:
+    now = clock.now()
+    due = await _due(session, ctx, await repository.due_commissions(session, ctx, now), now)
+    groups: dict[tuple[str, str], list[Commission]] = defaultdict(list)
+    for commission in due:
+        groups[(commission.affiliate_id, commission.currency or DEFAULT_CURRENCY)].append(commission)
+    created = []
+    for (affiliate_id, currency), items in groups.items():
+        payout = await _pay_out(
+            session, ctx, await affiliates.get_affiliate(session, ctx, affiliate_id), currency, items
+        )
+        if payout is not None:
+            created.append(payout)
+    return created
+
+
+async def _due(
+    session: AsyncSession, ctx: AuthContext, candidates: Iterable[Commission], now: datetime
+) -> list[Commission]:
+    """Those whose due date has passed; a hand-written commission's comes from its campaign's term."""
+    terms: dict[str, int] = {}
+    due = []
+    for commission in candidates:
+        if commission.due_at is None:
+            if commission.campaign_id not in terms:
+                campaign = await campaigns.get_campaign(session, ctx, commission.campaign_id)
+                terms[campaign.id] = campaign.payout_term
+            start = commission.commission_date or commission.created_at
+            if start + timedelta(days=terms[commission.campaign_id]) > now:
+                continue
+        due.append(commission)
+    return due
+
+
+async def _pay_out(
+    session: AsyncSession, ctx: AuthContext, affiliate: Affiliate, currency: str, items: list[Commission]
+) -> Payout | None:
+    campaign = await campaigns.get_campaign(session, ctx, affiliate.campaign_id)
+    minimum = max(campaign.minimum_payout_amount, Decimal("0.0001"))
+    if sum((item.amount for item in items), Decimal(0)) < minimum:
+        return None
+    payout_id = new_id()
+    savepoint = await session.begin_nested()
+    moved = await repository.claim(session, ctx, [item.id for item in items], payout_id)
+    total = sum(moved, Decimal(0))
+    if total < minimum:  # another request took some of them meanwhile
+        await savepoint.rollback()
+        return None
+    payout = Payout(
+        id=payout_id,
+        account_id=ctx.account_id,
+        workspace_id=affiliate.workspace_id,
+        affiliate_id=affiliate.id,
+        campaign_id=campaign.id,
+        amount=total,
+        currency=currency,
+        status="pending",
+        commission_count=len(moved),
+    )
+    await repository.add(session, payout)
+    await savepoint.commit()
+    outbox.emit(session, ctx, "payout.created", payload(out(payout)))
+    return payout
+
+
+async def adjust_pending(
+    session: AsyncSession, ctx: AuthContext, payout_id: str | None, delta: Decimal
+) -> None:
+    """A refund changed a commission of a pending payout by `delta`."""
+    if payout_id is not None and delta:
+        await repository.adjust_pending(session, ctx, payout_id, delta)
+
+
+async def mark_paid(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout:
+    """pending → paid with all its commissions, in this one transaction; paying a paid payout is no move."""
+    payout = await get_payout(session, ctx, payout_id)
+    if payout.status == "paid":
+        return payout
+    now = clock.now()
+    await repository.pay_commissions(session, ctx, payout.id, now)
+    if await repository.mark_paid(session, ctx, payout.id, now):
+        payout = await get_payout(session, ctx, payout_id)
+        outbox.emit(session, ctx, "payout.paid", payload(out(payout)))
+        return payout
+    return await get_payout(session, ctx, payout_id)
+
+
+async def export_csv(session: AsyncSession, ctx: AuthContext, method: str) -> str:
+    """Pending payouts of affiliates paid by `method`, as that service's mass-payment file."""
+    rows = [
+        (payout, affiliate)
+        for payout, affiliate in await repository.pending_with_affiliates(session, ctx)
+        if (affiliate.payout_method or "") == method and payout.amount > 0
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if method == "PAYPAL":
+        # PayPal Payouts bulk file: email, amount, currency, reference id, note (no header row).
+        for payout, affiliate in rows:
+            writer.writerow(
+                [
+                    _pay_to(affiliate),
+                    money_in(payout.amount, payout.currency),
+                    payout.currency,
+                    payout.id,
+                    "Affiliate payout",
+                ]
+            )
+    else:
+        # Wise batch payment file (email recipients).
+        writer.writerow(
+            [
+                "name",
+                "recipientEmail",
+                "paymentReference",
+                "receiverType",
+                "amountCurrency",
+                "amount",
+                "sourceCurrency",
+                "targetCurrency",
+            ]
+        )
+        for payout, affiliate in rows:
+            writer.writerow(
+                [
+                    f"{affiliate.first_name} {affiliate.last_name}",
+                    _pay_to(affiliate),
+                    f"Payout {payout.id[:8]}",
+                    "PRIVATE",
+                    "target",
+                    money_in(payout.amount, payout.currency),
+                    payout.currency,
+                    payout.currency,
+                ]
+            )
+    return buffer.getvalue()
+
+
+def _pay_to(affiliate: Affiliate) -> str:
+    return affiliate.payout_email or affiliate.email
+
+
+def system_context(account_id: str) -> AuthContext:
+    return AuthContext(account_id=account_id, key_id="system", kind=KeyKind.SERVER)
+
+
+async def generate_due(database: Database) -> int:
+    """The worker job: generate payouts in every account with due commissions, one short transaction
+    per account. Returns how many payouts it created."""
+    async with database.transaction(read_only=True) as session:
+        accounts = await repository.accounts_with_due(session, clock.now())
+    created = 0
+    for account_id in accounts:
+        async with database.transaction() as session:
+            created += len(await generate(session, system_context(account_id)))
+    return created
