@@ -15,6 +15,7 @@ from perks.loyalty.brands.models import Brand
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.events.models import BehaviorEvent
+from perks.loyalty.tiers.models import Tier
 from perks.tenancy.context import AuthContext
 
 BEHAVIOR = "BEHAVIOR"
@@ -79,12 +80,20 @@ async def finish(session: AsyncSession, ctx: AuthContext, event_id: str, values:
     )
 
 
-async def campaigns_fingerprint(session: AsyncSession, ctx: AuthContext) -> tuple[Any, ...]:
-    """Changes whenever a BEHAVIOR campaign of the account is created, updated or deleted."""
+async def catalog_fingerprint(session: AsyncSession, ctx: AuthContext) -> tuple[Any, ...]:
+    """Changes whenever a BEHAVIOR campaign or a tier of the account is created, updated or deleted: one
+    round trip of scalar subqueries."""
+    campaigns = (Campaign.account_id == ctx.account_id, Campaign.type == BEHAVIOR)
+    tiers = (Tier.account_id == ctx.account_id,)
     row = (
         await session.execute(
-            select(func.count(), func.max(Campaign.updated_at), func.max(Campaign.id)).where(
-                Campaign.account_id == ctx.account_id, Campaign.type == BEHAVIOR
+            select(
+                select(func.count()).where(*campaigns).scalar_subquery(),
+                select(func.max(Campaign.updated_at)).where(*campaigns).scalar_subquery(),
+                select(func.max(Campaign.id)).where(*campaigns).scalar_subquery(),
+                select(func.count()).select_from(Tier).where(*tiers).scalar_subquery(),
+                select(func.max(Tier.updated_at)).where(*tiers).scalar_subquery(),
+                select(func.max(Tier.id)).where(*tiers).scalar_subquery(),
             )
         )
     ).one()
