@@ -45,13 +45,21 @@ async def brand_exists(session: AsyncSession, ctx: AuthContext, brand_id: str) -
 
 async def insert_event(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Record a new event; False when its purchase_id is already taken (nothing is written)."""
-    inserted = await session.scalar(
-        insert_for(session)(BehaviorEvent)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(BehaviorEvent.id)
-    )
+    inserted = await session.scalar(_insert_statement(session), values)
     return inserted is not None
+
+
+_inserts: dict[str, Any] = {}
+
+
+def _insert_statement(session: AsyncSession) -> Any:
+    """INSERT .. ON CONFLICT DO NOTHING RETURNING id, built once per dialect (values come as parameters)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _inserts:
+        _inserts[dialect] = (
+            insert_for(session)(BehaviorEvent).on_conflict_do_nothing().returning(BehaviorEvent.id)
+        )
+    return _inserts[dialect]
 
 
 async def by_purchase(session: AsyncSession, ctx: AuthContext, purchase_id: str) -> BehaviorEvent | None:

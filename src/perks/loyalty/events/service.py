@@ -409,8 +409,9 @@ def _emit(
     customer: Customer,
     **lines: list[dict[str, Any]],
 ) -> None:
+    shown = event.result.get("customer") or customers.customer_out(customer).model_dump(mode="json")
     payload: dict[str, Any] = {
-        "customer": customers.customer_out(customer).model_dump(mode="json"),
+        "customer": shown,
         "event": {"id": event.id, "type": event.type, "issued_at": clock.as_utc(event.issued_at).isoformat()},
     }
     for name, items in lines.items():
