@@ -76,6 +76,12 @@ async def create(session: AsyncSession, ctx: AuthContext, body: EventCreate) -> 
     if not await repository.insert_event(session, _columns(event)):
         stored = await repository.by_purchase(session, ctx, str(event.purchase_id))
         assert stored is not None  # the conflicting row is committed or ours
+        if stored.customer_id != customer.id:
+            raise Conflict(
+                "order.purchase_id: this purchase was recorded for another customer",
+                title="Purchase already recorded",
+                field="order.purchase_id",
+            )
         return Created(event_out(stored, now), repeated=True)
     outcome = Outcome()
     if customers.allows(customer, CONSENT):
