@@ -193,6 +193,9 @@ async def test_budgets_cap_what_events_give_and_reversals_refund_them(
     assert reversed_.status_code == 200, reversed_.text
     assert reversed_.json()["data"]["status"] == "REVERSED"
     assert reversed_.json()["data"]["reason"] == "refund"
+    shown = await client.get(f"{LOYALTY}/customers/c1", headers=await tenant.loyalty(client))
+    lifetime = shown.json()["data"]["customer"]["metrics"]["lifetime"]
+    assert (lifetime["number_of_purchases"], lifetime["spend_total"]) == (1, "10")
     assert len((await sent(client, tenant, purchase(10)))["result"]["accumulations"]) == 1
     assert await totals(client, tenant) == {points: 10}
 
