@@ -7,9 +7,16 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Database
 from perks.kit import clock
+from perks.ledger import service as ledger
+from perks.loyalty.campaigns import service as campaigns
+from perks.loyalty.engine import effects
+from perks.loyalty.engine.effects import Grant
+from perks.loyalty.events.programs import PROGRAMS, EventContext
+from perks.tenancy.context import AuthContext
 from tests.affiliate.helpers import events as outbox_events
 from tests.loyalty.catalog import ORDER_OVER, reward
 from tests.loyalty.engine.support import (
@@ -350,3 +357,48 @@ async def test_preview_shows_the_order_with_rewards_redeemed(
     assert result["value"] == 40
     assert result["action"] == "UPDATE"
     assert await totals(client, tenant) == {points: 100}
+
+
+async def test_event_programs_run_after_the_campaigns_and_add_their_grants(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    points = await reward(client, tenant)
+    rules = json.dumps([{"conditions": [], "effects": [{"reward_id": points, "amount": 3}]}])
+    # A PUNCH_CARDS-like campaign that never triggers by itself: the program grants its rules.
+    program_campaign, _ = await running_campaign(
+        client, tenant, points, rules=rules, attributes={"trigger": "X"}
+    )
+    seen: list[EventContext] = []
+
+    async def program(session: AsyncSession, ctx: AuthContext, event: EventContext) -> list[Grant]:
+        seen.append(event)
+        campaign = await campaigns.get_campaign(session, ctx, program_campaign)
+        return await effects.grant(
+            session,
+            ctx,
+            campaign=campaign,
+            rules=campaign.rules,
+            customer=event.customer,
+            wallet_id=event.wallet_id,
+            facts=event.facts,
+            entry=ledger.Entry(event_id=event.event_id, event_type=event.event_type),
+        )
+
+    await customer(client, tenant)
+    started(tenant)
+    PROGRAMS.append(program)
+    try:
+        event = await sent(client, tenant, purchase(7, referral_code="FRIEND"))
+    finally:
+        PROGRAMS.remove(program)
+    [context] = seen
+    assert (context.event_id, context.referral_code, context.facts["Order Value"]) == (
+        event["id"],
+        "FRIEND",
+        7,
+    )
+    assert [line["amount"] for line in event["result"]["accumulations"]] == [3]
+    assert await totals(client, tenant) == {points: 3}
+    reversed_ = await client.post(f"{EVENTS}/{event['id']}/reverse", headers=await tenant.loyalty(client))
+    assert reversed_.status_code == 200, reversed_.text
+    assert await totals(client, tenant) == {}
