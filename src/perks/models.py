@@ -15,6 +15,8 @@ from perks.loyalty.brands import models as loyalty_brand_models
 from perks.loyalty.campaigns import models as loyalty_campaign_models
 from perks.loyalty.coupons import models as loyalty_coupon_models
 from perks.loyalty.customers import models as customer_models
+from perks.loyalty.engine import models as loyalty_engine_models
+from perks.loyalty.events import models as loyalty_event_models
 from perks.loyalty.rewards import models as loyalty_reward_models
 from perks.loyalty.tiers import models as loyalty_tier_models
 from perks.outbox import models as outbox_models
@@ -33,6 +35,8 @@ __all__ = [
     "loyalty_brand_models",
     "loyalty_campaign_models",
     "loyalty_coupon_models",
+    "loyalty_engine_models",
+    "loyalty_event_models",
     "loyalty_reward_models",
     "loyalty_tier_models",
     "outbox_models",

@@ -8,6 +8,7 @@ from perks.loyalty.auth import auth_router
 from perks.loyalty.brands.router import brands_router
 from perks.loyalty.campaigns.router import campaigns_router
 from perks.loyalty.customers.router import customers_router
+from perks.loyalty.events.router import events_router
 from perks.loyalty.rewards.router import rewards_router
 from perks.loyalty.tiers.router import tiers_router
 from perks.loyalty.transactions.router import transactions_router
@@ -22,4 +23,5 @@ ROUTERS: list[APIRouter] = [
     customers_router,
     transactions_router,
     webhooks_router,
+    events_router,
 ]

@@ -68,6 +68,9 @@ def _effect(raw: Any, field: str) -> dict[str, Any]:
     expiration = raw.get("expiration_date")
     if expiration is not None and (not isinstance(expiration, str) or not EXPIRATION.match(expiration)):
         raise invalid(f"{field}.expiration_date", 'must look like "12/months" (days, weeks, months, years)')
+    amount_type = raw.get("amount_type")  # the reward engine's: FIXED (default) or PER_CURRENCY_UNIT
+    if amount_type not in (None, "FIXED", "PER_CURRENCY_UNIT"):
+        raise invalid(f"{field}.amount_type", "must be FIXED or PER_CURRENCY_UNIT")
     effect = {
         "reward_id": reward_id,
         "amount": amount,
@@ -76,6 +79,8 @@ def _effect(raw: Any, field: str) -> dict[str, Any]:
     }
     if raw.get("type") is not None:
         effect["type"] = raw["type"]
+    if amount_type is not None:
+        effect["amount_type"] = amount_type
     return effect
 
 

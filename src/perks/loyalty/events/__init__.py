@@ -1,0 +1,1 @@
+"""Behavior events: POST /behavior/events runs the matching BEHAVIOR campaigns and the event programs."""

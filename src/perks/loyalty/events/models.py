@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from perks.db import Base, IdMixin, JSONDocument, TenantMixin, UTCDateTime
+from perks.kit import clock
+
+
+class BehaviorEvent(IdMixin, TenantMixin, Base):
+    """One behavior event and what processing it did. `purchase_id` (a PURCHASE's `order.purchase_id`) is
+    unique per account: the INSERT .. ON CONFLICT DO NOTHING that records the event is what keeps a repeated
+    purchase from rewarding twice, also under concurrency."""
+
+    __tablename__ = "loyalty_events"
+    __table_args__ = (
+        Index("uq_loyalty_events_purchase", "account_id", "purchase_id", unique=True),
+        Index("ix_loyalty_events_customer", "account_id", "customer_id", "issued_at"),
+        Index("ix_loyalty_events_reservation_due", "account_id", "status", "reservation_expires_at"),
+    )
+
+    customer_id: Mapped[str] = mapped_column(String(36))  # customers.id (ours)
+    customer_external_id: Mapped[str] = mapped_column(String(255))
+    brand_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    type: Mapped[str] = mapped_column(String(64))
+    purchase_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    fulfilled: Mapped[bool] = mapped_column(Boolean, default=True)
+    reserve: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    rewarding_campaigns: Mapped[list[Any]] = mapped_column(JSONDocument, default=list)
+    result: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reservation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processing_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
