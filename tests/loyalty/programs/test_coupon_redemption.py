@@ -7,11 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from perks.db import Database
 from perks.kit import clock
 from perks.ledger import service as ledger
 from perks.loyalty.customers import service as customers
+from perks.loyalty.events.models import BehaviorEvent
 from perks.tenancy.context import AuthContext, KeyKind
 from tests.loyalty.catalog import error, get_campaign, reward, travel
 from tests.loyalty.programs.support import coupon_campaign, effect_rules, new_customer, post, total
@@ -111,7 +113,9 @@ async def test_budget_caps_redemptions(client: httpx.AsyncClient, tenant: Tenant
     assert (await post(client, tenant, "/coupons/redeem", redeem_body("C", "cy"))).status_code == 200
 
 
-async def test_reverse_undoes_the_redemption_once(client: httpx.AsyncClient, tenant: Tenant) -> None:
+async def test_reverse_undoes_the_redemption_once(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database
+) -> None:
     _, reward_id = await coupon_campaign(client, tenant, "GIFT")
     await new_customer(client, tenant, "ana")
     assert (await post(client, tenant, "/coupons/redeem", redeem_body("GIFT"))).status_code == 200
@@ -132,6 +136,13 @@ async def test_reverse_undoes_the_redemption_once(client: httpx.AsyncClient, ten
     )
     kinds = [row["type"] for row in transactions.json()["data"]]
     assert kinds == ["ACCUMULATION", "REVERSAL"]
+    async with database.transaction(read_only=True) as session:
+        events = (
+            await session.scalars(select(BehaviorEvent).where(BehaviorEvent.account_id == tenant.account_id))
+        ).all()
+    assert [(event.type, event.customer_external_id, event.data["code"]) for event in events] == [
+        ("REVERSED_COUPON", "ana", "GIFT")
+    ]
     assert error(await post(client, tenant, "/coupons/redeem", redeem_body("GIFT")), 409)["error"] == (
         "Coupon already redeemed"
     )

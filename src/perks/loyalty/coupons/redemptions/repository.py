@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.loyalty.coupons.models import CouponCode
 from perks.loyalty.coupons.redemptions.models import CouponRedemption
+from perks.loyalty.events.models import BehaviorEvent
 from perks.tenancy.context import AuthContext
 
 ACTIVE, REVERSED = "ACTIVE", "REVERSED"
@@ -70,3 +71,10 @@ async def mark_reversed(session: AsyncSession, ctx: AuthContext, redemption_id: 
         .execution_options(synchronize_session=False)
     )
     return changed is not None
+
+
+async def record_event(session: AsyncSession, ctx: AuthContext, event: BehaviorEvent) -> None:
+    """The REVERSED_COUPON event in the customer's event history (the events engine's table)."""
+    event.account_id = ctx.account_id
+    session.add(event)
+    await session.flush()

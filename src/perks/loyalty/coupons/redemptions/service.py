@@ -10,6 +10,7 @@ nothing is written (the code stays available).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,7 @@ from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import budgets, effects
 from perks.loyalty.engine.facts import facts_for
+from perks.loyalty.events.models import BehaviorEvent
 from perks.outbox import service as outbox
 from perks.tenancy.context import AuthContext
 
@@ -107,6 +109,7 @@ async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) ->
     campaign = await campaigns.get_campaign(session, ctx, redemption.campaign_id)
     await budgets.refund(session, ctx, campaign, redemption.budget_spent, redemption.redeemed_at)
     movements = [_movement(reversal) for reversal in reversals]
+    await repository.record_event(session, ctx, _reversed_event(customer, redemption, movements, now))
     outbox.emit(
         session,
         ctx,
@@ -150,7 +153,7 @@ def _check_applies(campaign: Campaign, body: RedeemBody) -> None:
         raise invalid("platform", "the coupon's campaign does not apply on this platform")
 
 
-def _event_data(body: RedeemBody, now: Any) -> dict[str, Any]:
+def _event_data(body: RedeemBody, now: datetime) -> dict[str, Any]:
     return {
         "brand_id": body.brand_id,
         "platform": body.platform,
@@ -180,7 +183,7 @@ def _redemption(
     customer: Customer,
     body: RedeemBody,
     grants: Sequence[effects.Grant],
-    now: Any,
+    now: datetime,
 ) -> CouponRedemption:
     return CouponRedemption(
         id=redemption_id,
@@ -216,6 +219,25 @@ def _announce_redeemed(
     }
     outbox.emit(session, ctx, "COUPON_REDEEMED", payload)
     outbox.emit(session, ctx, "CUSTOMER_ACCUMULATION", {**payload, "event_type": REDEEM_EVENT})
+
+
+def _reversed_event(
+    customer: Customer, redemption: CouponRedemption, movements: list[dict[str, Any]], now: datetime
+) -> BehaviorEvent:
+    return BehaviorEvent(
+        customer_id=customer.id,
+        customer_external_id=customer.external_id,
+        brand_id=redemption.brand_id,
+        type=REVERSE_EVENT,
+        data={"code": redemption.code, "campaign_id": redemption.campaign_id, "redemption_id": redemption.id},
+        fulfilled=True,
+        status="RESOLVED",
+        rewarding_campaigns=[redemption.campaign_id],
+        result={"accumulations": [], "redemptions": movements},
+        issued_at=now,
+        processing_at=now,
+        resolved_at=now,
+    )
 
 
 def _movement(reversal: LedgerTransaction) -> dict[str, Any]:

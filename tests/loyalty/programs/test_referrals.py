@@ -1,0 +1,174 @@
+"""Referral codes, and the rewards referees and referrers get, through the API on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from perks.db import Database
+from perks.kit import clock
+from perks.kit.ids import new_id
+from perks.ledger import service as ledger
+from perks.loyalty.coupons.generator import ALPHABET
+from perks.loyalty.customers import service as customers
+from perks.loyalty.engine.facts import facts_for
+from perks.loyalty.events.programs import PROGRAMS, EventContext
+from perks.tenancy.context import AuthContext, KeyKind
+from tests.loyalty.catalog import error, reward
+from tests.loyalty.programs.support import customer, effect_rules, new_customer, post, running_campaign, total
+from tests.support.tenants import LOYALTY, Tenant
+
+PURCHASE_ONLY = [[{"type": "Event Type", "operator": "equal", "primitive": "string", "value": "PURCHASE"}]]
+
+
+async def referral_campaign(
+    client: httpx.AsyncClient, tenant: Tenant, *, max_uses: int | None = None, referrer_conditions: Any = None
+) -> tuple[str, str, str]:
+    """(campaign id, referrer reward id, referee reward id): referrers get 50, referees 10."""
+    referrer_reward, referee_reward = await reward(client, tenant), await reward(client, tenant)
+    attributes = {} if max_uses is None else {"max_uses": max_uses}
+    campaign_id = await running_campaign(
+        client,
+        tenant,
+        "REFERRALS",
+        referrer_reward,
+        rules=effect_rules(referrer_reward, 50, conditions=referrer_conditions),
+        referee_rules_json=effect_rules(referee_reward, 10),
+        attributes=attributes,
+    )
+    return campaign_id, referrer_reward, referee_reward
+
+
+async def request_code(
+    client: httpx.AsyncClient, tenant: Tenant, customer_id: str, campaign_id: str
+) -> httpx.Response:
+    return await post(
+        client, tenant, f"/customers/{customer_id}/referrals/request-code", {"campaign_id": campaign_id}
+    )
+
+
+async def code_of(
+    client: httpx.AsyncClient, tenant: Tenant, customer_id: str, campaign_id: str
+) -> dict[str, Any]:
+    response = await request_code(client, tenant, customer_id, campaign_id)
+    assert response.status_code in (200, 201), response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+async def test_request_code_is_idempotent(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    campaign_id, _, _ = await referral_campaign(client, tenant, max_uses=3)
+    await new_customer(client, tenant, "ana")
+    first = await request_code(client, tenant, "ana", campaign_id)
+    assert first.status_code == 201, first.text
+    data = first.json()["data"]
+    assert set(data) == {
+        "id",
+        "code",
+        "customer_id",
+        "campaign_id",
+        "uses_count",
+        "max_uses",
+        "created_at",
+        "metadata",
+    }
+    assert len(data["code"]) == 8 and set(data["code"]) <= set(ALPHABET)
+    assert (data["customer_id"], data["campaign_id"], data["uses_count"], data["max_uses"]) == (
+        "ana",
+        campaign_id,
+        0,
+        3,
+    )
+    again = await request_code(client, tenant, "ana", campaign_id)
+    assert again.status_code == 200
+    assert again.json()["data"] == data
+
+
+async def test_request_code_refusals(client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant) -> None:
+    campaign_id, reward_id, _ = await referral_campaign(client, tenant)
+    coupons = await running_campaign(
+        client, tenant, "COUPONS", reward_id, useCustomCodes=True, customCodes="X1", quantity=None
+    )
+    await new_customer(client, tenant, "ana")
+    assert "campaign_id" in error(await request_code(client, tenant, "ana", coupons), 400)["details"]
+    assert (
+        error(await request_code(client, tenant, "ghost", campaign_id), 404)["error"] == "Customer not found"
+    )
+    await new_customer(client, other_tenant, "ana")
+    assert error(await request_code(client, other_tenant, "ana", campaign_id), 404)["error"] == (
+        "Campaign not found"
+    )
+
+
+async def test_registration_rewards_referee_and_referrer(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    campaign_id, referrer_reward, referee_reward = await referral_campaign(client, tenant)
+    await new_customer(client, tenant, "ana")
+    code = (await code_of(client, tenant, "ana", campaign_id))["code"]
+    await new_customer(client, tenant, "bob", referral_code=code.lower())
+    assert await total(client, tenant, "bob", referee_reward) == Decimal(10)
+    assert await total(client, tenant, "ana", referrer_reward) == Decimal(50)
+    assert (await code_of(client, tenant, "ana", campaign_id))["uses_count"] == 1
+
+
+async def test_registration_refuses_unusable_codes(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    campaign_id, referrer_reward, _ = await referral_campaign(client, tenant, max_uses=1)
+    await new_customer(client, tenant, "ana")
+    code = (await code_of(client, tenant, "ana", campaign_id))["code"]
+    unknown = error(await customer(client, tenant, "cy", referral_code="NOSUCHCODE"), 400)
+    assert unknown["details"].startswith("referral_code")
+    await new_customer(client, tenant, "bob", referral_code=code)
+    used_up = error(await customer(client, tenant, "dee", referral_code=code), 409)
+    assert used_up["error"] == "Referral code used up"
+    for refused in ("cy", "dee"):  # nothing was written for the refused registrations
+        response = await client.get(f"{LOYALTY}/customers/{refused}", headers=await tenant.loyalty(client))
+        assert response.status_code == 404
+    assert (await code_of(client, tenant, "ana", campaign_id))["uses_count"] == 1
+    assert await total(client, tenant, "ana", referrer_reward) == Decimal(50)
+
+
+async def test_events_refer_once_and_reward_the_referrer_when_rules_hold(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database
+) -> None:
+    campaign_id, referrer_reward, referee_reward = await referral_campaign(
+        client, tenant, referrer_conditions=PURCHASE_ONLY
+    )
+    await new_customer(client, tenant, "ana")
+    await new_customer(client, tenant, "bob")
+    code = (await code_of(client, tenant, "ana", campaign_id))["code"]
+    await _event(database, tenant, "ana", "SIGNUP", code)  # self-referral: ignored
+    await _event(database, tenant, "bob", "SIGNUP", code)
+    assert await total(client, tenant, "bob", referee_reward) == Decimal(10)
+    assert await total(client, tenant, "ana", referrer_reward) == Decimal(0)  # SIGNUP does not meet the rules
+    await _event(database, tenant, "bob", "PURCHASE", code)  # already referred: no second referee reward
+    await _event(database, tenant, "bob", "PURCHASE", None)  # the referrer is rewarded once
+    assert await total(client, tenant, "bob", referee_reward) == Decimal(10)
+    assert await total(client, tenant, "ana", referrer_reward) == Decimal(50)
+    assert await total(client, tenant, "ana", referee_reward) == Decimal(0)
+    assert (await code_of(client, tenant, "ana", campaign_id))["uses_count"] == 1
+
+
+async def _event(
+    database: Database, tenant: Tenant, customer_id: str, event_type: str, code: str | None
+) -> None:
+    """Run the registered event programs as the events engine does for one processed event."""
+    ctx = AuthContext(account_id=tenant.account_id, key_id="test", kind=KeyKind.SERVER)
+    async with database.transaction() as session:
+        found = await customers.get(session, ctx, customer_id)
+        wallet = await ledger.wallet_of(session, ctx, found.id)
+        now = clock.now()
+        event = EventContext(
+            event_id=new_id(),
+            event_type=event_type,
+            brand_id=None,
+            issued_at=datetime.now(UTC),
+            customer=found,
+            wallet_id=wallet.id,
+            facts=facts_for(event_type, {}, found, now),
+            referral_code=code,
+            data={},
+        )
+        for program in PROGRAMS:
+            await program(session, ctx, event)
