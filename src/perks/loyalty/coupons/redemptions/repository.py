@@ -24,9 +24,10 @@ async def find_code(session: AsyncSession, ctx: AuthContext, code: str) -> Coupo
 
 async def claim_code(
     session: AsyncSession, ctx: AuthContext, code: str, customer_id: str, now: datetime
-) -> bool:
-    """Mark the code redeemed unless it already is: of concurrent claims exactly one wins."""
-    claimed = await session.scalar(
+) -> str | None:
+    """Mark the code redeemed unless it already is (or does not exist): its campaign's id, or None. Of
+    concurrent claims exactly one wins."""
+    campaign_id: str | None = await session.scalar(
         update(CouponCode)
         .where(
             CouponCode.account_id == ctx.account_id,
@@ -34,10 +35,10 @@ async def claim_code(
             CouponCode.redeemed_at.is_(None),
         )
         .values(redeemed_at=now, redeemed_by=customer_id)
-        .returning(CouponCode.code)
+        .returning(CouponCode.campaign_id)
         .execution_options(synchronize_session=False)
     )
-    return claimed is not None
+    return campaign_id
 
 
 async def add(session: AsyncSession, redemption: CouponRedemption) -> None:

@@ -1,10 +1,10 @@
 """Redeem a single-use coupon code into the customer's wallet, and reverse that redemption.
 
-Redeem checks, in order: the customer, the code (case-insensitive), the campaign (RUNNING; its brand and
-platforms), the rules' conditions (at least one rule must hold), then claims the code with one conditional
-UPDATE (exactly one of concurrent redemptions wins), checks consent `coupon_campaigns`, and grants the
-effects within the campaign's budget. Any refusal raises, so the request's transaction rolls back and
-nothing is written (the code stays available).
+Redeem finds the customer, claims the code (case-insensitive) with one conditional UPDATE (exactly one of
+concurrent redemptions wins; a code that cannot be claimed is unknown, of a campaign not running, or used),
+then checks the campaign (RUNNING; its brand and platforms), the rules' conditions (at least one rule must
+hold) and consent `coupon_campaigns`, and grants the effects within the campaign's budget. Any refusal
+raises, so the request's transaction rolls back and nothing is written (the code stays available).
 """
 
 from __future__ import annotations
@@ -46,13 +46,15 @@ CONDITION_NOT_MET = "Condition was not met"
 async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> CouponRedeemed:
     customer = await customers.get(session, ctx, body.customer_id)
     code = body.code.strip().upper()
-    campaign = await _campaign_of_code(session, ctx, code)
-    _check_applies(campaign, body)
     now = clock.now()
+    # Claim first (one statement serves the lookup and the race); every refusal below rolls it back.
+    campaign_id = await repository.claim_code(session, ctx, code, customer.external_id, now)
+    if campaign_id is None:
+        raise await _unclaimable(session, ctx, code)
+    campaign = await _running_campaign(session, ctx, campaign_id)
+    _check_applies(campaign, body)
     facts = facts_for(REDEEM_EVENT, _event_data(body, now), customer, now)
     _check_conditions(campaign.rules, facts)
-    if not await repository.claim_code(session, ctx, code, customer.external_id, now):
-        raise Conflict("This coupon code has already been redeemed", title="Coupon already redeemed")
     if not customers.allows(customer, CONSENT):
         raise Unprocessable(
             f"The customer has not consented to {CONSENT}",
@@ -89,8 +91,13 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> C
     )
     accumulations = [grant.line for grant in grants]
     _announce_redeemed(session, ctx, customer, code, campaign, redemption_id, accumulations)
-    shown = await customers.with_wallet(session, ctx, customer)
-    return CouponRedeemed(customer=shown.customer, wallet=shown.wallet, accumulations=accumulations)
+    # The grant settled the wallet under its lock a moment ago: show it without settling again.
+    view = await ledger.view(session, ctx, wallet)
+    return CouponRedeemed(
+        customer=customers.customer_out(customer),
+        wallet=customers.wallet_out(customer, view),
+        accumulations=accumulations,
+    )
 
 
 async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) -> CouponReversed:
@@ -132,11 +139,17 @@ async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) ->
 # Internals.
 
 
-async def _campaign_of_code(session: AsyncSession, ctx: AuthContext, code: str) -> Campaign:
+async def _unclaimable(session: AsyncSession, ctx: AuthContext, code: str) -> Exception:
+    """Why a code could not be claimed: unknown (404), its campaign not running (409), or already used."""
     row = await repository.find_code(session, ctx, code)
     if row is None:
-        raise NotFound(f"No coupon code {code} in this account", title="Coupon not found")
-    campaign = await campaigns.get_campaign(session, ctx, row.campaign_id)
+        return NotFound(f"No coupon code {code} in this account", title="Coupon not found")
+    await _running_campaign(session, ctx, row.campaign_id)
+    return Conflict("This coupon code has already been redeemed", title="Coupon already redeemed")
+
+
+async def _running_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign:
+    campaign = await campaigns.get_campaign(session, ctx, campaign_id)
     status = campaigns.derived_status(campaign, clock.now())
     if status == "FINISHED":
         raise Conflict("The coupon's campaign has expired", title="Coupon expired")
