@@ -1,0 +1,103 @@
+"""SQL of behavior events, always scoped to the caller's account. Core statements where the event path
+is hot (one event is a handful of round trips)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.db import insert_for
+from perks.ledger.models import Wallet
+from perks.loyalty.brands.models import Brand
+from perks.loyalty.campaigns.models import Campaign
+from perks.loyalty.customers.models import Customer
+from perks.loyalty.events.models import BehaviorEvent
+from perks.tenancy.context import AuthContext
+
+BEHAVIOR = "BEHAVIOR"
+
+
+async def customer_and_wallet(
+    session: AsyncSession, ctx: AuthContext, external_id: str
+) -> tuple[Customer, str] | None:
+    """The customer (row-locked on PostgreSQL, so one customer's events queue up) and their wallet id."""
+    row = (
+        await session.execute(
+            select(Customer, Wallet.id)
+            .join(Wallet, (Wallet.customer_id == Customer.id) & (Wallet.account_id == Customer.account_id))
+            .where(Customer.account_id == ctx.account_id, Customer.external_id == external_id)
+            .with_for_update(of=Customer)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def brand_exists(session: AsyncSession, ctx: AuthContext, brand_id: str) -> bool:
+    found = await session.scalar(
+        select(Brand.id).where(Brand.account_id == ctx.account_id, Brand.id == brand_id)
+    )
+    return found is not None
+
+
+async def insert_event(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Record a new event; False when its purchase_id is already taken (nothing is written)."""
+    inserted = await session.scalar(
+        insert_for(session)(BehaviorEvent)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(BehaviorEvent.id)
+    )
+    return inserted is not None
+
+
+async def by_purchase(session: AsyncSession, ctx: AuthContext, purchase_id: str) -> BehaviorEvent | None:
+    return await session.scalar(
+        select(BehaviorEvent).where(
+            BehaviorEvent.account_id == ctx.account_id, BehaviorEvent.purchase_id == purchase_id
+        )
+    )
+
+
+async def get(
+    session: AsyncSession, ctx: AuthContext, event_id: str, *, for_update: bool = False
+) -> BehaviorEvent | None:
+    statement = select(BehaviorEvent).where(
+        BehaviorEvent.account_id == ctx.account_id, BehaviorEvent.id == event_id
+    )
+    return await session.scalar(statement.with_for_update() if for_update else statement)
+
+
+async def finish(session: AsyncSession, ctx: AuthContext, event_id: str, values: dict[str, Any]) -> None:
+    await session.execute(
+        update(BehaviorEvent)
+        .where(BehaviorEvent.account_id == ctx.account_id, BehaviorEvent.id == event_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def campaigns_fingerprint(session: AsyncSession, ctx: AuthContext) -> tuple[Any, ...]:
+    """Changes whenever a BEHAVIOR campaign of the account is created, updated or deleted."""
+    row = (
+        await session.execute(
+            select(func.count(), func.max(Campaign.updated_at), func.max(Campaign.id)).where(
+                Campaign.account_id == ctx.account_id, Campaign.type == BEHAVIOR
+            )
+        )
+    ).one()
+    return tuple(row)
+
+
+async def active_behavior_campaigns(session: AsyncSession, ctx: AuthContext) -> Sequence[Campaign]:
+    """ACTIVE BEHAVIOR campaigns, whatever their dates (the caller checks them per event)."""
+    rows = await session.scalars(
+        select(Campaign).where(
+            Campaign.account_id == ctx.account_id,
+            Campaign.type == BEHAVIOR,
+            Campaign.status == "ACTIVE",
+        )
+    )
+    return rows.all()

@@ -1,0 +1,513 @@
+"""Behavior events, processed synchronously inside the request: redemptions (spent, or reserved while the
+event is unfulfilled), the matching BEHAVIOR campaigns, the event programs (punch cards, referrals...),
+metrics and tier upgrades, then the result and the webhooks, all in the request's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.errors import Conflict, NotFound, invalid
+from perks.kit import clock
+from perks.kit.ids import new_id
+from perks.kit.money import plain_number
+from perks.ledger import service as ledger
+from perks.ledger.models import LedgerTransaction, TransactionType, Wallet
+from perks.loyalty.campaigns import service as campaigns
+from perks.loyalty.customers import service as customers
+from perks.loyalty.customers.models import Customer
+from perks.loyalty.engine import budgets, effects, tiers
+from perks.loyalty.engine.effects import Grant
+from perks.loyalty.engine.facts import facts_for
+from perks.loyalty.events import matching, repository
+from perks.loyalty.events.models import BehaviorEvent
+from perks.loyalty.events.programs import PROGRAMS, EventContext
+from perks.loyalty.events.schemas import EventCreate, EventOut, EventResult, Priced, RedeemItem
+from perks.loyalty.transactions.service import transaction_out
+from perks.outbox import service as outbox
+from perks.tenancy.context import AuthContext
+
+PURCHASE = "PURCHASE"
+MAX_AGE = timedelta(hours=72)
+CONSENT = "behavioral_campaigns"
+NOT_FOUND = "Event not found"
+COUNTED = "counted"  # kept in the stored result, never shown
+
+# Statuses: RESOLVED once processed (an unfulfilled event stays RESOLVED with fulfilled=false until it is
+# fulfilled, reversed (CANCELLED) or its reservation lapses (EXPIRED, derived when read)); REVERSED.
+RESOLVED, CANCELLED, EXPIRED, REVERSED = "RESOLVED", "CANCELLED", "EXPIRED", "REVERSED"
+
+
+@dataclass(frozen=True)
+class Created:
+    event: EventOut
+    repeated: bool  # a PURCHASE whose purchase_id was seen before: the stored event, nothing rewarded
+
+
+@dataclass
+class Outcome:
+    """What processing one event did."""
+
+    grants: list[Grant] = field(default_factory=list)
+    redemptions: list[dict[str, Any]] = field(default_factory=list)
+    transactions: list[LedgerTransaction] = field(default_factory=list)
+    campaign_ids: list[str] = field(default_factory=list)
+    counted: bool = False  # a PURCHASE added to the customer's metrics (a reversal takes it back)
+
+
+async def create(session: AsyncSession, ctx: AuthContext, body: EventCreate) -> Created:
+    now = clock.now()
+    issued_at = _issued_at(body.issued_at, now)
+    if body.type == PURCHASE and body.order is None:
+        raise invalid("order", "is required for PURCHASE events")
+    found = await repository.customer_and_wallet(session, ctx, body.customer_id)
+    if found is None:
+        raise customers.CustomerNotFound(body.customer_id)
+    customer, wallet_id = found
+    if body.brand_id is not None and not await repository.brand_exists(session, ctx, body.brand_id):
+        raise invalid("brand_id", "no brand with this id in your account")
+    event = _new_event(ctx, customer, body, issued_at, now)
+    if not await repository.insert_event(session, _columns(event)):
+        stored = await repository.by_purchase(session, ctx, str(event.purchase_id))
+        assert stored is not None  # the conflicting row is committed or ours
+        return Created(event_out(stored, now), repeated=True)
+    outcome = Outcome()
+    if customers.allows(customer, CONSENT):
+        outcome = await _process(session, ctx, event, customer, wallet_id, body)
+    event.status = RESOLVED
+    event.resolved_at = clock.now()
+    event.rewarding_campaigns = outcome.campaign_ids
+    event.result = await _result(session, ctx, customer, wallet_id, outcome)
+    await repository.finish(session, ctx, event.id, _finished(event))
+    _announce(session, ctx, event, customer, outcome)
+    return Created(event_out(event, now), repeated=False)
+
+
+async def get(session: AsyncSession, ctx: AuthContext, event_id: str) -> EventOut:
+    return event_out(await _event(session, ctx, event_id), clock.now())
+
+
+async def fulfill(session: AsyncSession, ctx: AuthContext, event_id: str) -> EventOut:
+    """Spend what the unfulfilled event reserved; the event is fulfilled from now on."""
+    event = await _event(session, ctx, event_id, for_update=True)
+    now = clock.now()
+    status = effective_status(event, now)
+    if status == EXPIRED:
+        raise Conflict("The event's reservation has expired", title="Event has expired")
+    if status != RESOLVED:
+        raise Conflict(f"The event is {status}", title="Event cannot be fulfilled")
+    if event.fulfilled:
+        raise Conflict("The event is already fulfilled", title="Event already fulfilled")
+    spent: list[LedgerTransaction] = []
+    if event.result.get("redemptions"):
+        spent = await ledger.fulfill(session, ctx, event.id, entry=_entry(event))
+    values: dict[str, Any] = {"fulfilled": True, "fulfilled_at": now, "reservation_expires_at": None}
+    redemptions = [_redemption(transaction) for transaction in spent]
+    if spent:
+        recorded = event.result.get("transactions", [])
+        values["result"] = {
+            **event.result,
+            "redemptions": redemptions,
+            "transactions": recorded
+            + [_transaction_json(item, event.customer_external_id) for item in spent],
+        }
+    await repository.finish(session, ctx, event.id, values)
+    for name, value in values.items():
+        setattr(event, name, value)
+    if spent:
+        customer = await customers.get(session, ctx, event.customer_external_id)
+        _emit(session, ctx, "CUSTOMER_REDEMPTION", event, customer, redemptions=redemptions)
+    return event_out(event, now)
+
+
+async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason: str | None) -> EventOut:
+    """Undo the event's accumulations and redemptions (and release what it holds): REVERSED, or
+    CANCELLED when it was never fulfilled. Budgets get back what its accumulations consumed."""
+    event = await _event(session, ctx, event_id, for_update=True)
+    now = clock.now()
+    if event.status in (REVERSED, CANCELLED):
+        raise Conflict(f"The event is already {event.status}", title="Internal validation failed")
+    reversals = await ledger.reverse_event(session, ctx, event.id, details=reason)
+    await _refund_budgets(session, ctx, event, reversals)
+    if event.result.get(COUNTED):
+        customer = await customers.get(session, ctx, event.customer_external_id)
+        _count_purchase(customer, event.data, sign=-1)
+    status = REVERSED if event.fulfilled else CANCELLED
+    values: dict[str, Any] = {
+        "status": status,
+        "reason": reason,
+        "reservation_expires_at": None,
+        ("reversed_at" if status == REVERSED else "cancelled_at"): now,
+        "result": {
+            **event.result,
+            "reversals": [
+                _transaction_json(transaction, event.customer_external_id) for transaction in reversals
+            ],
+        },
+    }
+    await repository.finish(session, ctx, event.id, values)
+    for name, value in values.items():
+        setattr(event, name, value)
+    out = event_out(event, now)
+    outbox.emit(session, ctx, "EVENT_REVERSED", {"event": out.model_dump(mode="json")})
+    return out
+
+
+def effective_status(event: BehaviorEvent, now: datetime) -> str:
+    """The stored status, or EXPIRED for an unfulfilled event whose reservation has lapsed."""
+    lapsed = event.reservation_expires_at is not None and event.reservation_expires_at <= now
+    if event.status == RESOLVED and not event.fulfilled and lapsed:
+        return EXPIRED
+    return event.status
+
+
+def event_out(event: BehaviorEvent, now: datetime) -> EventOut:
+    status = effective_status(event, now)
+    return EventOut(
+        id=event.id,
+        customer_id=event.customer_external_id,
+        brand_id=event.brand_id,
+        type=event.type,
+        data=event.data,
+        fulfilled=event.fulfilled,
+        reserve=event.reserve,
+        rewarding_campaigns=event.rewarding_campaigns,
+        status=status,
+        result={key: value for key, value in event.result.items() if key != COUNTED},
+        reason=event.reason,
+        issued_at=event.issued_at,
+        processing_at=event.processing_at,
+        resolved_at=event.resolved_at,
+        fulfilled_at=event.fulfilled_at,
+        cancelled_at=event.cancelled_at,
+        expired_at=event.reservation_expires_at if status == EXPIRED else event.expired_at,
+        reversed_at=event.reversed_at,
+        reservation_expires_at=event.reservation_expires_at,
+    )
+
+
+# Processing.
+
+
+async def _process(
+    session: AsyncSession,
+    ctx: AuthContext,
+    event: BehaviorEvent,
+    customer: Customer,
+    wallet_id: str,
+    body: EventCreate,
+) -> Outcome:
+    outcome = Outcome()
+    await _redeem(session, ctx, event, wallet_id, body, outcome)
+    tier_id = await tiers.tier_of(session, ctx, customer)
+    facts = facts_for(event.type, event.data, customer, event.issued_at, tier_id=tier_id)
+    entry = _entry(event)
+    base = _multiplier_base(body)
+    running = await matching.running_campaigns(
+        session, ctx, trigger=event.type, brand_id=event.brand_id, platform=body.platform, at=event.issued_at
+    )
+    for campaign in running:
+        granted = await effects.grant(
+            session,
+            ctx,
+            campaign=campaign,
+            rules=campaign.rules,
+            customer=customer,
+            wallet_id=wallet_id,
+            facts=facts,
+            entry=entry,
+            multiplier_base=base,
+            issued_at=event.issued_at,
+        )
+        if granted:
+            outcome.campaign_ids.append(campaign.id)
+            outcome.grants.extend(granted)
+    context = EventContext(
+        event_id=event.id,
+        event_type=event.type,
+        brand_id=event.brand_id,
+        issued_at=event.issued_at,
+        customer=customer,
+        wallet_id=wallet_id,
+        facts=facts,
+        referral_code=body.referral_code,
+        data=event.data,
+    )
+    for program in PROGRAMS:
+        outcome.grants.extend(await program(session, ctx, context))
+    outcome.transactions.extend(grant.transaction for grant in outcome.grants)
+    if event.type == PURCHASE:
+        _count_purchase(customer, event.data, sign=1)
+        outcome.counted = True
+    await _upgrade(session, ctx, event, customer)
+    return outcome
+
+
+async def _redeem(
+    session: AsyncSession,
+    ctx: AuthContext,
+    event: BehaviorEvent,
+    wallet_id: str,
+    body: EventCreate,
+    outcome: Outcome,
+) -> None:
+    """Spend (fulfilled) or reserve (unfulfilled: until fulfilled, or for 24 hours / `reserve` days) every
+    `redeem` of the event, its order, products and shipping. A balance that cannot cover one is a 422."""
+    for item in _redeem_items(body):
+        if event.fulfilled:
+            spent = await ledger.redeem(session, ctx, wallet_id, item.id, item.amount, entry=_entry(event))
+            outcome.transactions.extend(spent)
+            outcome.redemptions.extend(_redemption(transaction) for transaction in spent)
+        else:
+            held = await ledger.reserve(
+                session,
+                ctx,
+                wallet_id,
+                item.id,
+                item.amount,
+                event.id,
+                days=event.reserve,
+                brand_id=event.brand_id,
+            )
+            outcome.redemptions.extend(ledger.line_json(line, -line.amount) for line in held)
+
+
+def _redeem_items(body: EventCreate) -> list[RedeemItem]:
+    priced: list[Priced | None] = [body.order]
+    if body.order is not None:
+        priced.extend(body.order.products or [])
+        priced.append(body.order.shipping)
+    items = list(body.redeem or [])
+    for part in priced:
+        if part is not None:
+            items.extend(part.redeem or [])
+    return items
+
+
+async def _upgrade(session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, customer: Customer) -> None:
+    previous = customer.tier_id
+    facts = facts_for(event.type, event.data, customer, event.issued_at)
+    tier = await tiers.upgrade(session, ctx, customer, facts)
+    if tier is not None:
+        outbox.emit(
+            session,
+            ctx,
+            "TIER_UPGRADE",
+            {
+                "customer": customers.customer_out(customer).model_dump(mode="json"),
+                "previous_tier_id": previous,
+                "tier_id": tier.id,
+                "tier_name": tier.name,
+                "event_id": event.id,
+            },
+        )
+
+
+def _count_purchase(customer: Customer, data: dict[str, Any], *, sign: int) -> None:
+    """Lifetime metrics kept on the customer: purchases, spend (a decimal string) and the last visit."""
+    metrics = dict(customer.metrics or {})
+    lifetime = dict(metrics.get("lifetime") or {})
+    order = data.get("order") or {}
+    value = Decimal(str(order.get("value") or 0))
+    lifetime["number_of_purchases"] = max(0, int(lifetime.get("number_of_purchases") or 0) + sign)
+    lifetime["spend_total"] = str(
+        max(Decimal(0), Decimal(str(lifetime.get("spend_total") or 0)) + sign * value)
+    )
+    if sign > 0:
+        lifetime["last_visit"] = data.get("issued_at")
+    metrics["lifetime"] = lifetime
+    customer.metrics = metrics
+
+
+def _multiplier_base(body: EventCreate) -> Decimal | None:
+    """What PER_CURRENCY_UNIT effects multiply: the order's discounted value when given, else its value."""
+    if body.order is None:
+        return body.product.value if body.product is not None else None
+    return body.order.discounted_value if body.order.discounted_value is not None else body.order.value
+
+
+async def _refund_budgets(
+    session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, reversals: list[LedgerTransaction]
+) -> None:
+    """Give each reversed accumulation's amount back to its campaign's budget, in the period it was
+    consumed in (the accumulation's creation, as the event's result recorded it)."""
+    created = {
+        item["id"]: item["created_at"]
+        for item in event.result.get("transactions", [])
+        if item.get("type") == TransactionType.ACCUMULATION
+    }
+    loaded: dict[str, Any] = {}
+    for reversal in reversals:
+        consumed_at = created.get(reversal.reverses_id or "")
+        if consumed_at is None or reversal.campaign_id is None:
+            continue
+        if reversal.campaign_id not in loaded:
+            try:
+                loaded[reversal.campaign_id] = await campaigns.get_campaign(
+                    session, ctx, reversal.campaign_id
+                )
+            except NotFound:
+                loaded[reversal.campaign_id] = None
+        if loaded[reversal.campaign_id] is not None:
+            moment = datetime.fromisoformat(consumed_at.replace("Z", "+00:00"))
+            await budgets.refund(session, ctx, loaded[reversal.campaign_id], -reversal.amount, moment)
+
+
+# Rendering and webhooks.
+
+
+async def _result(
+    session: AsyncSession, ctx: AuthContext, customer: Customer, wallet_id: str, outcome: Outcome
+) -> dict[str, Any]:
+    wallet = Wallet(id=wallet_id, account_id=ctx.account_id, customer_id=customer.id)
+    view = await ledger.view(session, ctx, wallet)
+    result = EventResult(
+        wallet=customers.wallet_out(customer, view),
+        customer=customers.customer_out(customer),
+        accumulations=[grant.line for grant in outcome.grants],
+        redemptions=outcome.redemptions,
+        transactions=[
+            transaction_out(transaction, customer.external_id) for transaction in outcome.transactions
+        ],
+    ).model_dump(mode="json")
+    if outcome.counted:
+        result[COUNTED] = True
+    return result
+
+
+def _announce(
+    session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, customer: Customer, outcome: Outcome
+) -> None:
+    if outcome.grants:
+        _emit(
+            session,
+            ctx,
+            "CUSTOMER_ACCUMULATION",
+            event,
+            customer,
+            accumulations=event.result["accumulations"],
+        )
+    if outcome.redemptions and event.fulfilled:
+        _emit(session, ctx, "CUSTOMER_REDEMPTION", event, customer, redemptions=event.result["redemptions"])
+
+
+def _emit(
+    session: AsyncSession,
+    ctx: AuthContext,
+    event_type: str,
+    event: BehaviorEvent,
+    customer: Customer,
+    **lines: list[dict[str, Any]],
+) -> None:
+    payload: dict[str, Any] = {
+        "customer": customers.customer_out(customer).model_dump(mode="json"),
+        "event": {"id": event.id, "type": event.type, "issued_at": clock.as_utc(event.issued_at).isoformat()},
+    }
+    for name, items in lines.items():
+        payload[name] = [{**line, "amount": str(line["amount"])} for line in items]
+    outbox.emit(session, ctx, event_type, payload)
+
+
+def _redemption(transaction: LedgerTransaction) -> dict[str, Any]:
+    line: dict[str, Any] = dict(transaction.attributes["line"])
+    return {**line, "amount": plain_number(transaction.amount)}
+
+
+def _transaction_json(transaction: LedgerTransaction, customer_id: str) -> dict[str, Any]:
+    return transaction_out(transaction, customer_id).model_dump(mode="json")
+
+
+# Internals.
+
+
+def _issued_at(issued_at: datetime | None, now: datetime) -> datetime:
+    if issued_at is None:
+        return now
+    if issued_at.tzinfo is None:
+        raise invalid("issued_at", "must carry a time zone (e.g. 2026-01-31T12:00:00Z)")
+    moment = clock.as_utc(issued_at)
+    if moment > now:
+        raise invalid("issued_at", "cannot be in the future")
+    if moment < now - MAX_AGE:
+        raise invalid("issued_at", "must be within the last 72 hours")
+    return moment
+
+
+def _new_event(
+    ctx: AuthContext, customer: Customer, body: EventCreate, issued_at: datetime, now: datetime
+) -> BehaviorEvent:
+    data = body.model_dump(mode="json", exclude_none=True, exclude={"customer_id", "fulfilled", "reserve"})
+    data["issued_at"] = issued_at.isoformat()
+    reservation = (
+        None
+        if body.fulfilled
+        else now + (timedelta(days=body.reserve) if body.reserve else ledger.DEFAULT_RESERVATION)
+    )
+    return BehaviorEvent(
+        id=new_id(),
+        account_id=ctx.account_id,
+        customer_id=customer.id,
+        customer_external_id=customer.external_id,
+        brand_id=body.brand_id,
+        type=body.type,
+        purchase_id=body.order.purchase_id if body.type == PURCHASE and body.order is not None else None,
+        data=data,
+        fulfilled=body.fulfilled,
+        reserve=body.reserve,
+        status="PROCESSING",
+        rewarding_campaigns=[],
+        result={},
+        reason=None,
+        reservation_expires_at=reservation,
+        issued_at=issued_at,
+        processing_at=now,
+        resolved_at=None,
+        fulfilled_at=None,
+        cancelled_at=None,
+        expired_at=None,
+        reversed_at=None,
+        created_at=now,
+    )
+
+
+_COLUMNS = tuple(column.key for column in BehaviorEvent.__table__.columns)
+
+
+def _columns(event: BehaviorEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in _COLUMNS}
+
+
+def _finished(event: BehaviorEvent) -> dict[str, Any]:
+    return {
+        "status": event.status,
+        "resolved_at": event.resolved_at,
+        "rewarding_campaigns": event.rewarding_campaigns,
+        "result": event.result,
+    }
+
+
+def _entry(event: BehaviorEvent) -> ledger.Entry:
+    order = event.data.get("order") or {}
+    return ledger.Entry(
+        brand_id=event.brand_id,
+        event_id=event.id,
+        event_type=event.type,
+        channel_id=order.get("channel_id"),
+        store_id=order.get("store_id"),
+    )
+
+
+async def _event(
+    session: AsyncSession, ctx: AuthContext, event_id: str, *, for_update: bool = False
+) -> BehaviorEvent:
+    event = await repository.get(session, ctx, event_id, for_update=for_update)
+    if event is None:
+        raise NotFound(f"No event with id {event_id!r} in this account", title=NOT_FOUND)
+    return event
+
+
+__all__ = ["Created", "create", "effective_status", "event_out", "fulfill", "get", "reverse"]
