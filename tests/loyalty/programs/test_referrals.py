@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from perks.db import Database
-from perks.kit import clock
-from perks.kit.ids import new_id
-from perks.ledger import service as ledger
 from perks.loyalty.coupons.generator import ALPHABET
-from perks.loyalty.customers import service as customers
-from perks.loyalty.engine.facts import facts_for
-from perks.loyalty.events.programs import PROGRAMS, EventContext
-from perks.tenancy.context import AuthContext, KeyKind
 from tests.loyalty.catalog import error, reward
 from tests.loyalty.programs.support import customer, effect_rules, new_customer, post, running_campaign, total
 from tests.support.tenants import LOYALTY, Tenant
@@ -130,7 +121,7 @@ async def test_registration_refuses_unusable_codes(client: httpx.AsyncClient, te
 
 
 async def test_events_refer_once_and_reward_the_referrer_when_rules_hold(
-    client: httpx.AsyncClient, tenant: Tenant, database: Database
+    client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     campaign_id, referrer_reward, referee_reward = await referral_campaign(
         client, tenant, referrer_conditions=PURCHASE_ONLY
@@ -138,12 +129,12 @@ async def test_events_refer_once_and_reward_the_referrer_when_rules_hold(
     await new_customer(client, tenant, "ana")
     await new_customer(client, tenant, "bob")
     code = (await code_of(client, tenant, "ana", campaign_id))["code"]
-    await _event(database, tenant, "ana", "SIGNUP", code)  # self-referral: ignored
-    await _event(database, tenant, "bob", "SIGNUP", code)
+    await _event(client, tenant, "ana", "SIGNUP", code)  # self-referral: ignored
+    await _event(client, tenant, "bob", "SIGNUP", code)
     assert await total(client, tenant, "bob", referee_reward) == Decimal(10)
     assert await total(client, tenant, "ana", referrer_reward) == Decimal(0)  # SIGNUP does not meet the rules
-    await _event(database, tenant, "bob", "PURCHASE", code)  # already referred: no second referee reward
-    await _event(database, tenant, "bob", "PURCHASE", None)  # the referrer is rewarded once
+    await _event(client, tenant, "bob", "PURCHASE", code)  # already referred: no second referee reward
+    await _event(client, tenant, "bob", "PURCHASE", None)  # the referrer is rewarded once
     assert await total(client, tenant, "bob", referee_reward) == Decimal(10)
     assert await total(client, tenant, "ana", referrer_reward) == Decimal(50)
     assert await total(client, tenant, "ana", referee_reward) == Decimal(0)
@@ -151,24 +142,10 @@ async def test_events_refer_once_and_reward_the_referrer_when_rules_hold(
 
 
 async def _event(
-    database: Database, tenant: Tenant, customer_id: str, event_type: str, code: str | None
+    client: httpx.AsyncClient, tenant: Tenant, customer_id: str, kind: str, code: str | None
 ) -> None:
-    """Run the registered event programs as the events engine does for one processed event."""
-    ctx = AuthContext(account_id=tenant.account_id, key_id="test", kind=KeyKind.SERVER)
-    async with database.transaction() as session:
-        found = await customers.get(session, ctx, customer_id)
-        wallet = await ledger.wallet_of(session, ctx, found.id)
-        now = clock.now()
-        event = EventContext(
-            event_id=new_id(),
-            event_type=event_type,
-            brand_id=None,
-            issued_at=datetime.now(UTC),
-            customer=found,
-            wallet_id=wallet.id,
-            facts=facts_for(event_type, {}, found, now),
-            referral_code=code,
-            data={},
-        )
-        for program in PROGRAMS:
-            await program(session, ctx, event)
+    body = {"customer_id": customer_id, "brand_id": None, "type": kind, "referral_code": code}
+    if kind == "PURCHASE":
+        body["order"] = {"value": 20}
+    response = await post(client, tenant, "/behavior/events", body)
+    assert response.status_code == 201, response.text
