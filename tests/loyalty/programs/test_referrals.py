@@ -144,7 +144,7 @@ async def test_events_refer_once_and_reward_the_referrer_when_rules_hold(
 async def _event(
     client: httpx.AsyncClient, tenant: Tenant, customer_id: str, kind: str, code: str | None
 ) -> None:
-    body = {"customer_id": customer_id, "brand_id": None, "type": kind, "referral_code": code}
+    body: dict[str, Any] = {"customer_id": customer_id, "brand_id": None, "type": kind, "referral_code": code}
     if kind == "PURCHASE":
         body["order"] = {"value": 20}
     response = await post(client, tenant, "/behavior/events", body)
