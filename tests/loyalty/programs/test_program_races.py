@@ -1,5 +1,6 @@
-"""Redemptions and referrals racing from several OS processes against a live server, on both databases:
-a single-use code is redeemed once, a referral code is used at most max_uses times."""
+"""Redemptions, referrals and punches racing from several OS processes against a live server, on both
+databases: a single-use code is redeemed once, a referral code is used at most max_uses times, and every
+punch of concurrent events counts exactly once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from tests.loyalty.programs.support import coupon_campaign, new_customer, total
+from tests.loyalty.programs.test_punch_cards import cards, punch_campaign
 from tests.loyalty.programs.test_referrals import code_of, referral_campaign
 from tests.support.processes import concurrent_requests
 from tests.support.server import live_server
@@ -75,3 +77,33 @@ async def test_a_referral_code_is_used_at_most_max_uses_times(
             ]
             for referee in registered:
                 assert await total(http, tenant, referee, referee_reward) == 10
+
+
+async def test_concurrent_events_punch_every_card_exactly(
+    database_url: str, workdir: Path, tenant: Tenant
+) -> None:
+    punches, events = 4, 20
+    with live_server(database_url, workdir) as server:
+        async with httpx.AsyncClient(base_url=server.base_url, timeout=60) as http:
+            _, reward_id = await punch_campaign(http, tenant, punches=punches)
+            await new_customer(http, tenant, "ana")
+            headers = await tenant.loyalty(http)
+            bodies = [
+                {
+                    "customer_id": "ana",
+                    "brand_id": None,
+                    "type": "PURCHASE",
+                    "order": {"value": 20, "purchase_id": f"p{n}"},
+                }
+                for n in range(events)
+            ]
+            outcomes = concurrent_requests(
+                PROCESSES, "POST", f"{server.base_url}{LOYALTY}/behavior/events", headers, bodies
+            )
+            assert Counter(status for status, _ in outcomes) == {201: events}, outcomes
+            listed = await cards(http, tenant)
+            completed = events // punches
+            assert [(card["punches"], card["completed"]) for card in listed] == [
+                (punches, True)
+            ] * completed + [(0, False)]
+            assert await total(http, tenant, "ana", reward_id) == 25 * completed
