@@ -68,15 +68,11 @@ async def test_a_referral_code_is_used_at_most_max_uses_times(
             outcomes = concurrent_requests(
                 PROCESSES, "POST", f"{server.base_url}{LOYALTY}/customers", headers, bodies
             )
-            statuses = Counter(status for status, _ in outcomes)
-            assert statuses == {201: MAX_USES, 409: len(bodies) - MAX_USES}, statuses
+            assert Counter(status for status, _ in outcomes) == {201: len(bodies)}, outcomes
             assert (await code_of(http, tenant, "referrer", campaign_id))["uses_count"] == MAX_USES
             assert await total(http, tenant, "referrer", referrer_reward) == 50 * MAX_USES
-            registered = [
-                json.loads(text)["data"]["customer"]["id"] for status, text in outcomes if status == 201
-            ]
-            for referee in registered:
-                assert await total(http, tenant, referee, referee_reward) == 10
+            rewarded = [await total(http, tenant, str(body["id"]), referee_reward) for body in bodies]
+            assert sorted(rewarded, reverse=True) == [10] * MAX_USES + [0] * (len(bodies) - MAX_USES)
 
 
 async def test_concurrent_events_punch_every_card_exactly(

@@ -48,7 +48,7 @@ async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate
         raise await _taken(session, ctx, body.id, values["email"])
     wallet = await ledger.open_wallet(session, ctx, customer.id)
     outbox.emit(session, ctx, "CUSTOMER_REGISTRATION", {"customer": _json(customer)})
-    if body.referral_code is not None:  # issue 4, referrals: the referee's reward (a refused code is a 4xx)
+    if body.referral_code is not None:  # issue 4, referrals: the referee's reward
         await referrals.on_registration(session, ctx, customer, wallet.id, body.referral_code)
     return await with_wallet(session, ctx, customer)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import BadRequest, Conflict, invalid
+from perks.errors import Conflict, invalid
 from perks.kit import clock
 from perks.ledger import service as ledger
 from perks.loyalty.campaigns import service as campaigns
@@ -35,10 +35,6 @@ from perks.tenancy.context import AuthContext
 
 CODE_FORMAT = CodeFormat()  # 8 characters of the coupon alphabet, e.g. "ZMQQJTAZ"
 MAX_ATTEMPTS = 5  # a fresh code is retried only when it collides with another code of the account
-
-
-class RefusedReferral(Conflict):
-    """A referral code that cannot be used now (registration refuses it; events ignore it)."""
 
 
 @dataclass(frozen=True)
@@ -75,10 +71,10 @@ async def request_code(
 async def on_registration(
     session: AsyncSession, ctx: AuthContext, customer: Customer, wallet_id: str, code: str
 ) -> list[effects.Grant]:
-    """Apply the referral code a new customer registered with. A code that cannot be used is refused (400
-    or 409), so the registration is not written."""
+    """Apply the referral code a new customer registered with. A code that cannot be used (unknown, used
+    up, campaign not running) is ignored: the registration itself never fails because of it."""
     facts = facts_for("REGISTRATION", {}, customer, clock.now())
-    grants = await _referee_rewards(session, ctx, customer, wallet_id, code, facts, None, strict=True)
+    grants = await _referee_rewards(session, ctx, customer, wallet_id, code, facts, None)
     await _referrer_rewards(session, ctx, customer, facts, None)
     return grants
 
@@ -96,7 +92,7 @@ async def on_event(session: AsyncSession, ctx: AuthContext, event: EventContext)
     grants: list[effects.Grant] = []
     if referral_code:
         grants = await _referee_rewards(
-            session, ctx, customer, event.wallet_id, referral_code, facts, event_id, strict=False
+            session, ctx, customer, event.wallet_id, referral_code, facts, event_id
         )
     await _referrer_rewards(session, ctx, customer, facts, event_id)
     return grants
@@ -137,14 +133,9 @@ async def _referee_rewards(
     code: str,
     facts: Mapping[str, Any],
     event_id: str | None,
-    *,
-    strict: bool,
 ) -> list[effects.Grant]:
-    try:
-        referred = await _refer(session, ctx, customer, code.strip().upper())
-    except (RefusedReferral, BadRequest):
-        if strict:
-            raise
+    referred = await _refer(session, ctx, customer, code.strip().upper())
+    if referred is None:
         return []
     return await effects.grant(
         session,
@@ -173,16 +164,15 @@ async def _referrer_rewards(
         await _reward_referrer(session, ctx, referral, campaign, facts, event_id)
 
 
-async def _refer(session: AsyncSession, ctx: AuthContext, customer: Customer, code: str) -> Referred:
-    """Record that `customer` was referred with `code`, race-free, or refuse."""
+async def _refer(session: AsyncSession, ctx: AuthContext, customer: Customer, code: str) -> Referred | None:
+    """Record that `customer` was referred with `code`, race-free; None when the code cannot be used (unknown,
+    the customer's own, campaign not running, customer already referred, code used up)."""
     row = await repository.find_code(session, ctx, code)
-    if row is None:
-        raise invalid("referral_code", f"{code} is not a referral code of this account")
-    if row.customer_id == customer.id:
-        raise invalid("referral_code", "a customer cannot use their own referral code")
+    if row is None or row.customer_id == customer.id:
+        return None
     campaign = await campaigns.get_campaign(session, ctx, row.campaign_id)
     if not _running(campaign):
-        raise RefusedReferral("The referral campaign is not running", title="Referral campaign not running")
+        return None
     referral_id = await repository.insert_referral(
         session,
         ctx,
@@ -195,13 +185,10 @@ async def _refer(session: AsyncSession, ctx: AuthContext, customer: Customer, co
         },
     )
     if referral_id is None:
-        raise RefusedReferral("The customer was already referred", title="Customer already referred")
+        return None
     if not await repository.use_code(session, ctx, row.id):
         await repository.drop_referral(session, ctx, referral_id)
-        raise RefusedReferral(
-            f"The referral code {code} has reached its max_uses ({row.max_uses})",
-            title="Referral code used up",
-        )
+        return None
     return Referred(referral_id, campaign)
 
 
