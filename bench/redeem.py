@@ -1,6 +1,7 @@
 """Coupon redemptions over HTTP against a real `perks serve`: each request redeems a distinct single-use
 code of one running COUPONS campaign (custom codes) into one of 100 customers' wallets, next to the bare
-`GET /healthz` baseline of the same server, client and concurrency, in one run.
+`GET /healthz` baseline of the same server, client and concurrency, in one run; then `GET /customers/{id}`
+(token check, customer, wallet with its lines) on the wallets the redemptions filled, as a reference.
 
     python -m bench.redeem [--requests N] [--concurrency C]
 
@@ -70,6 +71,9 @@ def bench(database_url: str | None, requests: int, concurrency: int) -> list[Loa
         def healthz(_: int) -> tuple[str, str, dict[str, str], Any]:
             return "GET", "/healthz", {}, None
 
+        def customer(n: int) -> tuple[str, str, dict[str, str], Any]:
+            return "GET", f"{LOYALTY}/customers/c{n % CUSTOMERS}", headers, None
+
         def redeem(n: int) -> tuple[str, str, dict[str, str], Any]:
             body = {"customer_id": f"c{n % CUSTOMERS}", "code": code(n).lower(), "brand_id": None}
             return "POST", f"{LOYALTY}/coupons/redeem", headers, body
@@ -78,6 +82,9 @@ def bench(database_url: str | None, requests: int, concurrency: int) -> list[Loa
         return [
             run_load(f"{name} GET /healthz (baseline)", server.base_url, healthz, requests, concurrency),
             run_load(f"{name} POST /coupons/redeem", server.base_url, redeem, requests, concurrency),
+            run_load(
+                f"{name} GET /customers/{{id}} (after)", server.base_url, customer, requests, concurrency
+            ),
         ]
 
 
