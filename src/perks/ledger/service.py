@@ -128,6 +128,17 @@ async def wallet_of(session: AsyncSession, ctx: AuthContext, customer_id: str) -
     return wallet
 
 
+@dataclass(frozen=True)
+class Accrual:
+    """One batch to add: `amount` of `reward_id`, described by `entry`."""
+
+    reward_id: str
+    amount: Decimal
+    entry: Entry = NO_ENTRY
+    expiration_date: datetime | None = None
+    issued_at: datetime | None = None
+
+
 async def accumulate(
     session: AsyncSession,
     ctx: AuthContext,
@@ -141,25 +152,46 @@ async def accumulate(
     kind: TransactionType = TransactionType.ACCUMULATION,
 ) -> LedgerTransaction:
     """Add a new batch of `reward_id` and its ACCUMULATION (or MIGRATION / TRANSFER) transaction."""
-    amount = exact_amount(amount)
-    now = await _locked(session, ctx, wallet_id)
-    line = WalletLine(
-        id=new_id(),
-        account_id=ctx.account_id,
-        wallet_id=wallet_id,
-        reward_id=reward_id,
-        campaign_id=entry.campaign_id,
-        brand_id=entry.brand_id,
-        event_id=entry.event_id,
-        amount=amount,
-        remaining=amount,
-        issued_at=issued_at or now,
-        expiration_date=expiration_date,
-        created_at=now,
-    )
-    transaction = _transaction(ctx, line, kind, amount, entry, now)
-    await repository.add(session, line, transaction)
+    accrual = Accrual(reward_id, amount, entry, expiration_date, issued_at)
+    [transaction] = await accumulate_many(session, ctx, wallet_id, [accrual], kind=kind)
     return transaction
+
+
+async def accumulate_many(
+    session: AsyncSession,
+    ctx: AuthContext,
+    wallet_id: str,
+    accruals: Sequence[Accrual],
+    *,
+    kind: TransactionType = TransactionType.ACCUMULATION,
+) -> list[LedgerTransaction]:
+    """Add several batches under one wallet lock and one flush (an event granting several effects)."""
+    if not accruals:
+        return []
+    amounts = [exact_amount(accrual.amount) for accrual in accruals]
+    now = await _locked(session, ctx, wallet_id)
+    rows: list[WalletLine | LedgerTransaction] = []
+    transactions = []
+    for accrual, amount in zip(accruals, amounts, strict=True):
+        line = WalletLine(
+            id=new_id(),
+            account_id=ctx.account_id,
+            wallet_id=wallet_id,
+            reward_id=accrual.reward_id,
+            campaign_id=accrual.entry.campaign_id,
+            brand_id=accrual.entry.brand_id,
+            event_id=accrual.entry.event_id,
+            amount=amount,
+            remaining=amount,
+            issued_at=accrual.issued_at or now,
+            expiration_date=accrual.expiration_date,
+            created_at=now,
+        )
+        transaction = _transaction(ctx, line, kind, amount, accrual.entry, now)
+        rows.extend((line, transaction))
+        transactions.append(transaction)
+    await repository.add(session, *rows)
+    return transactions
 
 
 async def redeem(

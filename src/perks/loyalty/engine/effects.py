@@ -53,6 +53,16 @@ class Grant:
         return line
 
 
+@dataclass(frozen=True)
+class Planned:
+    """An effect that holds and whose budget is consumed: what `write` adds to the wallet."""
+
+    campaign: Campaign
+    reward_id: str
+    reward_type: str | None
+    accrual: ledger.Accrual
+
+
 async def grant(
     session: AsyncSession,
     ctx: AuthContext,
@@ -68,10 +78,38 @@ async def grant(
 ) -> list[Grant]:
     """Grant the effects of every rule of `rules` whose conditions hold on `facts`. `entry` describes the
     cause (event id and type, brand, channel, store); the campaign's fields are filled in here."""
+    planned = await plan(
+        session,
+        ctx,
+        campaign=campaign,
+        rules=rules,
+        customer=customer,
+        facts=facts,
+        entry=entry,
+        multiplier_base=multiplier_base,
+        issued_at=issued_at,
+    )
+    return await write(session, ctx, wallet_id, planned)
+
+
+async def plan(
+    session: AsyncSession,
+    ctx: AuthContext,
+    *,
+    campaign: Campaign,
+    rules: Sequence[Mapping[str, Any]],
+    customer: Customer,
+    facts: Mapping[str, Any],
+    entry: ledger.Entry,
+    multiplier_base: Decimal | None = None,
+    issued_at: datetime | None = None,
+) -> list[Planned]:
+    """The first half of `grant`: which effects hold, with their budget consumed (nothing written to the
+    wallet yet), so that a caller running many campaigns writes them all at once with `write`."""
     now = clock.now()
     issued = issued_at or now
     cause = replace(entry, campaign_id=campaign.id, funded_by=campaign.funded_by, campaign_name=campaign.name)
-    granted: list[Grant] = []
+    planned: list[Planned] = []
     tier_id: str | None = None
     for rule in rules:
         if not evaluate(rule.get("conditions") or [], facts):
@@ -84,18 +122,26 @@ async def grant(
             amount = effect_amount(effect, multiplier_base)
             if amount is None or not await budgets.consume(session, ctx, campaign, amount, now):
                 continue
-            transaction = await ledger.accumulate(
-                session,
-                ctx,
-                wallet_id,
-                effect["reward_id"],
-                amount,
+            accrual = ledger.Accrual(
+                reward_id=effect["reward_id"],
+                amount=amount,
                 entry=replace(cause, reward_type=effect.get("type")),
                 expiration_date=expirations.expires_at(effect.get("expiration_date"), issued),
                 issued_at=issued,
             )
-            granted.append(Grant(campaign.id, effect["reward_id"], effect.get("type"), amount, transaction))
-    return granted
+            planned.append(Planned(campaign, effect["reward_id"], effect.get("type"), accrual))
+    return planned
+
+
+async def write(
+    session: AsyncSession, ctx: AuthContext, wallet_id: str, planned: Sequence[Planned]
+) -> list[Grant]:
+    """Add every planned effect to the wallet under one lock."""
+    transactions = await ledger.accumulate_many(session, ctx, wallet_id, [item.accrual for item in planned])
+    return [
+        Grant(item.campaign.id, item.reward_id, item.reward_type, item.accrual.amount, transaction)
+        for item, transaction in zip(planned, transactions, strict=True)
+    ]
 
 
 def effect_amount(effect: Mapping[str, Any], multiplier_base: Decimal | None) -> Decimal | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -32,18 +32,18 @@ async def tier_of(session: AsyncSession, ctx: AuthContext, customer: Customer) -
 
 
 async def upgrade(
-    session: AsyncSession, ctx: AuthContext, customer: Customer, facts: Mapping[str, Any]
+    session: AsyncSession,
+    ctx: AuthContext,
+    customer: Customer,
+    facts: Mapping[str, Any],
+    tiers: Sequence[Tier] | None = None,
 ) -> Tier | None:
     """Move the customer up to the highest ACTIVE tier above their own whose entry conditions hold on
     `facts` (tiers without entry conditions are never entered automatically). Returns the new tier, or
-    None when the customer stays. Tiers only go up here; exits happen at reporting periods."""
-    tiers = (
-        await session.scalars(
-            select(Tier)
-            .where(Tier.account_id == ctx.account_id, Tier.status == "ACTIVE")
-            .order_by(Tier.level)
-        )
-    ).all()
+    None when the customer stays. Tiers only go up here; exits happen at reporting periods. `tiers` are
+    the account's ACTIVE tiers by level when the caller has them already."""
+    if tiers is None:
+        tiers = await active_tiers(session, ctx)
     current = next((tier.level for tier in tiers if tier.id == customer.tier_id), 1)
     reached = [
         tier
@@ -54,3 +54,10 @@ async def upgrade(
         return None
     customer.tier_id = reached[-1].id
     return reached[-1]
+
+
+async def active_tiers(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier]:
+    rows = await session.scalars(
+        select(Tier).where(Tier.account_id == ctx.account_id, Tier.status == "ACTIVE").order_by(Tier.level)
+    )
+    return rows.all()

@@ -3,10 +3,11 @@ event's `issued_at` (ACTIVE, started, not ended), brand (a global campaign appli
 platform (a campaign with platforms applies to events from one of them; an event that names no platform
 is not filtered by platform). Tiers and conditions are checked per effect and rule by effects.grant.
 
-The ACTIVE BEHAVIOR campaigns of an account are cached in-process, grouped by trigger. Every event reads
-the account's campaign fingerprint (count, latest update, greatest id of its BEHAVIOR campaigns) in its
-own transaction: any create, update or delete changes it, so a stale list is never used, also when
-another process changed the campaigns. Cached campaigns are detached snapshots, read-only."""
+The ACTIVE BEHAVIOR campaigns of an account are cached in-process, grouped by trigger, with its ACTIVE
+tiers. Every event reads the account's fingerprint (count, latest update, greatest id of its BEHAVIOR
+campaigns and of its tiers) in its own transaction, one round trip: any create, update or delete
+changes it, so a stale list is never used, also when another process changed the campaigns. Cached
+campaigns and tiers are detached snapshots, read-only."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.loyalty.campaigns.models import Campaign
+from perks.loyalty.engine import tiers
 from perks.loyalty.events import repository
+from perks.loyalty.tiers.models import Tier
 from perks.tenancy.context import AuthContext
 
 MAX_CACHED_ACCOUNTS = 10_000
@@ -29,21 +32,16 @@ MAX_CACHED_ACCOUNTS = 10_000
 class Snapshot:
     fingerprint: tuple[Any, ...]
     by_trigger: dict[str, list[Campaign]]
+    tiers: Sequence[Tier]  # ACTIVE tiers by level, for upgrades
 
 
 _snapshots: dict[str, Snapshot] = {}
 
 
-async def running_campaigns(
-    session: AsyncSession,
-    ctx: AuthContext,
-    *,
-    trigger: str,
-    brand_id: str | None,
-    platform: str | None,
-    at: datetime,
+def running_campaigns(
+    catalog: Snapshot, *, trigger: str, brand_id: str | None, platform: str | None, at: datetime
 ) -> list[Campaign]:
-    campaigns = (await _snapshot(session, ctx)).by_trigger.get(trigger, [])
+    campaigns = catalog.by_trigger.get(trigger, [])
     return [campaign for campaign in campaigns if applies(campaign, brand_id, platform, at)]
 
 
@@ -65,8 +63,9 @@ def _platform_values(platforms: Sequence[Any]) -> set[str]:
     return values
 
 
-async def _snapshot(session: AsyncSession, ctx: AuthContext) -> Snapshot:
-    fingerprint = await repository.campaigns_fingerprint(session, ctx)
+async def snapshot(session: AsyncSession, ctx: AuthContext) -> Snapshot:
+    """The account's running-campaign and tier snapshot, reloaded when its fingerprint changed."""
+    fingerprint = await repository.catalog_fingerprint(session, ctx)
     cached = _snapshots.get(ctx.account_id)
     if cached is not None and cached.fingerprint == fingerprint:
         return cached
@@ -75,8 +74,11 @@ async def _snapshot(session: AsyncSession, ctx: AuthContext) -> Snapshot:
     for campaign in campaigns:
         session.expunge(campaign)  # a detached snapshot: never expired or refreshed by a commit
         by_trigger[str(campaign.attributes.get("trigger"))].append(campaign)
+    active = list(await tiers.active_tiers(session, ctx))
+    for tier in active:
+        session.expunge(tier)
     if len(_snapshots) >= MAX_CACHED_ACCOUNTS:
         _snapshots.clear()
-    snapshot = Snapshot(fingerprint, dict(by_trigger))
-    _snapshots[ctx.account_id] = snapshot
-    return snapshot
+    fresh = Snapshot(fingerprint, dict(by_trigger), active)
+    _snapshots[ctx.account_id] = fresh
+    return fresh

@@ -15,6 +15,7 @@ from perks.loyalty.brands.models import Brand
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.events.models import BehaviorEvent
+from perks.loyalty.tiers.models import Tier
 from perks.tenancy.context import AuthContext
 
 BEHAVIOR = "BEHAVIOR"
@@ -44,13 +45,21 @@ async def brand_exists(session: AsyncSession, ctx: AuthContext, brand_id: str) -
 
 async def insert_event(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Record a new event; False when its purchase_id is already taken (nothing is written)."""
-    inserted = await session.scalar(
-        insert_for(session)(BehaviorEvent)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(BehaviorEvent.id)
-    )
+    inserted = await session.scalar(_insert_statement(session), values)
     return inserted is not None
+
+
+_inserts: dict[str, Any] = {}
+
+
+def _insert_statement(session: AsyncSession) -> Any:
+    """INSERT .. ON CONFLICT DO NOTHING RETURNING id, built once per dialect (values come as parameters)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _inserts:
+        _inserts[dialect] = (
+            insert_for(session)(BehaviorEvent).on_conflict_do_nothing().returning(BehaviorEvent.id)
+        )
+    return _inserts[dialect]
 
 
 async def by_purchase(session: AsyncSession, ctx: AuthContext, purchase_id: str) -> BehaviorEvent | None:
@@ -79,12 +88,20 @@ async def finish(session: AsyncSession, ctx: AuthContext, event_id: str, values:
     )
 
 
-async def campaigns_fingerprint(session: AsyncSession, ctx: AuthContext) -> tuple[Any, ...]:
-    """Changes whenever a BEHAVIOR campaign of the account is created, updated or deleted."""
+async def catalog_fingerprint(session: AsyncSession, ctx: AuthContext) -> tuple[Any, ...]:
+    """Changes whenever a BEHAVIOR campaign or a tier of the account is created, updated or deleted: one
+    round trip of scalar subqueries."""
+    campaigns = (Campaign.account_id == ctx.account_id, Campaign.type == BEHAVIOR)
+    tiers = (Tier.account_id == ctx.account_id,)
     row = (
         await session.execute(
-            select(func.count(), func.max(Campaign.updated_at), func.max(Campaign.id)).where(
-                Campaign.account_id == ctx.account_id, Campaign.type == BEHAVIOR
+            select(
+                select(func.count()).where(*campaigns).scalar_subquery(),
+                select(func.max(Campaign.updated_at)).where(*campaigns).scalar_subquery(),
+                select(func.max(Campaign.id)).where(*campaigns).scalar_subquery(),
+                select(func.count()).select_from(Tier).where(*tiers).scalar_subquery(),
+                select(func.max(Tier.updated_at)).where(*tiers).scalar_subquery(),
+                select(func.max(Tier.id)).where(*tiers).scalar_subquery(),
             )
         )
     ).one()

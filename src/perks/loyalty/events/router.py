@@ -4,6 +4,7 @@ response carries the RESOLVED event and its result."""
 from __future__ import annotations
 
 from fastapi import Response
+from fastapi.responses import JSONResponse
 
 from perks.loyalty.events import preview, service
 from perks.loyalty.events.schemas import EventCreate, EventOut, PreviewBody, ReverseBody
@@ -21,11 +22,11 @@ EventData = Data[EventOut]
     description="Runs the matching campaigns and returns the processed event (201), or the stored "
     "event (200) for a PURCHASE whose order.purchase_id was already recorded.",
 )
-async def create_event(session: Session, ctx: ServerAuth, body: EventCreate, response: Response) -> EventData:
+async def create_event(session: Session, ctx: ServerAuth, body: EventCreate) -> Response:
     created = await service.create(session, ctx, body)
-    if created.repeated:
-        response.status_code = 200
-    return Data(data=created.event)
+    # The hot path answers its JSON directly: the event is built from validated models already.
+    content = {"data": created.event.model_dump(mode="json")}
+    return JSONResponse(content, status_code=200 if created.repeated else 201)
 
 
 @events_router.get("/behavior/events/{event_id}", response_model=EventData, summary="Get a behavior event")

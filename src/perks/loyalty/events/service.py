@@ -4,6 +4,7 @@ metrics and tier upgrades, then the result and the webhooks, all in the request'
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -27,6 +28,7 @@ from perks.loyalty.events import matching, repository
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.events.programs import PROGRAMS, EventContext
 from perks.loyalty.events.schemas import EventCreate, EventOut, EventResult, Priced, RedeemItem
+from perks.loyalty.tiers.models import Tier
 from perks.loyalty.transactions.service import transaction_out
 from perks.outbox import service as outbox
 from perks.tenancy.context import AuthContext
@@ -207,25 +209,27 @@ async def _process(
     facts = facts_for(event.type, event.data, customer, event.issued_at, tier_id=tier_id)
     entry = _entry(event)
     base = _multiplier_base(body)
-    running = await matching.running_campaigns(
-        session, ctx, trigger=event.type, brand_id=event.brand_id, platform=body.platform, at=event.issued_at
+    catalog = await matching.snapshot(session, ctx)
+    running = matching.running_campaigns(
+        catalog, trigger=event.type, brand_id=event.brand_id, platform=body.platform, at=event.issued_at
     )
+    planned: list[effects.Planned] = []
     for campaign in running:
-        granted = await effects.grant(
+        chosen = await effects.plan(
             session,
             ctx,
             campaign=campaign,
             rules=campaign.rules,
             customer=customer,
-            wallet_id=wallet_id,
             facts=facts,
             entry=entry,
             multiplier_base=base,
             issued_at=event.issued_at,
         )
-        if granted:
+        if chosen:
             outcome.campaign_ids.append(campaign.id)
-            outcome.grants.extend(granted)
+            planned.extend(chosen)
+    outcome.grants.extend(await effects.write(session, ctx, wallet_id, planned))
     context = EventContext(
         event_id=event.id,
         event_type=event.type,
@@ -243,7 +247,7 @@ async def _process(
     if event.type == PURCHASE:
         _count_purchase(customer, event.data, sign=1)
         outcome.counted = True
-    await _upgrade(session, ctx, event, customer)
+    await _upgrade(session, ctx, event, customer, catalog.tiers)
     return outcome
 
 
@@ -288,10 +292,12 @@ def _redeem_items(body: EventCreate) -> list[RedeemItem]:
     return items
 
 
-async def _upgrade(session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, customer: Customer) -> None:
+async def _upgrade(
+    session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, customer: Customer, active: Sequence[Tier]
+) -> None:
     previous = customer.tier_id
     facts = facts_for(event.type, event.data, customer, event.issued_at)
-    tier = await tiers.upgrade(session, ctx, customer, facts)
+    tier = await tiers.upgrade(session, ctx, customer, facts, active)
     if tier is not None:
         outbox.emit(
             session,
@@ -403,8 +409,9 @@ def _emit(
     customer: Customer,
     **lines: list[dict[str, Any]],
 ) -> None:
+    shown = event.result.get("customer") or customers.customer_out(customer).model_dump(mode="json")
     payload: dict[str, Any] = {
-        "customer": customers.customer_out(customer).model_dump(mode="json"),
+        "customer": shown,
         "event": {"id": event.id, "type": event.type, "issued_at": clock.as_utc(event.issued_at).isoformat()},
     }
     for name, items in lines.items():
