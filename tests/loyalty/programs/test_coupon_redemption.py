@@ -184,3 +184,26 @@ async def _spend(database: Database, tenant: Tenant, customer_id: str, reward_id
         found = await customers.get(session, ctx, customer_id)
         wallet = await ledger.wallet_of(session, ctx, found.id)
         await ledger.redeem(session, ctx, wallet.id, reward_id, Decimal(amount))
+
+
+async def test_reverse_refuses_reserved_rewards(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    _, reward_id = await coupon_campaign(client, tenant, "HOLD")
+    await new_customer(client, tenant, "ana")
+    assert (await post(client, tenant, "/coupons/redeem", redeem_body("HOLD"))).status_code == 200
+    event = {
+        "customer_id": "ana",
+        "brand_id": None,
+        "type": "CHECKOUT",
+        "fulfilled": False,
+        "redeem": [{"id": reward_id, "amount": 40}],
+    }
+    held = await post(client, tenant, "/behavior/events", event)
+    assert held.status_code == 201, held.text
+    reserved = error(
+        await post(client, tenant, "/coupons/reverse", {"customer_id": "ana", "code": "HOLD"}), 409
+    )
+    assert reserved == {
+        "error": "Internal validation failed",
+        "details": "The rewards are currently reserved",
+    }
+    assert await total(client, tenant, "ana", reward_id) == Decimal(60)
