@@ -105,7 +105,11 @@ def purchase(index: int, token: str, customers: int) -> tuple[str, str, dict[str
             "products": [{"sku": "SKU-A", "amount": 1, "value": 25}],
         },
     }
-    return "POST", f"{LOYALTY}/behavior/events", {"Authorization": f"Bearer {token}"}, body
+    return "POST", f"{LOYALTY}/behavior/events", bearer(token), body
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def main() -> None:
@@ -125,6 +129,13 @@ def main() -> None:
                 "GET /healthz (baseline)",
                 server.base_url,
                 lambda i: ("GET", "/healthz", {}, None),
+                args.total,
+                args.concurrency,
+            ),
+            run_load(
+                "GET /customers/{id} (auth + 3 reads)",
+                server.base_url,
+                lambda i: ("GET", f"{LOYALTY}/customers/c{i % args.customers}", bearer(token), None),
                 args.total,
                 args.concurrency,
             ),

@@ -85,6 +85,10 @@ async def test_a_repeated_purchase_never_rewards_twice(client: httpx.AsyncClient
     again = await sent(client, tenant, purchase(99, "order-1"), status=200)
     assert again["id"] == first["id"]
     assert again["result"] == first["result"]
+    await customer(client, tenant, "c2")
+    taken = await send(client, tenant, purchase(10, "order-1", customer_id="c2"))
+    assert taken.status_code == 409, taken.text
+    assert "order.purchase_id" in taken.json()["details"]
     other = await sent(client, tenant, purchase(5, "order-2"))
     assert other["id"] != first["id"]
     assert await totals(client, tenant) == {points: 15}
@@ -189,6 +193,9 @@ async def test_budgets_cap_what_events_give_and_reversals_refund_them(
     assert reversed_.status_code == 200, reversed_.text
     assert reversed_.json()["data"]["status"] == "REVERSED"
     assert reversed_.json()["data"]["reason"] == "refund"
+    shown = await client.get(f"{LOYALTY}/customers/c1", headers=await tenant.loyalty(client))
+    lifetime = shown.json()["data"]["customer"]["metrics"]["lifetime"]
+    assert (lifetime["number_of_purchases"], lifetime["spend_total"]) == (1, "10")
     assert len((await sent(client, tenant, purchase(10)))["result"]["accumulations"]) == 1
     assert await totals(client, tenant) == {points: 10}
 

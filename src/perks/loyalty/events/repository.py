@@ -36,6 +36,12 @@ async def customer_and_wallet(
     return None if row is None else (row[0], row[1])
 
 
+async def customer(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Customer | None:
+    return await session.scalar(
+        select(Customer).where(Customer.account_id == ctx.account_id, Customer.id == customer_id)
+    )
+
+
 async def brand_exists(session: AsyncSession, ctx: AuthContext, brand_id: str) -> bool:
     found = await session.scalar(
         select(Brand.id).where(Brand.account_id == ctx.account_id, Brand.id == brand_id)

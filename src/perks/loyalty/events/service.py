@@ -76,6 +76,12 @@ async def create(session: AsyncSession, ctx: AuthContext, body: EventCreate) -> 
     if not await repository.insert_event(session, _columns(event)):
         stored = await repository.by_purchase(session, ctx, str(event.purchase_id))
         assert stored is not None  # the conflicting row is committed or ours
+        if stored.customer_id != customer.id:
+            raise Conflict(
+                "order.purchase_id: this purchase was recorded for another customer",
+                title="Purchase already recorded",
+                field="order.purchase_id",
+            )
         return Created(event_out(stored, now), repeated=True)
     outcome = Outcome()
     if customers.allows(customer, CONSENT):
@@ -117,11 +123,10 @@ async def fulfill(session: AsyncSession, ctx: AuthContext, event_id: str) -> Eve
             "transactions": recorded
             + [_transaction_json(item, event.customer_external_id) for item in spent],
         }
-    await repository.finish(session, ctx, event.id, values)
-    for name, value in values.items():
+    for name, value in values.items():  # the ORM writes them at the flush
         setattr(event, name, value)
     if spent:
-        customer = await customers.get(session, ctx, event.customer_external_id)
+        customer = await _customer(session, ctx, event)
         _emit(session, ctx, "CUSTOMER_REDEMPTION", event, customer, redemptions=redemptions)
     return event_out(event, now)
 
@@ -136,7 +141,7 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
     reversals = await ledger.reverse_event(session, ctx, event.id, details=reason)
     await _refund_budgets(session, ctx, event, reversals)
     if event.result.get(COUNTED):
-        customer = await customers.get(session, ctx, event.customer_external_id)
+        customer = await _customer(session, ctx, event)
         _count_purchase(customer, event.data, sign=-1)
     status = REVERSED if event.fulfilled else CANCELLED
     values: dict[str, Any] = {
@@ -151,8 +156,7 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
             ],
         },
     }
-    await repository.finish(session, ctx, event.id, values)
-    for name, value in values.items():
+    for name, value in values.items():  # the ORM writes them at the flush
         setattr(event, name, value)
     out = event_out(event, now)
     outbox.emit(session, ctx, "EVENT_REVERSED", {"event": out.model_dump(mode="json")})
@@ -518,3 +522,11 @@ async def _event(
 
 
 __all__ = ["Created", "create", "effective_status", "event_out", "fulfill", "get", "reverse"]
+
+
+async def _customer(session: AsyncSession, ctx: AuthContext, event: BehaviorEvent) -> Customer:
+    """The event's customer, by our id (the external one may have changed since)."""
+    customer = await repository.customer(session, ctx, event.customer_id)
+    if customer is None:
+        raise customers.CustomerNotFound(event.customer_external_id)
+    return customer
