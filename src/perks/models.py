@@ -14,9 +14,12 @@ from perks.ledger import models as ledger_models
 from perks.loyalty.brands import models as loyalty_brand_models
 from perks.loyalty.campaigns import models as loyalty_campaign_models
 from perks.loyalty.coupons import models as loyalty_coupon_models
+from perks.loyalty.coupons.redemptions import models as coupon_redemption_models
 from perks.loyalty.customers import models as customer_models
 from perks.loyalty.engine import models as loyalty_engine_models
 from perks.loyalty.events import models as loyalty_event_models
+from perks.loyalty.punch_cards import models as punch_card_models
+from perks.loyalty.referrals import models as referral_models
 from perks.loyalty.rewards import models as loyalty_reward_models
 from perks.loyalty.tiers import models as loyalty_tier_models
 from perks.outbox import models as outbox_models
@@ -29,6 +32,7 @@ __all__ = [
     "affiliate_models",
     "click_models",
     "commission_models",
+    "coupon_redemption_models",
     "customer_models",
     "idempotency_models",
     "ledger_models",
@@ -41,6 +45,8 @@ __all__ = [
     "loyalty_tier_models",
     "outbox_models",
     "payout_models",
+    "punch_card_models",
+    "referral_models",
     "referred_user_models",
     "sale_models",
     "tenancy_models",

@@ -7,8 +7,11 @@ from fastapi import APIRouter
 from perks.loyalty.auth import auth_router
 from perks.loyalty.brands.router import brands_router
 from perks.loyalty.campaigns.router import campaigns_router
+from perks.loyalty.coupons.redemptions.router import coupons_router
 from perks.loyalty.customers.router import customers_router
 from perks.loyalty.events.router import events_router
+from perks.loyalty.punch_cards.router import punch_cards_router
+from perks.loyalty.referrals.router import referrals_router
 from perks.loyalty.rewards.router import rewards_router
 from perks.loyalty.tiers.router import tiers_router
 from perks.loyalty.transactions.router import transactions_router
@@ -24,4 +27,7 @@ ROUTERS: list[APIRouter] = [
     transactions_router,
     webhooks_router,
     events_router,
+    coupons_router,
+    referrals_router,
+    punch_cards_router,
 ]

@@ -27,6 +27,7 @@ from perks.loyalty.customers.schemas import (
     TotalOut,
     WalletOut,
 )
+from perks.loyalty.referrals import service as referrals  # issue 4: referee reward on registration
 from perks.outbox import service as outbox
 from perks.tenancy.context import AuthContext
 
@@ -45,8 +46,10 @@ async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate
     customer = await repository.insert(session, ctx, values)
     if customer is None:
         raise await _taken(session, ctx, body.id, values["email"])
-    await ledger.open_wallet(session, ctx, customer.id)
+    wallet = await ledger.open_wallet(session, ctx, customer.id)
     outbox.emit(session, ctx, "CUSTOMER_REGISTRATION", {"customer": _json(customer)})
+    if body.referral_code is not None:  # issue 4, referrals: the referee's reward
+        await referrals.on_registration(session, ctx, customer, wallet.id, body.referral_code)
     return await with_wallet(session, ctx, customer)
 
 

@@ -1,0 +1,1 @@
+"""Coupon redemption and its reversal: POST /coupons/redeem, POST /coupons/reverse."""

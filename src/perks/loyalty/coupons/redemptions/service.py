@@ -1,0 +1,261 @@
+"""Redeem a single-use coupon code into the customer's wallet, and reverse that redemption.
+
+Redeem finds the customer, claims the code (case-insensitive) with one conditional UPDATE (exactly one of
+concurrent redemptions wins; a code that cannot be claimed is unknown, of a campaign not running, or used),
+then checks the campaign (RUNNING; its brand and platforms), the rules' conditions (at least one rule must
+hold) and consent `coupon_campaigns`, and grants the effects within the campaign's budget. Any refusal
+raises, so the request's transaction rolls back and nothing is written (the code stays available).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from perks.errors import Conflict, NotFound, Unprocessable, invalid
+from perks.kit import clock
+from perks.kit.ids import new_id
+from perks.kit.money import plain_number
+from perks.ledger import service as ledger
+from perks.ledger.models import LedgerTransaction
+from perks.loyalty.campaigns import service as campaigns
+from perks.loyalty.campaigns.models import Campaign
+from perks.loyalty.campaigns.schemas import CampaignType
+from perks.loyalty.conditions import evaluate, unmet
+from perks.loyalty.coupons.redemptions import repository
+from perks.loyalty.coupons.redemptions.models import CouponRedemption
+from perks.loyalty.coupons.redemptions.schemas import CouponRedeemed, CouponReversed, RedeemBody, ReverseBody
+from perks.loyalty.customers import service as customers
+from perks.loyalty.customers.models import Customer
+from perks.loyalty.engine import budgets, effects
+from perks.loyalty.engine.facts import facts_for
+from perks.loyalty.events.models import BehaviorEvent
+from perks.outbox import service as outbox
+from perks.tenancy.context import AuthContext
+
+REDEEM_EVENT = "COUPON_REDEMPTION"  # event_type of the ledger transactions a redemption writes
+REVERSE_EVENT = "REVERSED_COUPON"
+CONSENT = "coupon_campaigns"
+CONDITION_NOT_MET = "Condition was not met"
+
+
+async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> CouponRedeemed:
+    customer = await customers.get(session, ctx, body.customer_id)
+    code = body.code.strip().upper()
+    now = clock.now()
+    # Claim first (one statement serves the lookup and the race); every refusal below rolls it back.
+    campaign_id = await repository.claim_code(session, ctx, code, customer.external_id, now)
+    if campaign_id is None:
+        raise await _unclaimable(session, ctx, code)
+    campaign = await _running_campaign(session, ctx, campaign_id)
+    _check_applies(campaign, body)
+    facts = facts_for(REDEEM_EVENT, _event_data(body, now), customer, now)
+    _check_conditions(campaign.rules, facts)
+    if not customers.allows(customer, CONSENT):
+        raise Unprocessable(
+            f"The customer has not consented to {CONSENT}",
+            title="Consent required",
+            extra={"purpose": CONSENT},
+        )
+    redemption_id = new_id()
+    wallet = await ledger.wallet_of(session, ctx, customer.id)
+    grants = await effects.grant(
+        session,
+        ctx,
+        campaign=campaign,
+        rules=campaign.rules,
+        customer=customer,
+        wallet_id=wallet.id,
+        facts=facts,
+        entry=ledger.Entry(
+            brand_id=body.brand_id or campaign.brand_id,
+            event_id=redemption_id,
+            event_type=REDEEM_EVENT,
+            channel_id=body.channel_id,
+            store_id=body.store_id,
+            details=f"Coupon {code}",
+        ),
+    )
+    if not grants:
+        raise Conflict(
+            "The coupon's rewards are out of stock (the campaign's budget is spent) or not available for "
+            "the customer's tier",
+            title="Coupon rewards unavailable",
+        )
+    await repository.add(
+        session, _redemption(ctx, redemption_id, code, campaign, customer, body, grants, now)
+    )
+    accumulations = [grant.line for grant in grants]
+    _announce_redeemed(session, ctx, customer, code, campaign, redemption_id, accumulations)
+    # The grant settled the wallet under its lock a moment ago: show it without settling again.
+    view = await ledger.view(session, ctx, wallet)
+    return CouponRedeemed(
+        customer=customers.customer_out(customer),
+        wallet=customers.wallet_out(customer, view),
+        accumulations=accumulations,
+    )
+
+
+async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) -> CouponReversed:
+    customer = await customers.get(session, ctx, body.customer_id)
+    code = body.code.strip().upper()
+    redemption = await repository.redemption_of(session, ctx, code, customer.id)
+    if redemption is None:
+        raise NotFound(
+            f"No redemption of coupon {code} by customer {customer.external_id!r}",
+            title="Coupon redemption not found",
+        )
+    now = clock.now()
+    if not await repository.mark_reversed(session, ctx, redemption.id, now):
+        raise Conflict("This coupon redemption has already been reversed", title="Internal validation failed")
+    reversals = await ledger.reverse_event(session, ctx, redemption.id, details=f"Coupon {code} reversed")
+    campaign = await campaigns.get_campaign(session, ctx, redemption.campaign_id)
+    await budgets.refund(session, ctx, campaign, redemption.budget_spent, redemption.redeemed_at)
+    movements = [_movement(reversal) for reversal in reversals]
+    await repository.record_event(session, ctx, _reversed_event(customer, redemption, movements, now))
+    outbox.emit(
+        session,
+        ctx,
+        "COUPON_REVERSED",
+        {
+            "customer_id": customer.external_id,
+            "code": code,
+            "campaign_id": campaign.id,
+            "redemption_id": redemption.id,
+            "event_type": REVERSE_EVENT,
+            "redemptions": movements,
+        },
+    )
+    shown = await customers.with_wallet(session, ctx, customer)
+    return CouponReversed(
+        customer_id=customer.external_id, customer=shown.customer, wallet=shown.wallet, redemptions=movements
+    )
+
+
+# Internals.
+
+
+async def _unclaimable(session: AsyncSession, ctx: AuthContext, code: str) -> Exception:
+    """Why a code could not be claimed: unknown (404), its campaign not running (409), or already used."""
+    row = await repository.find_code(session, ctx, code)
+    if row is None:
+        return NotFound(f"No coupon code {code} in this account", title="Coupon not found")
+    await _running_campaign(session, ctx, row.campaign_id)
+    return Conflict("This coupon code has already been redeemed", title="Coupon already redeemed")
+
+
+async def _running_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign:
+    campaign = await campaigns.get_campaign(session, ctx, campaign_id)
+    status = campaigns.derived_status(campaign, clock.now())
+    if status == "FINISHED":
+        raise Conflict("The coupon's campaign has expired", title="Coupon expired")
+    if status != "RUNNING" or campaign.type != CampaignType.COUPONS:
+        raise Conflict(f"The coupon's campaign is {status}, not RUNNING", title="Coupon not active")
+    return campaign
+
+
+def _check_applies(campaign: Campaign, body: RedeemBody) -> None:
+    if campaign.brand_id is not None and body.brand_id != campaign.brand_id:
+        raise invalid("brand_id", "the coupon belongs to a campaign of another brand")
+    allowed = {str(value).lower() for item in campaign.platforms for value in item.values()}
+    if body.platform is not None and allowed and body.platform.lower() not in allowed:
+        raise invalid("platform", "the coupon's campaign does not apply on this platform")
+
+
+def _event_data(body: RedeemBody, now: datetime) -> dict[str, Any]:
+    return {
+        "brand_id": body.brand_id,
+        "platform": body.platform,
+        "issued_at": now,
+        "order": {"store_id": body.store_id, "channel_id": body.channel_id},
+    }
+
+
+def _check_conditions(rules: Sequence[Mapping[str, Any]], facts: Mapping[str, Any]) -> None:
+    """At least one rule's conditions must hold; else the first rule's first failing message."""
+    if any(evaluate(rule.get("conditions") or [], facts) for rule in rules):
+        return
+    requirement = unmet(rules[0].get("conditions") or [], facts) if rules else None
+    requirement = requirement or CONDITION_NOT_MET
+    raise Unprocessable(
+        f"The coupon's conditions are not met: {requirement}",
+        title=CONDITION_NOT_MET,
+        extra={"requirement": requirement},
+    )
+
+
+def _redemption(
+    ctx: AuthContext,
+    redemption_id: str,
+    code: str,
+    campaign: Campaign,
+    customer: Customer,
+    body: RedeemBody,
+    grants: Sequence[effects.Grant],
+    now: datetime,
+) -> CouponRedemption:
+    return CouponRedemption(
+        id=redemption_id,
+        account_id=ctx.account_id,
+        code=code,
+        campaign_id=campaign.id,
+        customer_id=customer.id,
+        status=repository.ACTIVE,
+        brand_id=body.brand_id,
+        platform=body.platform,
+        store_id=body.store_id,
+        channel_id=body.channel_id,
+        budget_spent=sum((grant.amount for grant in grants), Decimal(0)),
+        redeemed_at=now,
+    )
+
+
+def _announce_redeemed(
+    session: AsyncSession,
+    ctx: AuthContext,
+    customer: Customer,
+    code: str,
+    campaign: Campaign,
+    redemption_id: str,
+    accumulations: list[dict[str, Any]],
+) -> None:
+    payload = {
+        "customer_id": customer.external_id,
+        "code": code,
+        "campaign_id": campaign.id,
+        "redemption_id": redemption_id,
+        "accumulations": accumulations,
+    }
+    outbox.emit(session, ctx, "COUPON_REDEEMED", payload)
+    outbox.emit(session, ctx, "CUSTOMER_ACCUMULATION", {**payload, "event_type": REDEEM_EVENT})
+
+
+def _reversed_event(
+    customer: Customer, redemption: CouponRedemption, movements: list[dict[str, Any]], now: datetime
+) -> BehaviorEvent:
+    return BehaviorEvent(
+        customer_id=customer.id,
+        customer_external_id=customer.external_id,
+        brand_id=redemption.brand_id,
+        type=REVERSE_EVENT,
+        data={"code": redemption.code, "campaign_id": redemption.campaign_id, "redemption_id": redemption.id},
+        fulfilled=True,
+        status="RESOLVED",
+        rewarding_campaigns=[redemption.campaign_id],
+        result={"accumulations": [], "redemptions": movements},
+        issued_at=now,
+        processing_at=now,
+        resolved_at=now,
+    )
+
+
+def _movement(reversal: LedgerTransaction) -> dict[str, Any]:
+    return {
+        "reward_id": reversal.reward_id,
+        "amount": plain_number(reversal.amount),
+        "issued_at": clock.iso_millis(reversal.issued_at),
+    }
