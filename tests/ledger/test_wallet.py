@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from perks.db import Database
 from perks.errors import BadRequest
@@ -15,6 +16,7 @@ from perks.kit import clock
 from perks.ledger import jobs, repository
 from perks.ledger import service as ledger
 from perks.ledger.models import TransactionType
+from perks.outbox.worker import Worker
 from tests.ledger.support import listing, registered_wallet, totals_by_reward, travel, wallet_json
 from tests.support.tenants import Tenant
 
@@ -160,6 +162,25 @@ async def test_the_expiry_job_writes_expirations_without_a_read(
     expected = [("ACCUMULATION", Decimal(7)), ("EXPIRATION", Decimal(-7))]
     assert sorted((row.type, row.amount) for row in rows) == expected
     assert await wallet.ledger_sums() == (Decimal(0), Decimal(0), Decimal(0))
+
+
+async def test_the_webhook_worker_runs_the_expiry_job(
+    app: FastAPI, client: httpx.AsyncClient, database: Database, tenant: Tenant
+) -> None:
+    wallet = await registered_wallet(client, database, tenant)
+    await wallet.accumulate(POINTS, "5", expiration_date=clock.now() + timedelta(hours=1))
+    travel(tenant, timedelta(days=1))
+    worker = Worker(app.state.db, app.state.settings)
+    try:
+        await worker.run_jobs()
+    finally:
+        await worker.close()
+    async with database.transaction(read_only=True) as session:
+        rows = await repository.wallet_transactions(session, wallet.ctx, wallet.wallet_id)
+    assert sorted((row.type, row.amount) for row in rows) == [
+        ("ACCUMULATION", Decimal(5)),
+        ("EXPIRATION", Decimal(-5)),
+    ]
 
 
 async def test_reserve_then_fulfill(client: httpx.AsyncClient, database: Database, tenant: Tenant) -> None:

@@ -32,6 +32,7 @@ from perks.config import Settings
 from perks.db import Database
 from perks.kit import clock
 from perks.kit.ids import new_id
+from perks.ledger import jobs as ledger_jobs
 from perks.outbox import repository, safety, schedule
 from perks.outbox.catalogue import TEST_EVENT
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookEndpoint
@@ -43,7 +44,7 @@ TIMEOUT_SECONDS = 10.0
 # A lease outlasts any attempt (10 s) by far, so two workers never hold one delivery at the same time.
 LEASE = timedelta(seconds=60)
 ERROR_MAX = 500
-# Periodic jobs of other domains (payout generation) run at most this often.
+# Periodic jobs of other domains (payout generation, point expiry) run at most this often.
 JOBS_EVERY_SECONDS = 60.0
 USER_AGENT = f"Perks-Webhooks/{__version__}"
 
@@ -100,8 +101,9 @@ class Worker:
                     await asyncio.wait_for(stop.wait(), self.settings.worker_poll_seconds)
 
     async def run_jobs(self) -> None:
-        """Periodic jobs: payouts of due commissions (issue 6)."""
+        """Periodic jobs: payouts of due commissions, and EXPIRATION entries for wallets nobody touches."""
         await payouts.generate_due(self.database)
+        await ledger_jobs.expire_once(self.database)
 
     # (1) fan-out
 

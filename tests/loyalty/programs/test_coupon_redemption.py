@@ -33,6 +33,8 @@ async def test_redeem_adds_the_effects_and_uses_the_code(client: httpx.AsyncClie
     assert data["customer"]["id"] == "ana"
     assert [(line["reward_id"], line["amount"]) for line in data["accumulations"]] == [(reward_id, 100)]
     assert data["wallet"]["totals"][0]["total"] == 100
+    reward = data["wallet"]["totals"][0]["reward"]
+    assert reward["id"] == reward_id and reward["type"] == "POINTS"
     assert await total(client, tenant, "ana", reward_id) == Decimal(100)
     summary = (await get_campaign(client, tenant, campaign_id, "?includes=CODES_SUMMARY"))["attributes"]
     assert summary["codes_summary"]["used"] == 1

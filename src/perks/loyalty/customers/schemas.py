@@ -144,7 +144,7 @@ class TotalOut(BaseModel):
     total: Number
     reward_id: str
     expiration_date: datetime | None
-    # The reward object arrives with the catalog; null until then.
+    # The reward as GET /rewards/{id} shows it (null only if the reward is gone).
     reward: dict[str, Any] | None = None
 
 

@@ -28,6 +28,7 @@ from perks.loyalty.customers.schemas import (
     WalletOut,
 )
 from perks.loyalty.referrals import service as referrals  # issue 4: referee reward on registration
+from perks.loyalty.rewards import service as reward_service
 from perks.outbox import service as outbox
 from perks.tenancy.context import AuthContext
 
@@ -140,7 +141,9 @@ async def with_wallet(session: AsyncSession, ctx: AuthContext, customer: Custome
     wallet = await ledger.wallet_of(session, ctx, customer.id)
     await ledger.settle(session, ctx, wallet.id)
     view = await ledger.view(session, ctx, wallet)
-    return CustomerWithWallet(customer=customer_out(customer), wallet=wallet_out(customer, view))
+    return CustomerWithWallet(
+        customer=customer_out(customer), wallet=await wallet_out(session, ctx, customer, view)
+    )
 
 
 def _json(customer: Customer) -> dict[str, object]:
@@ -175,7 +178,11 @@ def customer_out(customer: Customer) -> CustomerOut:
     )
 
 
-def wallet_out(customer: Customer, view: ledger.WalletView) -> WalletOut:
+async def wallet_out(
+    session: AsyncSession, ctx: AuthContext, customer: Customer, view: ledger.WalletView
+) -> WalletOut:
+    """The wallet as the API shows it: remaining lines, and per-reward totals with their reward."""
+    rewards = await reward_service.reward_objects(session, ctx, {total.reward_id for total in view.totals})
     lines = [
         LineOut(
             id=line.id,
@@ -190,7 +197,12 @@ def wallet_out(customer: Customer, view: ledger.WalletView) -> WalletOut:
         for line in view.lines
     ]
     totals = [
-        TotalOut(total=total.total, reward_id=total.reward_id, expiration_date=total.expiration_date)
+        TotalOut(
+            total=total.total,
+            reward_id=total.reward_id,
+            expiration_date=total.expiration_date,
+            reward=rewards.get(total.reward_id),
+        )
         for total in view.totals
     ]
     return WalletOut(id=view.wallet.id, owner_id=customer.external_id, lines=lines, totals=totals)

@@ -376,7 +376,7 @@ async def _result(
     wallet = Wallet(id=wallet_id, account_id=ctx.account_id, customer_id=customer.id)
     view = await ledger.view(session, ctx, wallet)
     result = EventResult(
-        wallet=customers.wallet_out(customer, view),
+        wallet=await customers.wallet_out(session, ctx, customer, view),
         customer=customers.customer_out(customer),
         accumulations=[grant.line for grant in outcome.grants],
         redemptions=outcome.redemptions,

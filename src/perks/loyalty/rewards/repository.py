@@ -32,6 +32,12 @@ async def get(session: AsyncSession, ctx: AuthContext, reward_id: str) -> Reward
     return await session.scalar(rewards(ctx).where(Reward.id == reward_id))
 
 
+async def by_ids(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> Sequence[Reward]:
+    if not ids:
+        return []
+    return (await session.scalars(rewards(ctx).where(Reward.id.in_(ids)))).all()
+
+
 async def types_of(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, str]:
     rows = await session.execute(
         select(Reward.id, Reward.type).where(Reward.account_id == ctx.account_id, Reward.id.in_(ids))

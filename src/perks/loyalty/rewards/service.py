@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +14,7 @@ from perks.loyalty.records import Window, found
 from perks.loyalty.rewards import repository
 from perks.loyalty.rewards.attributes import check_attributes
 from perks.loyalty.rewards.models import Reward
-from perks.loyalty.rewards.schemas import RewardWrite
+from perks.loyalty.rewards.schemas import RewardOut, RewardWrite
 from perks.tenancy.context import AuthContext
 
 NOT_FOUND = "Reward not found"
@@ -27,6 +28,15 @@ async def list_rewards(
 
 async def get_reward(session: AsyncSession, ctx: AuthContext, reward_id: str) -> Reward:
     return found(await repository.get(session, ctx, reward_id), NOT_FOUND)
+
+
+async def reward_objects(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The rewards named by `ids` as the API shows them, keyed by id (one query)."""
+    found = await repository.by_ids(session, ctx, ids)
+    return {
+        reward.id: RewardOut.model_validate(reward, from_attributes=True).model_dump(mode="json")
+        for reward in found
+    }
 
 
 async def reward_types(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, str]:

@@ -95,7 +95,7 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> C
     view = await ledger.view(session, ctx, wallet)
     return CouponRedeemed(
         customer=customers.customer_out(customer),
-        wallet=customers.wallet_out(customer, view),
+        wallet=await customers.wallet_out(session, ctx, customer, view),
         accumulations=accumulations,
     )
 
