@@ -1,0 +1,19 @@
+"""`make bench`: every benchmark in turn, each with its default settings (one subprocess each, so their
+argument parsers and servers stay apart)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHES = ("stack", "codes", "redirect", "events", "redeem", "webhooks")
+
+
+def main() -> None:
+    for name in BENCHES:
+        print(f"\n=== bench.{name} ===", flush=True)
+        subprocess.run([sys.executable, "-m", f"bench.{name}"], check=True)
+
+
+if __name__ == "__main__":
+    main()
