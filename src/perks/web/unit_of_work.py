@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Database
 from perks.idempotency import service as idempotency
+from perks.web.nul import reject_nul_characters
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -54,6 +55,7 @@ async def _respond(
     request: Request, session: AsyncSession, handler: Callable[[Request], Coroutine[Any, Any, Response]]
 ) -> Response:
     """Run the handler; commit (storing the idempotent response first) unless it answered an error."""
+    await reject_nul_characters(request)
     response = await handler(request)
     if response.status_code >= 400:
         await session.rollback()
