@@ -9,7 +9,7 @@ from perks.affiliate.commissions.schemas import CommissionOut
 from perks.affiliate.common import MAX_MONEY
 from perks.affiliate.face import CamelModel, Timestamp
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY
-from perks.affiliate.tracking.schemas import Address, Plain
+from perks.affiliate.tracking.schemas import Address
 
 
 def _upper(value: object) -> object:
@@ -17,7 +17,7 @@ def _upper(value: object) -> object:
 
 
 Currency = Annotated[str, BeforeValidator(_upper), Field(pattern="^[A-Z]{3}$")]
-InvoiceId = Annotated[str, Field(min_length=1, max_length=255), Plain]
+InvoiceId = Annotated[str, Field(min_length=1, max_length=255)]
 SaleAmount = Annotated[Decimal, Field(gt=0, le=MAX_MONEY, decimal_places=4)]
 
 
@@ -25,7 +25,7 @@ class SaleIn(CamelModel):
     """A sale of a customer, named by email or by the externalId given at sign-up."""
 
     email: Address | None = None
-    external_id: Annotated[str, Field(min_length=1, max_length=255), Plain] | None = None
+    external_id: Annotated[str, Field(min_length=1, max_length=255)] | None = None
     amount: SaleAmount
     currency: Currency = DEFAULT_CURRENCY
     invoice_id: InvoiceId
