@@ -12,11 +12,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, DateTime, ForeignKey, MetaData, String, event
+from sqlalchemy import JSON, DateTime, ForeignKey, MetaData, String, Table, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, registry, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -40,6 +41,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+ModelT = TypeVar("ModelT", bound=Base)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on both databases (SQLite keeps no zone of its own)."""
 
@@ -60,6 +64,20 @@ JSONDocument = JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 READ_ONLY = "perks_read_only"
 registry.register("sqlite.perks_inline", "perks.sqlite_inline", "InlineSQLiteDialect")
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's table, typed for Core statements (update(), insert() with executemany)."""
+    return cast(Table, model.__table__)
+
+
+def transient(model: type[ModelT], **values: Any) -> ModelT:
+    """A new instance filled without the ORM's attribute events (several times cheaper than the
+    constructor): for rows written with Core (executemany) and only read afterwards, never added to a
+    session."""
+    instance = cast(ModelT, sa_inspect(model).class_manager.new_instance())
+    instance.__dict__.update(values)
+    return instance
 
 
 def insert_for(session: AsyncSession) -> Any:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import insert_for
@@ -58,3 +58,7 @@ async def store_response(session: AsyncSession, record_id: str, status_code: int
         .where(IdempotencyRecord.id == record_id)
         .values(status_code=status_code, response_body=body)
     )
+
+
+async def delete_record(session: AsyncSession, record_id: str) -> None:
+    await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record_id))

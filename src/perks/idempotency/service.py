@@ -17,6 +17,15 @@ MAX_KEY_LENGTH = 255
 
 
 @dataclass(frozen=True)
+class Claim:
+    """What a POST with an Idempotency-Key asks to own: the key, the request's fingerprint, the TTL."""
+
+    key: str
+    fingerprint: str
+    ttl: timedelta
+
+
+@dataclass(frozen=True)
 class StoredResponse:
     status_code: int
     body: str
@@ -63,3 +72,9 @@ async def begin(session: AsyncSession, ctx: AuthContext, key: str, fingerprint: 
 
 async def finish(session: AsyncSession, record_id: str, status_code: int, body: str) -> None:
     await repository.store_response(session, record_id, status_code, body)
+
+
+async def abandon(session: AsyncSession, record_id: str) -> None:
+    """Give up a claimed key whose request failed after the claim, inside a transaction that commits anyway
+    (a group-committed batch): a retry with the key runs afresh, as after a rolled-back request."""
+    await repository.delete_record(session, record_id)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db import Base, table_of
 from perks.ledger.models import LedgerTransaction, Wallet, WalletLine
 from perks.tenancy.context import AuthContext
 from perks.tenancy.models import Account
@@ -31,6 +34,36 @@ async def lock_wallet(session: AsyncSession, ctx: AuthContext, wallet_id: str) -
     return bumped is not None
 
 
+async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequence[str]) -> set[str]:
+    """lock_wallet for several wallets in one statement; the ids of those that exist."""
+    bumped = await session.scalars(
+        update(Wallet)
+        .where(Wallet.account_id == ctx.account_id, Wallet.id.in_(wallet_ids))
+        .values(version=Wallet.version + 1)
+        .returning(Wallet.id)
+    )
+    return set(bumped.all())
+
+
+async def insert_rows(
+    session: AsyncSession, model: type[WalletLine] | type[LedgerTransaction], rows: Sequence[Base]
+) -> None:
+    """One Core INSERT (executemany) of new, transient rows: neither the ORM's unit of work nor its bulk
+    mode, whose per-row bookkeeping cost more than the statement."""
+    if not rows:
+        return
+    columns = _columns_of(model)
+    await session.execute(
+        insert(table_of(model)), [{column: getattr(row, name) for name, column in columns} for row in rows]
+    )
+
+
+@functools.cache
+def _columns_of(model: type[Base]) -> tuple[tuple[str, str], ...]:
+    """(attribute name, column name) of each mapped column (`metadata_` is the column `metadata`)."""
+    return tuple((attribute.key, attribute.columns[0].key) for attribute in sa_inspect(model).column_attrs)
+
+
 async def wallet_of_customer(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Wallet | None:
     return await session.scalar(
         select(Wallet).where(Wallet.account_id == ctx.account_id, Wallet.customer_id == customer_id)
@@ -49,6 +82,13 @@ async def wallets_of_customers(
 async def open_lines(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> Sequence[WalletLine]:
     """Every line of the wallet with something left, oldest first."""
     return await _lines_left(session, ctx, WalletLine.wallet_id == wallet_id)
+
+
+async def open_lines_of(
+    session: AsyncSession, ctx: AuthContext, wallet_ids: Sequence[str]
+) -> Sequence[WalletLine]:
+    """open_lines of several wallets in one query."""
+    return await _lines_left(session, ctx, WalletLine.wallet_id.in_(wallet_ids))
 
 
 async def reserved_lines(

@@ -10,15 +10,17 @@ totals are right at any moment, whether or not the expiry job has run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db import transient
 from perks.errors import Conflict, NotFound, Unprocessable, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id
@@ -165,33 +167,98 @@ async def accumulate_many(
     *,
     kind: TransactionType = TransactionType.ACCUMULATION,
 ) -> list[LedgerTransaction]:
-    """Add several batches under one wallet lock and one flush (an event granting several effects)."""
+    """Add several batches under one wallet lock and one write (an event granting several effects)."""
     if not accruals:
         return []
-    amounts = [exact_amount(accrual.amount) for accrual in accruals]
-    now = await _locked(session, ctx, wallet_id)
-    rows: list[WalletLine | LedgerTransaction] = []
-    transactions = []
-    for accrual, amount in zip(accruals, amounts, strict=True):
-        line = WalletLine(
-            id=new_id(),
-            account_id=ctx.account_id,
-            wallet_id=wallet_id,
-            reward_id=accrual.reward_id,
-            campaign_id=accrual.entry.campaign_id,
-            brand_id=accrual.entry.brand_id,
-            event_id=accrual.entry.event_id,
-            amount=amount,
-            remaining=amount,
-            issued_at=accrual.issued_at or now,
-            expiration_date=accrual.expiration_date,
-            created_at=now,
-        )
-        transaction = _transaction(ctx, line, kind, amount, accrual.entry, now)
-        rows.extend((line, transaction))
-        transactions.append(transaction)
-    await repository.add(session, *rows)
+    for accrual in accruals:
+        exact_amount(accrual.amount)
+    wallets = await lock_wallets(session, ctx, [wallet_id])
+    transactions = wallets.accumulate(wallet_id, accruals, kind=kind)
+    await wallets.flush(session)
     return transactions
+
+
+@dataclass
+class LockedWallets:
+    """Wallets locked for the caller's transaction and settled to `now`, with their open lines in memory.
+    `accumulate` adds batches in memory (the views see them at once); `flush` writes every new line and
+    transaction in two statements, whatever the number of wallets: the group-committed event path
+    accumulates for a whole batch of events this way."""
+
+    ctx: AuthContext
+    now: datetime
+    lines: dict[str, list[WalletLine]]
+    _new_lines: list[WalletLine] = field(default_factory=list)
+    _new_transactions: list[LedgerTransaction] = field(default_factory=list)
+
+    def accumulate(
+        self,
+        wallet_id: str,
+        accruals: Sequence[Accrual],
+        *,
+        kind: TransactionType = TransactionType.ACCUMULATION,
+    ) -> list[LedgerTransaction]:
+        transactions = []
+        for accrual in accruals:
+            amount = exact_amount(accrual.amount)
+            line = transient(
+                WalletLine,
+                id=new_id(),
+                account_id=self.ctx.account_id,
+                wallet_id=wallet_id,
+                reward_id=accrual.reward_id,
+                campaign_id=accrual.entry.campaign_id,
+                brand_id=accrual.entry.brand_id,
+                event_id=accrual.entry.event_id,
+                amount=amount,
+                remaining=amount,
+                issued_at=accrual.issued_at or self.now,
+                expiration_date=accrual.expiration_date,
+                reservation_id=None,
+                reservation_expires_at=None,
+                source_line_id=None,
+                created_at=self.now,
+            )
+            transaction = _transaction(
+                self.ctx,
+                line,
+                kind,
+                amount,
+                accrual.entry,
+                self.now,
+                make=partial(transient, LedgerTransaction),
+            )
+            self.lines[wallet_id].append(line)
+            self._new_lines.append(line)
+            self._new_transactions.append(transaction)
+            transactions.append(transaction)
+        return transactions
+
+    def view(self, wallet: Wallet) -> WalletView:
+        lines = sorted(self.lines[wallet.id], key=lambda line: (line.issued_at, line.id))
+        return WalletView(wallet=wallet, lines=lines, totals=totals_of(lines, self.now))
+
+    async def flush(self, session: AsyncSession) -> None:
+        await repository.insert_rows(session, WalletLine, self._new_lines)
+        await repository.insert_rows(session, LedgerTransaction, self._new_transactions)
+        self._new_lines, self._new_transactions = [], []
+
+
+async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequence[str]) -> LockedWallets:
+    """Lock the wallets (one UPDATE), read their open lines (one SELECT) and settle those with something
+    due (rare: a lapsed reservation or an expired line since the wallet was last touched)."""
+    now = clock.now()
+    wanted = sorted(set(wallet_ids))
+    if len(await repository.lock_wallets(session, ctx, wanted)) != len(wanted):
+        raise NotFound("Wallet not found", title="Wallet not found")
+    lines: dict[str, list[WalletLine]] = {wallet_id: [] for wallet_id in wanted}
+    for line in await repository.open_lines_of(session, ctx, wanted):
+        lines[line.wallet_id].append(line)
+    due = [wallet_id for wallet_id in wanted if any(_due(line, now) for line in lines[wallet_id])]
+    for wallet_id in due:
+        await _settle(session, ctx, wallet_id, now)
+        lines[wallet_id] = list(await repository.open_lines(session, ctx, wallet_id))
+    return LockedWallets(ctx, now, lines)
 
 
 async def redeem(
@@ -493,6 +560,9 @@ def _reserved_line(
     )
 
 
+_new_transaction = partial(transient, LedgerTransaction)
+
+
 def _transaction(
     ctx: AuthContext,
     line: WalletLine,
@@ -500,11 +570,13 @@ def _transaction(
     amount: Decimal,
     entry: Entry,
     now: datetime,
+    *,
+    make: Callable[..., LedgerTransaction] = LedgerTransaction,
 ) -> LedgerTransaction:
     attributes: dict[str, Any] = {"line": line_json(line, line.amount)}
     if entry.campaign_name is not None:
         attributes["campaign_name"] = entry.campaign_name
-    return LedgerTransaction(
+    return make(
         id=new_id(),
         account_id=ctx.account_id,
         wallet_id=line.wallet_id,

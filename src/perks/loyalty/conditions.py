@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -201,6 +202,8 @@ def _coerce_operand(kind: Kind, primitive: str, operator: str, value: Any) -> An
 
 def _scalar(kind: Kind, primitive: str, value: Any) -> Any:
     if kind is Kind.NUMERIC:
+        if type(value) is Decimal:  # the facts' numbers already are
+            return value
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise ValueError("must be a number")
         return to_decimal(value)
@@ -238,14 +241,68 @@ def _relative(value: Any) -> timedelta:
 # ---- evaluation -------------------------------------------------------------------------------------
 
 
-def evaluate(conditions: Sequence[Sequence[Mapping[str, Any]]], facts: Mapping[str, Any]) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Test:
+    """One condition read once: the fact it looks at, how to read that fact, what to compare it with."""
+
+    fact: str
+    kind: Kind
+    primitive: str
+    compare: Callable[[Any, Any, datetime], bool]  # the positive comparison ("in" for "not in")
+    negated: bool
+    operand: Any
+
+    def holds(self, facts: Mapping[str, Any], now: datetime) -> bool:
+        fact = facts.get(self.fact)
+        if fact is None:
+            return False
+        try:
+            items = fact if isinstance(fact, list | tuple | set) else (fact,)
+            values = [_scalar(self.kind, self.primitive, item) for item in items]
+        except (ValueError, TypeError, ArithmeticError):
+            return False
+        found = False
+        for value in values:
+            try:
+                if self.compare(value, self.operand, now):
+                    found = True
+                    break
+            except TypeError:
+                continue
+        return not found if self.negated else found
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """Conditions (an OR of AND groups) with every operand read once: what a cached campaign keeps, so an
+    event evaluates them without parsing them again. None stands for a condition that can never hold
+    (an unknown type or operator, an operand that cannot be read)."""
+
+    groups: tuple[tuple[_Test | None, ...], ...]
+
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        if not self.groups:
+            return True
+        now = facts.get("now") or clock.now()
+        for group in self.groups:  # loops rather than any(all(...)): this runs for every campaign
+            for test in group:
+                if test is None or not test.holds(facts, now):
+                    break
+            else:
+                return True
+        return False
+
+
+def compile_conditions(conditions: Sequence[Sequence[Mapping[str, Any]]]) -> Compiled:
+    return Compiled(tuple(tuple(_test(condition) for condition in group) for group in conditions))
+
+
+def evaluate(conditions: Sequence[Sequence[Mapping[str, Any]]] | Compiled, facts: Mapping[str, Any]) -> bool:
     """True when at least one AND group holds entirely. `facts` maps condition types ("Order Value") to the
     event's or customer's value (a list for products and tags); a missing fact fails its condition.
     `facts["now"]` (optional) is the moment relative and recurring dates are measured from."""
-    if not conditions:
-        return True
-    now = facts.get("now") or clock.now()
-    return any(all(holds(condition, facts, now) for condition in group) for group in conditions)
+    compiled = conditions if isinstance(conditions, Compiled) else compile_conditions(conditions)
+    return compiled.holds(facts)
 
 
 def unmet(conditions: Sequence[Sequence[Mapping[str, Any]]], facts: Mapping[str, Any]) -> str | None:
@@ -261,22 +318,25 @@ def unmet(conditions: Sequence[Sequence[Mapping[str, Any]]], facts: Mapping[str,
 
 
 def holds(condition: Mapping[str, Any], facts: Mapping[str, Any], now: datetime) -> bool:
-    kind = CONDITION_TYPES.get(str(condition.get("type")))
-    fact = facts.get(str(condition.get("type")))
-    if kind is None or fact is None:
-        return False
-    primitive = str(condition["primitive"])
-    operator = SPELLINGS.get(str(condition["operator"]), str(condition["operator"]))
+    test = _test(condition)
+    return test is not None and test.holds(facts, now)
+
+
+def _test(condition: Mapping[str, Any]) -> _Test | None:
+    name = str(condition.get("type"))
+    kind = CONDITION_TYPES.get(name)
+    if kind is None:
+        return None
+    primitive = str(condition.get("primitive"))
+    operator = SPELLINGS.get(str(condition.get("operator")), str(condition.get("operator")))
     try:
-        operand = _coerce_operand(kind, primitive, str(condition["operator"]), condition.get("value"))
-        items = fact if isinstance(fact, list | tuple | set) else [fact]
-        values = [_scalar(kind, primitive, item) for item in items]
+        operand = _coerce_operand(kind, primitive, str(condition.get("operator")), condition.get("value"))
     except (ValueError, TypeError, ArithmeticError):
-        return False
-    if operator in NEGATED:
-        positive = NEGATED[operator]
-        return not any(_compare(positive, value, operand, now) for value in values)
-    return any(_compare(operator, value, operand, now) for value in values)
+        return None
+    compare = COMPARISONS.get(NEGATED.get(operator, operator))
+    if compare is None:
+        return None
+    return _Test(name, kind, primitive, compare, operator in NEGATED, operand)
 
 
 NEGATED = {"not equal": "equal", "not contains": "contains", "not in": "in", "not in the last": "in the last"}
@@ -305,16 +365,6 @@ COMPARISONS: dict[str, Callable[[Any, Any, datetime], bool]] = {
 }
 
 
-def _compare(operator: str, value: Any, operand: Any, now: datetime) -> bool:
-    comparison = COMPARISONS.get(operator)
-    if comparison is None:
-        return False
-    try:
-        return comparison(value, operand, now)
-    except TypeError:
-        return False
-
-
 def _fold(value: Any) -> Any:
     """Text compares case-insensitively; numbers, dates and booleans as they are."""
     return value.casefold() if isinstance(value, str) else value
@@ -328,4 +378,14 @@ def _same_day(value: date, period: str, today: date) -> bool:
     return (value.month, value.day) == (today.month, today.day)
 
 
-__all__ = ["CONDITION_TYPES", "PRIMITIVES", "catalogue", "evaluate", "holds", "unmet", "validate_conditions"]
+__all__ = [
+    "CONDITION_TYPES",
+    "PRIMITIVES",
+    "Compiled",
+    "catalogue",
+    "compile_conditions",
+    "evaluate",
+    "holds",
+    "unmet",
+    "validate_conditions",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, Request
@@ -11,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.config import Settings
 from perks.errors import Unauthorized
+from perks.idempotency import service as idempotency
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
-from perks.web.auth import admit
+from perks.web.auth import admit, admit_claim
 from perks.web.unit_of_work import UnitOfWorkRoute, get_session, session_dependency
 
 PREFIX = "/api/storefront/v1"
@@ -45,13 +47,39 @@ def router(**kwargs: Any) -> APIRouter:
 async def _authenticate(
     request: Request, credentials: HTTPAuthorizationCredentials | None, *, allow_public: bool
 ) -> AuthContext:
+    claimed = _claimed_context(request, credentials)
+    if not await tenancy.active_keys(get_session(request), [claimed]):
+        raise revoked()
+    return await admit(request, claimed, allow_public=allow_public)
+
+
+def _claimed_context(request: Request, credentials: HTTPAuthorizationCredentials | None) -> AuthContext:
     settings: Settings = request.app.state.settings
     token = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else None
     try:
-        ctx = await tenancy.authenticate_token(get_session(request), token, settings.signing_secret)
+        return tenancy.decode_token(token, settings.signing_secret)
     except Unauthorized as error:
         raise Unauthorized(error.details, title="Unauthorized") from error
-    return await admit(request, ctx, allow_public=allow_public)
+
+
+def revoked() -> Unauthorized:
+    return Unauthorized("Token revoked", title="Unauthorized")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A group-committed request's caller as its token claims it, and the Idempotency-Key it asks to own:
+    the batch's transaction checks that the key is still active and claims the Idempotency-Key."""
+
+    ctx: AuthContext
+    idempotency: idempotency.Claim | None
+
+
+async def server_claim(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+) -> Claimed:
+    ctx = _claimed_context(request, credentials)
+    return Claimed(ctx, await admit_claim(request, ctx, allow_public=False))
 
 
 async def server_auth(
@@ -67,7 +95,18 @@ async def public_auth(
 
 
 ServerAuth = Annotated[AuthContext, Depends(server_auth)]
+ServerClaim = Annotated[Claimed, Depends(server_claim)]
 PublicAuth = Annotated[AuthContext, Depends(public_auth)]
 Session = Annotated[AsyncSession, Depends(session_dependency)]
 
-__all__ = ["PREFIX", "Data", "PublicAuth", "ServerAuth", "Session", "router"]
+__all__ = [
+    "PREFIX",
+    "Claimed",
+    "Data",
+    "PublicAuth",
+    "ServerAuth",
+    "ServerClaim",
+    "Session",
+    "revoked",
+    "router",
+]

@@ -30,12 +30,14 @@ async def find_key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | Non
     return await session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
 
 
-async def find_active_key(session: AsyncSession, account_id: str, key_id: str) -> ApiKey | None:
-    return await session.scalar(
-        select(ApiKey).where(
-            ApiKey.id == key_id, ApiKey.account_id == account_id, ApiKey.revoked_at.is_(None)
+async def active_key_ids(session: AsyncSession, pairs: set[tuple[str, str]]) -> set[str]:
+    """Of (account id, key id) pairs, the key ids that are the account's and not revoked."""
+    rows = await session.execute(
+        select(ApiKey.account_id, ApiKey.id).where(
+            ApiKey.id.in_([key_id for _account, key_id in pairs]), ApiKey.revoked_at.is_(None)
         )
     )
+    return {key_id for account_id, key_id in rows if (account_id, key_id) in pairs}
 
 
 async def list_keys(session: AsyncSession, account_id: str) -> Sequence[ApiKey]:

@@ -99,7 +99,9 @@ def issue_token(ctx: AuthContext, secret: str, ttl_seconds: int) -> str:
     return jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM)
 
 
-async def authenticate_token(session: AsyncSession, token: str | None, secret: str) -> AuthContext:
+def decode_token(token: str | None, secret: str) -> AuthContext:
+    """What a well-signed, unexpired token claims; whether its key is still active is `active_keys`'s
+    question (revocation takes effect at once, so it is asked in the request's transaction)."""
     if not token:
         raise Unauthorized("Missing bearer token")
     try:
@@ -110,15 +112,20 @@ async def authenticate_token(session: AsyncSession, token: str | None, secret: s
             issuer=TOKEN_ISSUER,
             options={"require": ["exp", "sub", "kid", "kind"], "verify_exp": False, "verify_iat": False},
         )
-    except jwt.PyJWTError as error:
+        kind = KeyKind(claims["kind"])
+    except (jwt.PyJWTError, ValueError) as error:
         raise Unauthorized("Invalid token") from error
     # Issue and expiry times are checked against our clock (movable in tests), not the library's.
     if int(claims["exp"]) <= clock.now().timestamp():
         raise Unauthorized("Token expired")
-    key = await repository.find_active_key(session, str(claims["sub"]), str(claims["kid"]))
-    if key is None:
-        raise Unauthorized("Token revoked")
-    return AuthContext(account_id=key.account_id, key_id=key.id, kind=KeyKind(key.kind))
+    return AuthContext(account_id=str(claims["sub"]), key_id=str(claims["kid"]), kind=kind)
+
+
+async def active_keys(session: AsyncSession, claimed: Sequence[AuthContext]) -> set[str]:
+    """The ids of the claimed keys that exist, belong to the claimed account and are not revoked (one
+    query, whatever the number of contexts)."""
+    pairs = {(ctx.account_id, ctx.key_id) for ctx in claimed}
+    return await repository.active_key_ids(session, pairs)
 
 
 async def resolve_workspace(session: AsyncSession, ctx: AuthContext, workspace_id: str | None) -> Workspace:

@@ -3,6 +3,10 @@
 Routes of both faces use UnitOfWorkRoute: the handler runs inside a session that is committed once the
 response is built (before a byte is sent) and rolled back on any error, so a client never sees success for
 work that was not committed. The stored idempotent response is written in that same transaction.
+
+A `@group_committed` route opens no transaction of its own: its handler hands the work to a group-commit
+writer (perks.kit.group_commit) that does it, with its idempotency claim, in the transaction of a batch,
+and answers once that transaction is committed.
 """
 
 from __future__ import annotations
@@ -28,9 +32,17 @@ def writes(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
+def group_committed(endpoint: Endpoint) -> Endpoint:
+    """Mark an endpoint whose work is done, and committed, by a group-commit writer."""
+    endpoint.perks_group_committed = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 class UnitOfWorkRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        if getattr(self.endpoint, "perks_group_committed", False):
+            return _without_transaction(handler)
         read_only = (self.methods or set()) <= SAFE_METHODS and not getattr(
             self.endpoint, "perks_writes", False
         )
@@ -49,6 +61,16 @@ class UnitOfWorkRoute(APIRoute):
                     await session.close()
 
         return run_in_transaction
+
+
+def _without_transaction(
+    handler: Callable[[Request], Coroutine[Any, Any, Response]],
+) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+    async def run(request: Request) -> Response:
+        await reject_nul_characters(request)
+        return await handler(request)
+
+    return run
 
 
 async def _respond(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from perks.ledger import service as ledger
 from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.engine import effects
 from perks.loyalty.engine.effects import Grant
-from perks.loyalty.events.programs import PROGRAMS, EventContext
+from perks.loyalty.events.programs import PROGRAMS, Candidate, EventContext, Program
 from perks.tenancy.context import AuthContext
 from tests.affiliate.helpers import events as outbox_events
 from tests.loyalty.catalog import ORDER_OVER, reward
@@ -384,13 +385,19 @@ async def test_event_programs_run_after_the_campaigns_and_add_their_grants(
             entry=ledger.Entry(event_id=event.event_id, event_type=event.event_type),
         )
 
+    async def every_event(
+        session: AsyncSession, ctx: AuthContext, candidates: Sequence[Candidate]
+    ) -> set[int]:
+        return set(range(len(candidates)))
+
     await customer(client, tenant)
     started(tenant)
-    PROGRAMS.append(program)
+    registered = Program(program, every_event)
+    PROGRAMS.append(registered)
     try:
         event = await sent(client, tenant, purchase(7, referral_code="FRIEND"))
     finally:
-        PROGRAMS.remove(program)
+        PROGRAMS.remove(registered)
     [context] = seen
     assert (context.event_id, context.referral_code, context.facts["Order Value"]) == (
         event["id"],

@@ -7,7 +7,6 @@ whatever clicks arrived while the previous batch was being written."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import re
@@ -22,6 +21,7 @@ from perks.affiliate.tracking import repository
 from perks.affiliate.tracking.repository import Target
 from perks.db import Database
 from perks.kit import clock
+from perks.kit.group_commit import GroupCommit
 from perks.kit.ids import new_id
 
 # Crawlers, link previewers, monitors and HTTP libraries: recorded, flagged, never counted.
@@ -34,7 +34,7 @@ BOT_AGENTS = re.compile(
 CACHE_SECONDS = 10.0
 # Rows per INSERT at most (13 parameters each, well under either database's limit).
 BATCH_MAX = 500
-POSTGRES_WRITERS = 4
+POSTGRES_WRITERS = 4  # batches written side by side (see perks.kit.group_commit)
 USER_AGENT_MAX = 512
 URL_MAX = 2048
 
@@ -83,15 +83,11 @@ class ClickRecorder:
 
     database: Database
     _cache: dict[str, tuple[float, Target]] = field(default_factory=dict)
-    _waiting: list[tuple[dict[str, Any], asyncio.Future[None]]] = field(default_factory=list)
-    _writers: set[asyncio.Task[None]] = field(default_factory=set)
-    _active: int = 0
+    _clicks: GroupCommit[dict[str, Any], None] = field(init=False)
 
-    @property
-    def max_writers(self) -> int:
-        """SQLite admits one writer at a time anyway; PostgreSQL commits overlap (each waits on its
-        WAL flush), so a few batches are written side by side."""
-        return 1 if self.database.is_sqlite else POSTGRES_WRITERS
+    def __post_init__(self) -> None:
+        writers = 1 if self.database.is_sqlite else POSTGRES_WRITERS
+        self._clicks = GroupCommit(self._write, max_batch=BATCH_MAX, max_writers=writers)
 
     async def target(self, code: str, workspace_id: str | None = None) -> Target | None:
         """The link of `code`: the oldest in any account, or the one in `workspace_id`'s account."""
@@ -113,57 +109,23 @@ class ClickRecorder:
 
     async def record(self, row: dict[str, Any]) -> None:
         """Return once `row` is committed; LinkGone if its link no longer exists."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((row, done))
-        if self._active < self.max_writers:
-            self._active += 1
-            writer = asyncio.create_task(self._write_all())
-            self._writers.add(writer)  # a strong reference until it ends
-            writer.add_done_callback(self._writers.discard)
-        await done
+        await self._clicks.submit(row)
 
-    async def _write_all(self) -> None:
-        """Write batches until none is waiting. The last look at the queue and leaving `_active` happen
-        with no await between them, so a click queued meanwhile always finds a writer."""
+    async def _write(self, rows: list[dict[str, Any]]) -> list[BaseException | None]:
         try:
-            await self._write_batches()
-        finally:
-            self._active -= 1
-
-    async def _write_batches(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting[:BATCH_MAX], self._waiting[BATCH_MAX:]
-            try:
-                await self._write(batch)
-            except Exception as error:  # handed to every waiting request, which answers 5xx
-                for _row, done in batch:
-                    _settle(done, error)
-
-    async def _write(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
-        try:
-            await repository.insert_clicks(self.database, [row for row, _done in batch])
+            await repository.insert_clicks(self.database, rows)
         except IntegrityError:
-            await self._write_one_by_one(batch)
-            return
-        for _row, done in batch:
-            _settle(done, None)
+            return await self._write_one_by_one(rows)
+        return [None] * len(rows)
 
-    async def _write_one_by_one(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
+    async def _write_one_by_one(self, rows: list[dict[str, Any]]) -> list[BaseException | None]:
         """A link was deleted under a batch: write the others, fail only its clicks."""
-        for row, done in batch:
+        outcomes: list[BaseException | None] = []
+        for row in rows:
             try:
                 await repository.insert_clicks(self.database, [row])
             except IntegrityError:
-                _settle(done, LinkGone())
+                outcomes.append(LinkGone())
                 continue
-            _settle(done, None)
-
-
-def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
-    """Wake a waiting request (unless it went away: its click is written all the same)."""
-    if done.done():
-        return
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)
+            outcomes.append(None)
+        return outcomes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -183,6 +184,13 @@ async def wallet_out(
 ) -> WalletOut:
     """The wallet as the API shows it: remaining lines, and per-reward totals with their reward."""
     rewards = await reward_service.reward_objects(session, ctx, {total.reward_id for total in view.totals})
+    return wallet_shown(customer, view, rewards)
+
+
+def wallet_shown(
+    customer: Customer, view: ledger.WalletView, rewards: Mapping[str, dict[str, Any]]
+) -> WalletOut:
+    """wallet_out with the reward objects at hand (a batch loads them once for all its wallets)."""
     lines = [
         LineOut(
             id=line.id,

@@ -106,14 +106,17 @@ async def plan(
 ) -> list[Planned]:
     """The first half of `grant`: which effects hold, with their budget consumed (nothing written to the
     wallet yet), so that a caller running many campaigns writes them all at once with `write`."""
-    now = clock.now()
-    issued = issued_at or now
-    cause = replace(entry, campaign_id=campaign.id, funded_by=campaign.funded_by, campaign_name=campaign.name)
     planned: list[Planned] = []
     tier_id: str | None = None
     for rule in rules:
         if not evaluate(rule.get("conditions") or [], facts):
             continue
+        # Built only for a rule that holds: most of the campaigns an event runs grant nothing.
+        now = clock.now()
+        issued = issued_at or now
+        cause = replace(
+            entry, campaign_id=campaign.id, funded_by=campaign.funded_by, campaign_name=campaign.name
+        )
         for effect in rule.get("effects") or []:
             if effect.get("tier_id"):
                 tier_id = tier_id or await tiers.tier_of(session, ctx, customer)
@@ -138,6 +141,11 @@ async def write(
 ) -> list[Grant]:
     """Add every planned effect to the wallet under one lock."""
     transactions = await ledger.accumulate_many(session, ctx, wallet_id, [item.accrual for item in planned])
+    return granted(planned, transactions)
+
+
+def granted(planned: Sequence[Planned], transactions: Sequence[LedgerTransaction]) -> list[Grant]:
+    """The grants of planned effects, given the transactions that wrote them (in the same order)."""
     return [
         Grant(item.campaign.id, item.reward_id, item.reward_type, item.accrual.amount, transaction)
         for item, transaction in zip(planned, transactions, strict=True)

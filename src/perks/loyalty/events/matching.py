@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.loyalty.campaigns.models import Campaign
+from perks.loyalty.conditions import compile_conditions
 from perks.loyalty.engine import tiers
 from perks.loyalty.events import repository
 from perks.loyalty.tiers.models import Tier
@@ -28,10 +29,30 @@ from perks.tenancy.context import AuthContext
 MAX_CACHED_ACCOUNTS = 10_000
 
 
+@dataclass(frozen=True, slots=True)
+class Cached:
+    """A cached campaign and what every event reads of it, taken out of the ORM object once: its dates,
+    brand and platforms, and its rules with their conditions compiled."""
+
+    campaign: Campaign
+    start: datetime
+    end: datetime | None
+    brand_id: str | None
+    platforms: frozenset[str]  # empty: every platform
+    rules: list[dict[str, Any]]
+
+    def applies(self, brand_id: str | None, platform: str | None, at: datetime) -> bool:
+        if self.start > at or (self.end is not None and self.end <= at):
+            return False
+        if self.brand_id is not None and self.brand_id != brand_id:
+            return False
+        return platform is None or not self.platforms or platform in self.platforms
+
+
 @dataclass(frozen=True)
 class Snapshot:
     fingerprint: tuple[Any, ...]
-    by_trigger: dict[str, list[Campaign]]
+    by_trigger: dict[str, list[Cached]]
     tiers: Sequence[Tier]  # ACTIVE tiers by level, for upgrades
 
 
@@ -40,17 +61,17 @@ _snapshots: dict[str, Snapshot] = {}
 
 def running_campaigns(
     catalog: Snapshot, *, trigger: str, brand_id: str | None, platform: str | None, at: datetime
-) -> list[Campaign]:
+) -> list[Cached]:
     campaigns = catalog.by_trigger.get(trigger, [])
-    return [campaign for campaign in campaigns if applies(campaign, brand_id, platform, at)]
+    return [cached for cached in campaigns if cached.applies(brand_id, platform, at)]
 
 
-def applies(campaign: Campaign, brand_id: str | None, platform: str | None, at: datetime) -> bool:
-    if campaign.start_date > at or (campaign.end_date is not None and campaign.end_date <= at):
-        return False
-    if campaign.brand_id is not None and campaign.brand_id != brand_id:
-        return False
-    return platform is None or not campaign.platforms or platform in _platform_values(campaign.platforms)
+def _cached(campaign: Campaign) -> Cached:
+    rules = [
+        {**rule, "conditions": compile_conditions(rule.get("conditions") or [])} for rule in campaign.rules
+    ]
+    platforms = frozenset(_platform_values(campaign.platforms or []))
+    return Cached(campaign, campaign.start_date, campaign.end_date, campaign.brand_id, platforms, rules)
 
 
 def _platform_values(platforms: Sequence[Any]) -> set[str]:
@@ -70,10 +91,10 @@ async def snapshot(session: AsyncSession, ctx: AuthContext) -> Snapshot:
     if cached is not None and cached.fingerprint == fingerprint:
         return cached
     campaigns = await repository.active_behavior_campaigns(session, ctx)
-    by_trigger: dict[str, list[Campaign]] = defaultdict(list)
+    by_trigger: dict[str, list[Cached]] = defaultdict(list)
     for campaign in campaigns:
         session.expunge(campaign)  # a detached snapshot: never expired or refreshed by a commit
-        by_trigger[str(campaign.attributes.get("trigger"))].append(campaign)
+        by_trigger[str(campaign.attributes.get("trigger"))].append(_cached(campaign))
     active = list(await tiers.active_tiers(session, ctx))
     for tier in active:
         session.expunge(tier)

@@ -2,11 +2,15 @@
 in order, after the BEHAVIOR campaigns, for every processed event (not for events whose customer has
 withdrawn `behavioral_campaigns` consent, nor for tracking-only ones). A program grants through
 perks.loyalty.engine.effects.grant and returns its grants; the event's result lists them with the rest.
-Programs run inside the request's transaction: they must not commit."""
+Programs run inside the event's transaction: they must not commit.
+
+A program also says, for a group-committed batch of events and in one query, which of them it may act on
+(`concerned`); those events are processed one by one, the others set-wise without running the program.
+Saying too many is safe (only slower); saying too few would skip the program."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +37,38 @@ class EventContext:
     data: Mapping[str, Any]
 
 
-EventProgram = Callable[[AsyncSession, AuthContext, EventContext], Awaitable[list[Grant]]]
+@dataclass(frozen=True)
+class Candidate:
+    """What a program's filter knows of an event of a batch before it is processed."""
 
-PROGRAMS: list[EventProgram] = []
+    event_type: str
+    brand_id: str | None
+    customer_id: str  # ours
+    referral_code: str | None
+
+
+EventProgram = Callable[[AsyncSession, AuthContext, EventContext], Awaitable[list[Grant]]]
+ProgramFilter = Callable[[AsyncSession, AuthContext, Sequence[Candidate]], Awaitable[set[int]]]
+
+
+@dataclass(frozen=True)
+class Program:
+    run: EventProgram
+    concerned: ProgramFilter  # the indexes of the candidates the program may act on
+
+
+PROGRAMS: list[Program] = []
+
+
+def register(program: Program) -> None:
+    """Plug a program into the events pipeline (once, however often its module is imported)."""
+    if all(known.run is not program.run for known in PROGRAMS):
+        PROGRAMS.append(program)
+
+
+async def concerned(session: AsyncSession, ctx: AuthContext, candidates: Sequence[Candidate]) -> set[int]:
+    """The candidates any program may act on."""
+    found: set[int] = set()
+    for program in PROGRAMS:
+        found |= await program.concerned(session, ctx, candidates)
+    return found

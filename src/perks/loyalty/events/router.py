@@ -1,14 +1,15 @@
-"""Behavior events on the storefront face. Events are processed synchronously inside the request: the
-response carries the RESOLVED event and its result."""
+"""Behavior events on the storefront face. An event is processed before the answer, which carries the
+RESOLVED event and its result; concurrent events are group-committed (perks.loyalty.events.batch)."""
 
 from __future__ import annotations
 
-from fastapi import Response
-from fastapi.responses import JSONResponse
+from fastapi import Request, Response
 
-from perks.loyalty.events import preview, service
+from perks.kit import clock
+from perks.loyalty.events import batch, preview, service
 from perks.loyalty.events.schemas import EventCreate, EventOut, PreviewBody, ReverseBody
-from perks.loyalty.face import Data, ServerAuth, Session, router
+from perks.loyalty.face import Data, ServerAuth, ServerClaim, Session, router
+from perks.web.unit_of_work import group_committed
 
 events_router = router(tags=["loyalty: behavior events"])
 EventData = Data[EventOut]
@@ -22,11 +23,12 @@ EventData = Data[EventOut]
     description="Runs the matching campaigns and returns the processed event (201), or the stored "
     "event (200) for a PURCHASE whose order.purchase_id was already recorded.",
 )
-async def create_event(session: Session, ctx: ServerAuth, body: EventCreate) -> Response:
-    created = await service.create(session, ctx, body)
-    # The hot path answers its JSON directly: the event is built from validated models already.
-    content = {"data": created.event.model_dump(mode="json")}
-    return JSONResponse(content, status_code=200 if created.repeated else 201)
+@group_committed
+async def create_event(request: Request, claimed: ServerClaim, body: EventCreate) -> Response:
+    issued_at = service.checked_issued_at(body, clock.now())
+    job = batch.Job(claimed.ctx, body, issued_at, claimed.idempotency)
+    answer = await batch.writer_of(request.app.state).submit(job)
+    return Response(answer.body, status_code=answer.status_code, media_type="application/json")
 
 
 @events_router.get("/behavior/events/{event_id}", response_model=EventData, summary="Get a behavior event")

@@ -1,6 +1,12 @@
-"""Behavior events, processed synchronously inside the request: redemptions (spent, or reserved while the
-event is unfulfilled), the matching BEHAVIOR campaigns, the event programs (punch cards, referrals...),
-metrics and tier upgrades, then the result and the webhooks, all in the request's transaction."""
+"""Behavior events, processed before the answer: redemptions (spent, or reserved while the event is
+unfulfilled), the matching BEHAVIOR campaigns, the event programs (punch cards, referrals...), metrics and
+tier upgrades, then the result and the webhooks, all in one transaction.
+
+Two entry points share that processing. `create` does one event with the ledger's per-wallet operations.
+`create_many` does a group-committed batch of plain events (no redemptions, fulfilled, no program
+concerned: see perks.loyalty.events.batch) set-wise: one fingerprint, one customer query, one event INSERT,
+one wallet lock and line read, one INSERT of lines and one of transactions, one UPDATE of events, for the
+whole batch."""
 
 from __future__ import annotations
 
@@ -12,15 +18,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import Conflict, NotFound, invalid
+from perks.errors import AppError, Conflict, NotFound, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.kit.money import plain_number
 from perks.ledger import service as ledger
 from perks.ledger.models import LedgerTransaction, TransactionType, Wallet
 from perks.loyalty.campaigns import service as campaigns
+from perks.loyalty.conditions import evaluate
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
+from perks.loyalty.customers.schemas import CustomerOut
 from perks.loyalty.engine import budgets, effects, tiers
 from perks.loyalty.engine.effects import Grant
 from perks.loyalty.engine.facts import facts_for
@@ -28,6 +36,7 @@ from perks.loyalty.events import matching, repository
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.events.programs import PROGRAMS, EventContext
 from perks.loyalty.events.schemas import EventCreate, EventOut, EventResult, Priced, RedeemItem
+from perks.loyalty.rewards import service as reward_service
 from perks.loyalty.tiers.models import Tier
 from perks.loyalty.transactions.service import transaction_out
 from perks.outbox import service as outbox
@@ -63,36 +72,111 @@ class Outcome:
 
 async def create(session: AsyncSession, ctx: AuthContext, body: EventCreate) -> Created:
     now = clock.now()
-    issued_at = _issued_at(body.issued_at, now)
-    if body.type == PURCHASE and body.order is None:
-        raise invalid("order", "is required for PURCHASE events")
+    issued_at = checked_issued_at(body, now)
     found = await repository.customer_and_wallet(session, ctx, body.customer_id)
     if found is None:
         raise customers.CustomerNotFound(body.customer_id)
     customer, wallet_id = found
     if body.brand_id is not None and not await repository.brand_exists(session, ctx, body.brand_id):
-        raise invalid("brand_id", "no brand with this id in your account")
+        raise unknown_brand()
     event = _new_event(ctx, customer, body, issued_at, now)
     if not await repository.insert_event(session, _columns(event)):
-        stored = await repository.by_purchase(session, ctx, str(event.purchase_id))
-        assert stored is not None  # the conflicting row is committed or ours
-        if stored.customer_id != customer.id:
-            raise Conflict(
-                "order.purchase_id: this purchase was recorded for another customer",
-                title="Purchase already recorded",
-                field="order.purchase_id",
-            )
-        return Created(event_out(stored, now), repeated=True)
+        return await _repeated(session, ctx, event, customer, now)
     outcome = Outcome()
     if customers.allows(customer, CONSENT):
-        outcome = await _process(session, ctx, event, customer, wallet_id, body)
-    event.status = RESOLVED
-    event.resolved_at = clock.now()
-    event.rewarding_campaigns = outcome.campaign_ids
-    event.result = await _result(session, ctx, customer, wallet_id, outcome)
+        catalog = await matching.snapshot(session, ctx)
+        outcome = await _process(session, ctx, event, customer, wallet_id, body, catalog)
+    view = await ledger.view(session, ctx, Wallet(id=wallet_id, account_id=ctx.account_id))
+    rewards = await reward_service.reward_objects(session, ctx, _reward_ids([view]))
+    _resolve(event, customer, outcome, _result(customer, view, rewards, outcome))
     await repository.finish(session, ctx, event.id, _finished(event))
     _announce(session, ctx, event, customer, outcome)
     return Created(event_out(event, now), repeated=False)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An event of a group-committed batch, checked: its customer (row-locked) and wallet, its brand."""
+
+    body: EventCreate
+    customer: Customer
+    wallet_id: str
+    issued_at: datetime
+
+
+async def create_many(
+    session: AsyncSession, ctx: AuthContext, accepted: Sequence[Accepted]
+) -> list[Created | AppError]:
+    """`create` for a batch of plain events of one account (see the module's docstring), in order. A
+    repeated purchase_id of another customer is that event's error; the others are done all the same."""
+    now = clock.now()
+    events = [_new_event(ctx, item.customer, item.body, item.issued_at, now) for item in accepted]
+    inserted = await repository.insert_events(session, [_columns(event) for event in events])
+    fresh = [index for index, event in enumerate(events) if event.id in inserted]
+    catalog = await matching.snapshot(session, ctx)
+    wallets = await ledger.lock_wallets(session, ctx, [accepted[index].wallet_id for index in fresh])
+    processed: list[tuple[int, Outcome, ledger.WalletView, CustomerOut]] = []
+    for index in fresh:
+        item, event = accepted[index], events[index]
+        outcome = Outcome()
+        if customers.allows(item.customer, CONSENT):
+            outcome = await _process(
+                session, ctx, event, item.customer, item.wallet_id, item.body, catalog, wallets=wallets
+            )
+        view = wallets.view(Wallet(id=item.wallet_id, account_id=ctx.account_id))
+        processed.append((index, outcome, view, customers.customer_out(item.customer)))
+    await wallets.flush(session)
+    rewards = await reward_service.reward_objects(session, ctx, _reward_ids([p[2] for p in processed]))
+    for index, outcome, view, shown in processed:
+        item, event = accepted[index], events[index]
+        _resolve(event, item.customer, outcome, _result(item.customer, view, rewards, outcome, shown))
+        _announce(session, ctx, event, item.customer, outcome)
+    await repository.finish_many(
+        session, ctx, {events[index].id: _finished(events[index]) for index in fresh}
+    )
+    created: list[Created | AppError] = []
+    for item, event in zip(accepted, events, strict=True):
+        if event.id in inserted:
+            created.append(Created(event_out(event, now), repeated=False))
+            continue
+        try:  # a repeated purchase: the stored event (maybe one this batch just processed)
+            created.append(await _repeated(session, ctx, event, item.customer, now))
+        except AppError as error:
+            created.append(error)
+    return created
+
+
+def checked_issued_at(body: EventCreate, now: datetime) -> datetime:
+    """The event's moment (now when not given), and the checks that need no database."""
+    if body.type == PURCHASE and body.order is None:
+        raise invalid("order", "is required for PURCHASE events")
+    return _issued_at(body.issued_at, now)
+
+
+def unknown_brand() -> AppError:
+    return invalid("brand_id", "no brand with this id in your account")
+
+
+async def _repeated(
+    session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, customer: Customer, now: datetime
+) -> Created:
+    """A PURCHASE whose purchase_id is already recorded: the stored event, nothing rewarded again."""
+    stored = await repository.by_purchase(session, ctx, str(event.purchase_id))
+    assert stored is not None  # the conflicting row is committed or ours
+    if stored.customer_id != customer.id:
+        raise Conflict(
+            "order.purchase_id: this purchase was recorded for another customer",
+            title="Purchase already recorded",
+            field="order.purchase_id",
+        )
+    return Created(event_out(stored, now), repeated=True)
+
+
+def _resolve(event: BehaviorEvent, customer: Customer, outcome: Outcome, result: dict[str, Any]) -> None:
+    event.status = RESOLVED
+    event.resolved_at = clock.now()
+    event.rewarding_campaigns = outcome.campaign_ids
+    event.result = result
 
 
 async def get(session: AsyncSession, ctx: AuthContext, event_id: str) -> EventOut:
@@ -206,24 +290,31 @@ async def _process(
     customer: Customer,
     wallet_id: str,
     body: EventCreate,
+    catalog: matching.Snapshot,
+    *,
+    wallets: ledger.LockedWallets | None = None,
 ) -> Outcome:
+    """Run the event. With `wallets` (a group-committed batch, whose events redeem nothing and concern no
+    program) the grants are added to the locked wallets in memory, to be written with the batch's."""
     outcome = Outcome()
     await _redeem(session, ctx, event, wallet_id, body, outcome)
     tier_id = await tiers.tier_of(session, ctx, customer)
     facts = facts_for(event.type, event.data, customer, event.issued_at, tier_id=tier_id)
     entry = _entry(event)
     base = _multiplier_base(body)
-    catalog = await matching.snapshot(session, ctx)
     running = matching.running_campaigns(
         catalog, trigger=event.type, brand_id=event.brand_id, platform=body.platform, at=event.issued_at
     )
     planned: list[effects.Planned] = []
-    for campaign in running:
+    for cached in running:
+        if not any(evaluate(rule["conditions"], facts) for rule in cached.rules):
+            continue  # most campaigns: decided without a coroutine of their own
+        campaign = cached.campaign
         chosen = await effects.plan(
             session,
             ctx,
             campaign=campaign,
-            rules=campaign.rules,
+            rules=cached.rules,
             customer=customer,
             facts=facts,
             entry=entry,
@@ -233,7 +324,29 @@ async def _process(
         if chosen:
             outcome.campaign_ids.append(campaign.id)
             planned.extend(chosen)
-    outcome.grants.extend(await effects.write(session, ctx, wallet_id, planned))
+    if wallets is None:
+        outcome.grants.extend(await effects.write(session, ctx, wallet_id, planned))
+        outcome.grants.extend(await _run_programs(session, ctx, event, customer, wallet_id, body, facts))
+    else:
+        accruals = [item.accrual for item in planned]
+        outcome.grants.extend(effects.granted(planned, wallets.accumulate(wallet_id, accruals)))
+    outcome.transactions.extend(grant.transaction for grant in outcome.grants)
+    if event.type == PURCHASE:
+        _count_purchase(customer, event.data, sign=1)
+        outcome.counted = True
+    await _upgrade(session, ctx, event, customer, catalog.tiers)
+    return outcome
+
+
+async def _run_programs(
+    session: AsyncSession,
+    ctx: AuthContext,
+    event: BehaviorEvent,
+    customer: Customer,
+    wallet_id: str,
+    body: EventCreate,
+    facts: dict[str, Any],
+) -> list[Grant]:
     context = EventContext(
         event_id=event.id,
         event_type=event.type,
@@ -245,14 +358,10 @@ async def _process(
         referral_code=body.referral_code,
         data=event.data,
     )
+    grants: list[Grant] = []
     for program in PROGRAMS:
-        outcome.grants.extend(await program(session, ctx, context))
-    outcome.transactions.extend(grant.transaction for grant in outcome.grants)
-    if event.type == PURCHASE:
-        _count_purchase(customer, event.data, sign=1)
-        outcome.counted = True
-    await _upgrade(session, ctx, event, customer, catalog.tiers)
-    return outcome
+        grants.extend(await program.run(session, ctx, context))
+    return grants
 
 
 async def _redeem(
@@ -265,7 +374,7 @@ async def _redeem(
 ) -> None:
     """Spend (fulfilled) or reserve (unfulfilled: until fulfilled, or for 24 hours / `reserve` days) every
     `redeem` of the event, its order, products and shipping. A balance that cannot cover one is a 422."""
-    for item in _redeem_items(body):
+    for item in redeem_items(body):
         if event.fulfilled:
             spent = await ledger.redeem(session, ctx, wallet_id, item.id, item.amount, entry=_entry(event))
             outcome.transactions.extend(spent)
@@ -284,7 +393,7 @@ async def _redeem(
             outcome.redemptions.extend(ledger.line_json(line, -line.amount) for line in held)
 
 
-def _redeem_items(body: EventCreate) -> list[RedeemItem]:
+def redeem_items(body: EventCreate) -> list[RedeemItem]:
     priced: list[Priced | None] = [body.order]
     if body.order is not None:
         priced.extend(body.order.products or [])
@@ -370,14 +479,17 @@ async def _refund_budgets(
 # Rendering and webhooks.
 
 
-async def _result(
-    session: AsyncSession, ctx: AuthContext, customer: Customer, wallet_id: str, outcome: Outcome
+def _result(
+    customer: Customer,
+    view: ledger.WalletView,
+    rewards: dict[str, dict[str, Any]],
+    outcome: Outcome,
+    shown: CustomerOut | None = None,
 ) -> dict[str, Any]:
-    wallet = Wallet(id=wallet_id, account_id=ctx.account_id, customer_id=customer.id)
-    view = await ledger.view(session, ctx, wallet)
+    """The event's result: the wallet after it (`view`), the customer as of then (`shown`), what it did."""
     result = EventResult(
-        wallet=await customers.wallet_out(session, ctx, customer, view),
-        customer=customers.customer_out(customer),
+        wallet=customers.wallet_shown(customer, view, rewards),
+        customer=shown or customers.customer_out(customer),
         accumulations=[grant.line for grant in outcome.grants],
         redemptions=outcome.redemptions,
         transactions=[
@@ -387,6 +499,10 @@ async def _result(
     if outcome.counted:
         result[COUNTED] = True
     return result
+
+
+def _reward_ids(views: Sequence[ledger.WalletView]) -> set[str]:
+    return {total.reward_id for view in views for total in view.totals}
 
 
 def _announce(
@@ -521,7 +637,20 @@ async def _event(
     return event
 
 
-__all__ = ["Created", "create", "effective_status", "event_out", "fulfill", "get", "reverse"]
+__all__ = [
+    "Accepted",
+    "Created",
+    "checked_issued_at",
+    "create",
+    "create_many",
+    "effective_status",
+    "event_out",
+    "fulfill",
+    "get",
+    "redeem_items",
+    "reverse",
+    "unknown_brand",
+]
 
 
 async def _customer(session: AsyncSession, ctx: AuthContext, event: BehaviorEvent) -> Customer:

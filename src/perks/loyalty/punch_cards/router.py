@@ -7,15 +7,14 @@ from typing import Annotated
 from fastapi import Query
 
 from perks.loyalty.customers import service as customers
-from perks.loyalty.events.programs import PROGRAMS
+from perks.loyalty.events.programs import Program, register
 from perks.loyalty.face import Data, ServerAuth, Session, router
 from perks.loyalty.punch_cards import service
 from perks.loyalty.punch_cards.schemas import PunchCardOut
 
 punch_cards_router = router(tags=["loyalty: punch cards"])
 
-if service.on_event not in PROGRAMS:
-    PROGRAMS.append(service.on_event)
+register(Program(service.on_event, service.concerned))
 
 
 @punch_cards_router.get(

@@ -18,7 +18,7 @@ from perks.loyalty.conditions import evaluate
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import effects
-from perks.loyalty.events.programs import EventContext
+from perks.loyalty.events.programs import Candidate, EventContext
 from perks.loyalty.punch_cards import repository
 from perks.loyalty.punch_cards.models import PunchCard
 from perks.loyalty.punch_cards.schemas import PunchCardOut
@@ -44,6 +44,17 @@ async def on_event(session: AsyncSession, ctx: AuthContext, event: EventContext)
     return grants
 
 
+async def concerned(session: AsyncSession, ctx: AuthContext, candidates: Sequence[Candidate]) -> set[int]:
+    """The events `on_event` may act on: those whose type and brand a running campaign counts (its rule
+    conditions are checked when the event is processed)."""
+    running = await repository.running_campaigns(session, ctx, clock.now())
+    return {
+        index
+        for index, item in enumerate(candidates)
+        if any(_counts(campaign, item.event_type, item.brand_id) for campaign in running)
+    }
+
+
 async def cards(
     session: AsyncSession, ctx: AuthContext, customer: Customer, campaign_id: str | None
 ) -> list[PunchCardOut]:
@@ -55,10 +66,14 @@ async def cards(
 # Internals.
 
 
-def _matches(campaign: Campaign, event: EventContext) -> bool:
-    if campaign.attributes.get("trigger", DEFAULT_TRIGGER) != event.event_type:
+def _counts(campaign: Campaign, event_type: str, brand_id: str | None) -> bool:
+    if campaign.attributes.get("trigger", DEFAULT_TRIGGER) != event_type:
         return False
-    if campaign.brand_id is not None and campaign.brand_id != event.brand_id:
+    return campaign.brand_id is None or campaign.brand_id == brand_id
+
+
+def _matches(campaign: Campaign, event: EventContext) -> bool:
+    if not _counts(campaign, event.event_type, event.brand_id):
         return False
     return any(evaluate(rule.get("conditions") or [], event.facts) for rule in campaign.rules)
 

@@ -8,7 +8,7 @@ effects, once per referral, on the first referee event (registration included) w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,7 +26,7 @@ from perks.loyalty.coupons.generator import CodeFormat, random_codes
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import effects
 from perks.loyalty.engine.facts import facts_for
-from perks.loyalty.events.programs import EventContext
+from perks.loyalty.events.programs import Candidate, EventContext
 from perks.loyalty.referrals import repository
 from perks.loyalty.referrals.models import Referral, ReferralCode
 from perks.loyalty.referrals.schemas import CodeRequest, ReferralCodeOut
@@ -96,6 +96,15 @@ async def on_event(session: AsyncSession, ctx: AuthContext, event: EventContext)
         )
     await _referrer_rewards(session, ctx, customer, facts, event_id)
     return grants
+
+
+async def concerned(session: AsyncSession, ctx: AuthContext, candidates: Sequence[Candidate]) -> set[int]:
+    """The events `on_event` may act on: those with a referral code, and those of referees whose referrer
+    is not rewarded yet."""
+    waiting = await repository.unrewarded_referees(session, ctx, {item.customer_id for item in candidates})
+    return {
+        index for index, item in enumerate(candidates) if item.referral_code or item.customer_id in waiting
+    }
 
 
 def code_out(row: ReferralCode, customer: Customer) -> ReferralCodeOut:
