@@ -9,7 +9,7 @@ import httpx
 
 from perks.db import Database
 from tests.affiliate.helpers import events as outbox_events
-from tests.loyalty.engine.support import customer, purchase, sent
+from tests.loyalty.engine.support import EVENTS, customer, purchase, sent
 from tests.support.tenants import LOYALTY, Tenant
 
 
@@ -110,3 +110,29 @@ async def test_without_a_qualifying_lower_tier_the_customer_falls_to_base_and_st
     ]
     [downgrade] = await outbox_events(database, tenant, "TIER_DOWNGRADE")
     assert downgrade.payload["tier_name"] == "Base"
+
+
+async def test_reversing_a_purchase_recalculates_the_tier(
+    client: httpx.AsyncClient, database: Database, tenant: Tenant
+) -> None:
+    base = await base_tier(client, tenant)
+    silver = await tier(
+        client,
+        tenant,
+        "Silver",
+        2,
+        entry_conditions=spend("greater than", 100),
+        exit_conditions=spend("less than", 100),
+    )
+    await customer(client, tenant)
+    bought = await sent(client, tenant, purchase(150))
+    assert bought["result"]["customer"]["tier_id"] == silver
+    reversed_ = await client.post(
+        f"{EVENTS}/{bought['id']}/reverse", headers=await tenant.loyalty(client), json={}
+    )
+    assert reversed_.status_code == 200, reversed_.text
+    assert await tier_of(client, tenant) == base
+    assert await moves(database, tenant) == [
+        ("TIER_UPGRADE", None, silver, bought["id"]),
+        ("TIER_DOWNGRADE", silver, base, bought["id"]),
+    ]

@@ -143,6 +143,7 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
     if event.result.get(COUNTED):
         customer = await _customer(session, ctx, event)
         _count_purchase(customer, event.data, sign=-1)
+        await tiers.reassess(session, ctx, customer, event_id=event.id)
     status = REVERSED if event.fulfilled else CANCELLED
     values: dict[str, Any] = {
         "status": status,
