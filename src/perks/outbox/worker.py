@@ -33,6 +33,7 @@ from perks.db import Database
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.ledger import jobs as ledger_jobs
+from perks.loyalty.events import jobs as event_jobs
 from perks.outbox import repository, safety, schedule
 from perks.outbox.catalogue import TEST_EVENT
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookEndpoint
@@ -101,8 +102,10 @@ class Worker:
                     await asyncio.wait_for(stop.wait(), self.settings.worker_poll_seconds)
 
     async def run_jobs(self) -> None:
-        """Periodic jobs: payouts of due commissions, and EXPIRATION entries for wallets nobody touches."""
+        """Periodic jobs: payouts of due commissions, lapsed event reservations (EXPIRED, rewards given
+        back), and EXPIRATION entries for wallets nobody touches."""
         await payouts.generate_due(self.database)
+        await event_jobs.expire_once(self.database)
         await ledger_jobs.expire_once(self.database)
 
     # (1) fan-out

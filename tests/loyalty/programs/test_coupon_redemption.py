@@ -15,6 +15,8 @@ from perks.ledger import service as ledger
 from perks.loyalty.customers import service as customers
 from perks.loyalty.events.models import BehaviorEvent
 from perks.tenancy.context import AuthContext, KeyKind
+from tests.affiliate.helpers import events as outbox_events
+from tests.ledger.support import travel as travel_far
 from tests.loyalty.catalog import error, get_campaign, reward, travel
 from tests.loyalty.programs.support import coupon_campaign, effect_rules, new_customer, post, total
 from tests.support.tenants import LOYALTY, Tenant
@@ -209,3 +211,43 @@ async def test_reverse_refuses_reserved_rewards(client: httpx.AsyncClient, tenan
         "details": "The rewards are currently reserved",
     }
     assert await total(client, tenant, "ana", reward_id) == Decimal(60)
+
+
+async def test_reverse_recalculates_the_tier(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database
+) -> None:
+    await coupon_campaign(client, tenant, "BACK")
+    spent = {"type": "Spend Total", "operator": "greater than", "primitive": "number", "value": 100}
+    away = {
+        "type": "Last Visit",
+        "operator": "not in the last",
+        "primitive": "relative date",
+        "value": "30/days",
+    }
+    headers = await tenant.loyalty(client)
+    tiers = await client.get(f"{LOYALTY}/tiers", headers=headers)
+    [base] = [item["id"] for item in tiers.json()["data"] if item["level"] == 1]
+    created = await client.post(
+        f"{LOYALTY}/tiers",
+        headers=headers,
+        json={"name": "Silver", "level": 2, "entry_conditions": [[spent]], "exit_conditions": [[away]]},
+    )
+    silver = created.json()["data"]["id"]
+    await new_customer(client, tenant, "ana")
+    order = {"customer_id": "ana", "brand_id": None, "type": "PURCHASE", "order": {"value": 150}}
+    bought = await post(client, tenant, "/behavior/events", order)
+    assert bought.json()["data"]["result"]["customer"]["tier_id"] == silver
+    assert (await post(client, tenant, "/coupons/redeem", redeem_body("BACK"))).status_code == 200
+    travel_far(tenant, timedelta(days=40))  # Silver's exit (no visit in 30 days) now holds
+    response = await post(client, tenant, "/coupons/reverse", {"customer_id": "ana", "code": "BACK"})
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["customer"]["tier_id"] == base
+    [downgrade] = await outbox_events(database, tenant, "TIER_DOWNGRADE")
+    async with database.transaction(read_only=True) as session:
+        reversal_event = await session.scalar(
+            select(BehaviorEvent.id).where(
+                BehaviorEvent.account_id == tenant.account_id, BehaviorEvent.type == "REVERSED_COUPON"
+            )
+        )
+    assert (downgrade.payload["previous_tier_id"], downgrade.payload["tier_id"]) == (silver, base)
+    assert downgrade.payload["event_id"] == reversal_event

@@ -1,17 +1,40 @@
-"""The customer's tier as the engine sees it: a customer without one is in the account's Base tier."""
+"""The customer's tier as the engine sees it: a customer without one is in the account's Base tier.
+
+`recalculate` moves a customer between tiers: down when their tier's exit conditions hold, up when a
+higher tier's entry conditions do (see README, "Metrics and tiers"); `announce` emits the webhook."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.kit import clock
 from perks.loyalty.conditions import evaluate
+from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
+from perks.loyalty.engine.facts import customer_facts
 from perks.loyalty.tiers.models import Tier
+from perks.outbox import service as outbox
 from perks.tenancy.context import AuthContext
+
+UP, DOWN = "UP", "DOWN"
+WEBHOOKS = {UP: "TIER_UPGRADE", DOWN: "TIER_DOWNGRADE"}
+BASE_LEVEL = 1
+
+
+@dataclass(frozen=True)
+class TierChange:
+    """A move between tiers. `previous_tier_id` is what the customer's `tier_id` was (None: never left
+    Base); `tier` is where they are now (after a fall to the bottom, the Base tier)."""
+
+    previous_tier_id: str | None
+    tier: Tier
+    direction: str  # UP or DOWN
+
 
 _base_tiers: dict[str, str] = {}  # account id -> Base tier id (it can be renamed, never deleted)
 
@@ -40,8 +63,8 @@ async def upgrade(
 ) -> Tier | None:
     """Move the customer up to the highest ACTIVE tier above their own whose entry conditions hold on
     `facts` (tiers without entry conditions are never entered automatically). Returns the new tier, or
-    None when the customer stays. Tiers only go up here; exits happen at reporting periods. `tiers` are
-    the account's ACTIVE tiers by level when the caller has them already."""
+    None when the customer stays. Up only, no exit conditions: the engine uses `recalculate`; this stays
+    for callers that want the old rule. `tiers` are the account's ACTIVE tiers by level when known."""
     if tiers is None:
         tiers = await active_tiers(session, ctx)
     current = next((tier.level for tier in tiers if tier.id == customer.tier_id), 1)
@@ -61,3 +84,96 @@ async def active_tiers(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier
         select(Tier).where(Tier.account_id == ctx.account_id, Tier.status == "ACTIVE").order_by(Tier.level)
     )
     return rows.all()
+
+
+async def recalculate(
+    session: AsyncSession,
+    ctx: AuthContext,
+    customer: Customer,
+    facts: Mapping[str, Any],
+    tiers: Sequence[Tier] | None = None,
+) -> TierChange | None:
+    """Put the customer in the tier `facts` qualify them for and say what changed (None: they stay).
+
+    A tier qualifies when it is ACTIVE, has entry conditions that hold and no exit conditions that
+    hold (so one recalculation never enters a tier the next would leave). If the customer's tier has
+    exit conditions that hold, they leave it for the highest qualifying tier, usually a lower one (the
+    Base tier when none qualifies); otherwise they move up to the highest qualifying tier above their own.
+    `tiers` are the account's ACTIVE tiers by level when the caller has them already."""
+    if tiers is None:
+        tiers = await active_tiers(session, ctx)
+    current = await _current_tier(session, ctx, customer, tiers)
+    level = current.level if current is not None else BASE_LEVEL
+    leaving = current is not None and _exits(current, facts)
+    reached = [tier for tier in tiers if (leaving or tier.level > level) and _qualifies(tier, facts)]
+    target = reached[-1] if reached else (await _base_tier(session, ctx, tiers) if leaving else None)
+    if target is None or (current is not None and target.id == current.id):
+        return None
+    previous = customer.tier_id
+    customer.tier_id = target.id
+    return TierChange(previous, target, UP if target.level > level else DOWN)
+
+
+async def reassess(session: AsyncSession, ctx: AuthContext, customer: Customer, *, event_id: str) -> None:
+    """Recalculate the tier on the customer's own facts (profile and metrics, no event) after something
+    took rewards or purchases away (a coupon or event reversal), and announce a move."""
+    # Lock and refresh the customer first: a concurrent event may have moved them (PostgreSQL; SQLite
+    # writers are serialized already). Autoflush writes this transaction's own changes before the read.
+    await session.execute(
+        select(Customer)
+        .where(Customer.account_id == ctx.account_id, Customer.id == customer.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    now = clock.now()
+    facts = {"now": now, **customer_facts(customer, now, tier_id=await tier_of(session, ctx, customer))}
+    announce(session, ctx, customer, await recalculate(session, ctx, customer, facts), event_id=event_id)
+
+
+def announce(
+    session: AsyncSession, ctx: AuthContext, customer: Customer, change: TierChange | None, *, event_id: str
+) -> None:
+    """TIER_UPGRADE or TIER_DOWNGRADE for a move (none when `change` is None), in the caller's transaction."""
+    if change is None:
+        return
+    payload = {
+        "customer": customers.customer_out(customer).model_dump(mode="json"),
+        "previous_tier_id": change.previous_tier_id,
+        "tier_id": change.tier.id,
+        "tier_name": change.tier.name,
+        "event_id": event_id,
+    }
+    outbox.emit(session, ctx, WEBHOOKS[change.direction], payload)
+
+
+def _qualifies(tier: Tier, facts: Mapping[str, Any]) -> bool:
+    # A tier without entry conditions is never entered automatically (Base is the fallback instead).
+    return bool(tier.entry_conditions) and evaluate(tier.entry_conditions, facts) and not _exits(tier, facts)
+
+
+def _exits(tier: Tier, facts: Mapping[str, Any]) -> bool:
+    # An empty list of conditions "always holds" (conditions.evaluate): here it means "never leave".
+    return bool(tier.exit_conditions) and evaluate(tier.exit_conditions, facts)
+
+
+async def _current_tier(
+    session: AsyncSession, ctx: AuthContext, customer: Customer, tiers: Sequence[Tier]
+) -> Tier | None:
+    """The customer's tier. It may be INACTIVE, so not among `tiers`: its level and exit conditions still
+    count. None for a customer without one (in Base, level 1: leaving Base changes nothing, so its exit
+    conditions need no look-up) or whose tier was deleted."""
+    if customer.tier_id is None:
+        return None
+    known = next((tier for tier in tiers if tier.id == customer.tier_id), None)
+    if known is not None:
+        return known
+    return await session.scalar(
+        select(Tier).where(Tier.account_id == ctx.account_id, Tier.id == customer.tier_id)
+    )
+
+
+async def _base_tier(session: AsyncSession, ctx: AuthContext, tiers: Sequence[Tier]) -> Tier | None:
+    known = next((tier for tier in tiers if tier.is_base), None)
+    if known is not None:
+        return known
+    return await session.scalar(select(Tier).where(Tier.account_id == ctx.account_id, Tier.is_base.is_(True)))

@@ -4,6 +4,7 @@ is hot (one event is a handful of round trips)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
@@ -17,8 +18,10 @@ from perks.loyalty.customers.models import Customer
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.tiers.models import Tier
 from perks.tenancy.context import AuthContext
+from perks.tenancy.models import Account
 
 BEHAVIOR = "BEHAVIOR"
+RESOLVED, EXPIRED = "RESOLVED", "EXPIRED"  # the statuses of events.service
 
 
 async def customer_and_wallet(
@@ -144,6 +147,43 @@ async def finish_many(session: AsyncSession, ctx: AuthContext, values: dict[str,
         for key, row in values.items()
     ]
     await session.execute(statement, rows)
+
+
+async def account_ids(session: AsyncSession) -> Sequence[str]:
+    """Every account: the expiry job's outer loop (it then works inside each account, on its index)."""
+    rows = await session.scalars(select(Account.id).order_by(Account.id))
+    return rows.all()
+
+
+async def expire_lapsed(
+    session: AsyncSession, ctx: AuthContext, now: datetime, limit: int
+) -> Sequence[tuple[str, str]]:
+    """Mark up to `limit` unfulfilled RESOLVED events whose reservation lapsed by `now` as EXPIRED
+    (expired_at = the lapse) in one conditional UPDATE; (event id, customer id) of those it changed.
+    The subquery skips rows another worker has locked (PostgreSQL; SQLite renders no FOR UPDATE and
+    serializes writers), and the outer WHERE re-checks each row, so an event is expired exactly once and
+    never after a concurrent fulfil or reversal."""
+    lapsed = (
+        BehaviorEvent.account_id == ctx.account_id,
+        BehaviorEvent.status == RESOLVED,
+        BehaviorEvent.fulfilled.is_(False),
+        BehaviorEvent.reservation_expires_at <= now,
+    )
+    due = (
+        select(BehaviorEvent.id)
+        .where(*lapsed)
+        .order_by(BehaviorEvent.reservation_expires_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = await session.execute(
+        update(BehaviorEvent)
+        .where(*lapsed, BehaviorEvent.id.in_(due.scalar_subquery()))
+        .values(status=EXPIRED, expired_at=BehaviorEvent.reservation_expires_at)
+        .returning(BehaviorEvent.id, BehaviorEvent.customer_id)
+        .execution_options(synchronize_session=False)
+    )
+    return [(row[0], row[1]) for row in rows.all()]
 
 
 async def catalog_fingerprint(session: AsyncSession, ctx: AuthContext) -> tuple[Any, ...]:

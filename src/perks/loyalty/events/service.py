@@ -227,6 +227,7 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
     if event.result.get(COUNTED):
         customer = await _customer(session, ctx, event)
         _count_purchase(customer, event.data, sign=-1)
+        await tiers.reassess(session, ctx, customer, event_id=event.id)
     status = REVERSED if event.fulfilled else CANCELLED
     values: dict[str, Any] = {
         "status": status,
@@ -408,22 +409,9 @@ def redeem_items(body: EventCreate) -> list[RedeemItem]:
 async def _upgrade(
     session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, customer: Customer, active: Sequence[Tier]
 ) -> None:
-    previous = customer.tier_id
     facts = facts_for(event.type, event.data, customer, event.issued_at)
-    tier = await tiers.upgrade(session, ctx, customer, facts, active)
-    if tier is not None:
-        outbox.emit(
-            session,
-            ctx,
-            "TIER_UPGRADE",
-            {
-                "customer": customers.customer_out(customer).model_dump(mode="json"),
-                "previous_tier_id": previous,
-                "tier_id": tier.id,
-                "tier_name": tier.name,
-                "event_id": event.id,
-            },
-        )
+    change = await tiers.recalculate(session, ctx, customer, facts, active)
+    tiers.announce(session, ctx, customer, change, event_id=event.id)
 
 
 def _count_purchase(customer: Customer, data: dict[str, Any], *, sign: int) -> None:

@@ -31,7 +31,7 @@ from perks.loyalty.coupons.redemptions.models import CouponRedemption
 from perks.loyalty.coupons.redemptions.schemas import CouponRedeemed, CouponReversed, RedeemBody, ReverseBody
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
-from perks.loyalty.engine import budgets, effects
+from perks.loyalty.engine import budgets, effects, tiers
 from perks.loyalty.engine.facts import facts_for
 from perks.loyalty.events.models import BehaviorEvent
 from perks.outbox import service as outbox
@@ -116,7 +116,10 @@ async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) ->
     campaign = await campaigns.get_campaign(session, ctx, redemption.campaign_id)
     await budgets.refund(session, ctx, campaign, redemption.budget_spent, redemption.redeemed_at)
     movements = [_movement(reversal) for reversal in reversals]
-    await repository.record_event(session, ctx, _reversed_event(customer, redemption, movements, now))
+    recorded = _reversed_event(customer, redemption, movements, now)
+    await repository.record_event(session, ctx, recorded)
+    # The docs' step 5, "recalculates the customer's tier if necessary", on the customer's own facts.
+    await tiers.reassess(session, ctx, customer, event_id=recorded.id)
     outbox.emit(
         session,
         ctx,
