@@ -230,7 +230,9 @@ async def _store(session: AsyncSession, record_id: str | None, answer: Answer) -
 
 
 def _answer(created: service.Created) -> Answer:
-    content = {"data": created.event.model_dump(mode="json")}
+    event = created.event
+    # The result is JSON-ready already (built by model_dump): serialized as it is, not walked again.
+    content = {"data": {**event.model_dump(mode="json", exclude={"result"}), "result": event.result}}
     # As Starlette's JSONResponse renders it.
     body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
     return Answer(200 if created.repeated else 201, body)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db import transient
 from perks.errors import AppError, Conflict, NotFound, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id
@@ -562,7 +563,9 @@ def _new_event(
         if body.fulfilled
         else now + (timedelta(days=body.reserve) if body.reserve else ledger.DEFAULT_RESERVATION)
     )
-    return BehaviorEvent(
+    # Written with Core (insert_event, finish), never added to a session: a transient is enough.
+    return transient(
+        BehaviorEvent,
         id=new_id(),
         account_id=ctx.account_id,
         customer_id=customer.id,
