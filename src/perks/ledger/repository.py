@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.db import Base, table_of
 from perks.ledger.models import LedgerTransaction, Wallet, WalletLine
 from perks.tenancy.context import AuthContext
-from perks.tenancy.models import Account
 
 
 async def add(session: AsyncSession, *rows: Wallet | WalletLine | LedgerTransaction) -> None:
@@ -194,12 +193,6 @@ async def wallet_transactions(
         .where(LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.wallet_id == wallet_id)
         .order_by(LedgerTransaction.id)
     )
-    return rows.all()
-
-
-async def account_ids(session: AsyncSession) -> Sequence[str]:
-    """Every account (the expiry job's outer loop; the job then works inside each account)."""
-    rows = await session.scalars(select(Account.id).order_by(Account.id))
     return rows.all()
 
 

@@ -27,6 +27,7 @@ from perks.kit.ids import new_id
 from perks.kit.money import SCALE, plain_number
 from perks.ledger import repository
 from perks.ledger.models import LedgerTransaction, TransactionType, Wallet, WalletLine
+from perks.tenancy import repository as tenancy_repository
 from perks.tenancy.context import AuthContext, KeyKind
 
 DEFAULT_RESERVATION = timedelta(hours=24)
@@ -370,7 +371,7 @@ async def settle(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> lis
 async def due_wallets(session: AsyncSession, *, batch: int = 500) -> list[tuple[str, str]]:
     """(account id, wallet id) of wallets with an expired line or reservation, account by account."""
     due: list[tuple[str, str]] = []
-    for account_id in await repository.account_ids(session):
+    for account_id in await tenancy_repository.account_ids(session):
         wallets = await repository.wallets_with_due_lines(
             session, system_context(account_id), clock.now(), batch
         )

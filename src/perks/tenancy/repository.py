@@ -65,3 +65,9 @@ async def get_workspace(session: AsyncSession, ctx: AuthContext, workspace_id: s
 
 async def default_workspace(session: AsyncSession, ctx: AuthContext) -> Workspace | None:
     return await session.scalar(workspaces(ctx).where(Workspace.is_default.is_(True)))
+
+
+async def account_ids(session: AsyncSession) -> Sequence[str]:
+    """Every account, in id order: the outer loop of periodic jobs, which then work inside each account."""
+    rows = await session.scalars(select(Account.id).order_by(Account.id))
+    return rows.all()

@@ -54,31 +54,6 @@ async def tier_of(session: AsyncSession, ctx: AuthContext, customer: Customer) -
     return customer.tier_id or await base_tier_id(session, ctx)
 
 
-async def upgrade(
-    session: AsyncSession,
-    ctx: AuthContext,
-    customer: Customer,
-    facts: Mapping[str, Any],
-    tiers: Sequence[Tier] | None = None,
-) -> Tier | None:
-    """Move the customer up to the highest ACTIVE tier above their own whose entry conditions hold on
-    `facts` (tiers without entry conditions are never entered automatically). Returns the new tier, or
-    None when the customer stays. Up only, no exit conditions: the engine uses `recalculate`; this stays
-    for callers that want the old rule. `tiers` are the account's ACTIVE tiers by level when known."""
-    if tiers is None:
-        tiers = await active_tiers(session, ctx)
-    current = next((tier.level for tier in tiers if tier.id == customer.tier_id), 1)
-    reached = [
-        tier
-        for tier in tiers
-        if tier.level > current and tier.entry_conditions and evaluate(tier.entry_conditions, facts)
-    ]
-    if not reached:
-        return None
-    customer.tier_id = reached[-1].id
-    return reached[-1]
-
-
 async def active_tiers(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier]:
     rows = await session.scalars(
         select(Tier).where(Tier.account_id == ctx.account_id, Tier.status == "ACTIVE").order_by(Tier.level)

@@ -15,13 +15,14 @@ from perks.db import Database
 from perks.kit import clock
 from perks.ledger import service as ledger
 from perks.loyalty.events import repository
+from perks.tenancy import repository as tenancy_repository
 from perks.tenancy.context import AuthContext
 
 
 async def expire_once(database: Database, *, batch: int = 500) -> int:
     """One pass over every account, `batch` events per transaction. Returns the events expired."""
     async with database.transaction(read_only=True) as session:
-        accounts = await repository.account_ids(session)
+        accounts = await tenancy_repository.account_ids(session)
     expired = 0
     for account_id in accounts:
         expired += await _expire_account(database, ledger.system_context(account_id), batch)

@@ -18,7 +18,6 @@ from perks.loyalty.customers.models import Customer
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.tiers.models import Tier
 from perks.tenancy.context import AuthContext
-from perks.tenancy.models import Account
 
 BEHAVIOR = "BEHAVIOR"
 RESOLVED, EXPIRED = "RESOLVED", "EXPIRED"  # the statuses of events.service
@@ -147,12 +146,6 @@ async def finish_many(session: AsyncSession, ctx: AuthContext, values: dict[str,
         for key, row in values.items()
     ]
     await session.execute(statement, rows)
-
-
-async def account_ids(session: AsyncSession) -> Sequence[str]:
-    """Every account: the expiry job's outer loop (it then works inside each account, on its index)."""
-    rows = await session.scalars(select(Account.id).order_by(Account.id))
-    return rows.all()
 
 
 async def expire_lapsed(

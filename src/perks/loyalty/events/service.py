@@ -50,7 +50,8 @@ NOT_FOUND = "Event not found"
 COUNTED = "counted"  # kept in the stored result, never shown
 
 # Statuses: RESOLVED once processed (an unfulfilled event stays RESOLVED with fulfilled=false until it is
-# fulfilled, reversed (CANCELLED) or its reservation lapses (EXPIRED, derived when read)); REVERSED.
+# fulfilled, reversed (CANCELLED) or its reservation lapses (EXPIRED: derived when read until `perks worker`
+# stores it, see jobs.py)); REVERSED.
 RESOLVED, CANCELLED, EXPIRED, REVERSED = "RESOLVED", "CANCELLED", "EXPIRED", "REVERSED"
 
 
