@@ -368,6 +368,16 @@ async def settle(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> lis
     return await _lock_and_settle(session, ctx, wallet_id, now)
 
 
+async def settled_view(session: AsyncSession, ctx: AuthContext, wallet: Wallet) -> WalletView:
+    """`settle` then `view`, reading the lines once when nothing is due (a read of a settled wallet)."""
+    now = clock.now()
+    lines = await repository.open_lines(session, ctx, wallet.id)
+    if any(_due(line, now) for line in lines):
+        await _lock_and_settle(session, ctx, wallet.id, now)
+        lines = await repository.open_lines(session, ctx, wallet.id)
+    return WalletView(wallet=wallet, lines=lines, totals=totals_of(lines, now))
+
+
 async def due_wallets(session: AsyncSession, *, batch: int = 500) -> list[tuple[str, str]]:
     """(account id, wallet id) of wallets with an expired line or reservation, account by account."""
     due: list[tuple[str, str]] = []

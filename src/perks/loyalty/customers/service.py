@@ -140,8 +140,7 @@ def consent_of(customer: Customer) -> ConsentOut:
 async def with_wallet(session: AsyncSession, ctx: AuthContext, customer: Customer) -> CustomerWithWallet:
     """The customer and their wallet, settled to the clock first (lazy expiry)."""
     wallet = await ledger.wallet_of(session, ctx, customer.id)
-    await ledger.settle(session, ctx, wallet.id)
-    view = await ledger.view(session, ctx, wallet)
+    view = await ledger.settled_view(session, ctx, wallet)
     return CustomerWithWallet(
         customer=customer_out(customer), wallet=await wallet_out(session, ctx, customer, view)
     )
