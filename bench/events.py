@@ -6,7 +6,11 @@ thresholds, SKUs, payment methods) are set so that a typical event is rewarded b
 dollar, a fixed bonus over 20, a bonus for CREDIT payments), as in a real catalog where most campaigns target
 something specific. Events go to 1,000 customers in turn, each with its own purchase_id.
 
-    python -m bench.events [--total N] [--concurrency C] [--customers N]
+    python -m bench.events [--total N] [--rounds R] [--concurrency C] [--customers N]
+
+Each round measures the three loads in turn; the medians over the rounds are printed last, with the server
+process's CPU time per request (from /proc), which the client sharing the two cores disturbs less than
+the rates.
     PERKS_BENCH_POSTGRES_URL=postgresql+asyncpg://... python -m bench.events   # PostgreSQL instead
 """
 
@@ -21,7 +25,17 @@ from typing import Any
 
 import aiohttp
 
-from bench.support import POSTGRES_ENV, machine, perks_server, run_load, summary
+from bench.support import (
+    POSTGRES_ENV,
+    LoadResult,
+    RequestFactory,
+    Server,
+    cpu_seconds,
+    machine,
+    median,
+    perks_server,
+    run_load,
+)
 
 LOYALTY = "/api/storefront/v1"
 CAMPAIGNS = 50
@@ -114,42 +128,57 @@ def bearer(token: str) -> dict[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--total", type=int, default=5000)
+    parser.add_argument("--total", type=int, default=6000, help="requests of each kind, over all rounds")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--customers", type=int, default=1000)
     args = parser.parse_args()
     print(machine())
     database_url = os.environ.get(POSTGRES_ENV)
     print(f"database: {'PostgreSQL' if database_url else 'SQLite'}; load average {os.getloadavg()}")
+    per_round = args.total // args.rounds
+    rounds: list[list[tuple[LoadResult, float]]] = []
     with perks_server(database_url) as server:
         token = asyncio.run(prepare(server.base_url, server.api_key, args.customers))
         run_load("warm-up", server.base_url, lambda i: purchase(10**6 + i, token, args.customers), 300, 4)
-        results = [
-            run_load(
-                "GET /healthz (baseline)",
-                server.base_url,
-                lambda i: ("GET", "/healthz", {}, None),
-                args.total,
-                args.concurrency,
-            ),
-            run_load(
-                "GET /customers/{id} (auth + 3 reads)",
-                server.base_url,
-                lambda i: ("GET", f"{LOYALTY}/customers/c{i % args.customers}", bearer(token), None),
-                args.total,
-                args.concurrency,
-            ),
-            run_load(
-                "POST /behavior/events (PURCHASE)",
-                server.base_url,
-                lambda i: purchase(i, token, args.customers),
-                args.total,
-                args.concurrency,
-                expect=(201,),
-            ),
-        ]
-    print(summary(results))
+        for number in range(args.rounds):
+            loads: list[tuple[str, RequestFactory, tuple[int, ...]]] = [
+                ("GET /healthz (baseline)", lambda i: ("GET", "/healthz", {}, None), (200,)),
+                (
+                    "GET /customers/{id} (auth + 3 reads)",
+                    lambda i: ("GET", f"{LOYALTY}/customers/c{i % args.customers}", bearer(token), None),
+                    (200,),
+                ),
+                (
+                    "POST /behavior/events (PURCHASE)",
+                    lambda i, number=number: purchase(number * per_round + i, token, args.customers),
+                    (201,),
+                ),
+            ]
+            rounds.append([measured(server, load, per_round, args.concurrency) for load in loads])
+            print(f"round {number + 1}:")
+            for result, cpu in rounds[-1]:
+                print(f"  {result.line()}   server CPU {cpu * 1000 / result.requests:.2f} ms/request")
+    print("medians over the rounds:")
+    for index, (first, _cpu) in enumerate(rounds[0]):
+        rates = [round_[index][0].per_second for round_ in rounds]
+        ratios = [round_[index][0].per_second / round_[0][0].per_second for round_ in rounds]
+        cpus = [round_[index][1] * 1000 / round_[index][0].requests for round_ in rounds]
+        print(
+            f"  {first.label:<40} {median(rates):>7.0f} /s   {median(ratios):.2f}x healthz   "
+            f"server CPU {median(cpus):.2f} ms/request"
+        )
     print(f"load average after: {os.getloadavg()}")
+
+
+def measured(
+    server: Server, load: tuple[str, RequestFactory, tuple[int, ...]], total: int, concurrency: int
+) -> tuple[LoadResult, float]:
+    """A load and the server CPU it cost."""
+    label, factory, expect = load
+    before = cpu_seconds(server.pid)
+    result = run_load(label, server.base_url, factory, total, concurrency, expect=expect)
+    return result, cpu_seconds(server.pid) - before
 
 
 if __name__ == "__main__":

@@ -31,6 +31,15 @@ class Server:
     database_url: str
     api_key: str
     workspace_id: str
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc): the server's cost of a load, apart from
+    the client's, which shares the machine."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -107,7 +116,7 @@ def perks_server(
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base_url, process)
-            yield Server(base_url, url, account["api_key"], account["workspace_id"])
+            yield Server(base_url, url, account["api_key"], account["workspace_id"], process.pid)
         finally:
             process.terminate()
             process.wait(timeout=15)

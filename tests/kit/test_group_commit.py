@@ -97,3 +97,21 @@ async def test_max_writers_bounds_the_batches_written_at_once(writers: int) -> N
     release.set()
     assert await submitted == [0, 1, 2, 3]
     assert peak == writers
+
+
+async def late_pair(commit: GroupCommit[int, int]) -> list[int]:
+    """Submit one item, then a second 5 ms later; both outcomes."""
+
+    async def second() -> int:
+        await asyncio.sleep(0.005)
+        return await commit.submit(2)
+
+    return list(await asyncio.gather(commit.submit(1), second()))
+
+
+@pytest.mark.parametrize(("linger", "batches"), [(0.0, [[1], [2]]), (0.05, [[1, 2]])])
+async def test_a_lingering_writer_waits_for_a_fuller_batch(linger: float, batches: list[list[int]]) -> None:
+    recorder = Recorder()
+    commit: GroupCommit[int, int] = GroupCommit(recorder.write, max_batch=10, linger=linger)
+    assert await late_pair(commit) == [2, 4]
+    assert recorder.batches == batches

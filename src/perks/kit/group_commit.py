@@ -25,6 +25,9 @@ class GroupCommit(Generic[Item, Outcome]):
     write: BatchWriter[Item, Outcome]
     max_batch: int
     max_writers: int = 1
+    # How long a writer waits for more items before writing a batch that is not full: the batch's fixed
+    # cost (its transaction and statements) is then shared by more requests, for this much more latency.
+    linger: float = 0.0
     _waiting: list[tuple[Item, asyncio.Future[Outcome]]] = field(default_factory=list)
     _writers: set[asyncio.Task[None]] = field(default_factory=set)
     _active: int = 0
@@ -47,6 +50,8 @@ class GroupCommit(Generic[Item, Outcome]):
             # One turn of the loop first: requests whose bytes arrived together queue up together.
             await asyncio.sleep(0)
             while self._waiting:
+                if self.linger and len(self._waiting) < self.max_batch:
+                    await asyncio.sleep(self.linger)
                 batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
                 await self._write_one(batch)
         finally:
