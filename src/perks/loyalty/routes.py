@@ -17,7 +17,9 @@ from perks.loyalty.tiers.router import tiers_router
 from perks.loyalty.transactions.router import transactions_router
 from perks.outbox.router_loyalty import webhooks_router
 
+# Routes are matched in order, one by one (about 2 us each): the busiest paths come first.
 ROUTERS: list[APIRouter] = [
+    events_router,
     auth_router,
     brands_router,
     rewards_router,
@@ -26,7 +28,6 @@ ROUTERS: list[APIRouter] = [
     customers_router,
     transactions_router,
     webhooks_router,
-    events_router,
     coupons_router,
     referrals_router,
     punch_cards_router,
