@@ -132,13 +132,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=1, help="perks serve --workers")
     args = parser.parse_args()
     print(machine())
     database_url = os.environ.get(POSTGRES_ENV)
     print(f"database: {'PostgreSQL' if database_url else 'SQLite'}; load average {os.getloadavg()}")
     per_round = args.total // args.rounds
     rounds: list[list[tuple[LoadResult, float]]] = []
-    with perks_server(database_url) as server:
+    with perks_server(database_url, workers=args.workers) as server:
         token = asyncio.run(prepare(server.base_url, server.api_key, args.customers))
         run_load("warm-up", server.base_url, lambda i: purchase(10**6 + i, token, args.customers), 300, 4)
         for number in range(args.rounds):
