@@ -9,7 +9,8 @@ A batch, in its transaction:
 4. processes one by one, each in a SAVEPOINT so that its error undoes only its own work, the events that
    redeem, are unfulfilled or concern a program (events.service.create, as for a single request);
 5. processes the others set-wise (events.service.create_many), in a SAVEPOINT of their own;
-6. claims and stores the Idempotency-Keys along with each event's work.
+6. claims and stores the Idempotency-Keys along with each event's work; a job whose key an earlier job of
+   the batch carries runs last, and gets the stored answer as a request of a later transaction would.
 """
 
 from __future__ import annotations
