@@ -4,10 +4,10 @@ platform (a campaign with platforms applies to events from one of them; an event
 is not filtered by platform). Tiers and conditions are checked per effect and rule by effects.grant.
 
 The ACTIVE BEHAVIOR campaigns of an account are cached in-process, grouped by trigger, with its ACTIVE
-tiers. Every event reads the account's fingerprint (count, latest update, greatest id of its BEHAVIOR
-campaigns and of its tiers) in its own transaction, one round trip: any create, update or delete
-changes it, so a stale list is never used, also when another process changed the campaigns. Cached
-campaigns and tiers are detached snapshots, read-only."""
+tiers. Every event (or batch of events) reads the account's fingerprint (count, latest update, greatest id
+of its BEHAVIOR campaigns and of its tiers) in its own transaction, one round trip: any create, update or
+delete changes it, so a stale list is never used, also when another process changed the campaigns. Cached
+campaigns and tiers are detached snapshots, read-only; a campaign's conditions are compiled once, with it."""
 
 from __future__ import annotations
 
