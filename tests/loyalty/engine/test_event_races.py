@@ -1,6 +1,6 @@
 """Behavior events racing against a live server from several OS processes, on both databases: a campaign
-budget is never exceeded, one purchase_id rewards once, and one customer's wallet stays equal to its
-ledger."""
+budget is never exceeded, one purchase_id rewards once, one customer's wallet stays equal to its ledger,
+and reversals racing new events leave the customer's purchase count exact."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import httpx
 
 from perks.kit import clock
 from tests.loyalty.catalog import campaign_body, post_campaign, reward
-from tests.loyalty.engine.support import EVENTS, customer, per_dollar, purchase
+from tests.loyalty.engine.support import EVENTS, customer, per_dollar, purchase, sent
 from tests.support.server import live_server
 from tests.support.tenants import LOYALTY, Tenant
 
@@ -23,28 +23,36 @@ RACERS = 4
 ROUNDS = 5
 
 
+Request = tuple[str, dict[str, Any]]  # (path, JSON body) of a POST
+
+
 def post_in_a_process(
-    base_url: str, token: str, bodies: list[dict[str, Any]], start: Any, results: Any
+    base_url: str, token: str, requests: list[Request], start: Any, results: Any
 ) -> None:  # pragma: no cover - runs in a child process
-    """Post each body in turn, every process starting each round at the same moment."""
+    """Post each request in turn, every process starting each round at the same moment."""
     with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
-        for body in bodies:
+        for path, body in requests:
             start.wait()
-            response = http.post(EVENTS, json=body)
+            response = http.post(path, json=body)
             results.put((response.status_code, response.json()))
 
 
 async def race(base_url: str, token: str, bodies: list[list[dict[str, Any]]]) -> list[tuple[int, Any]]:
-    """bodies[p] is what process p posts, round by round; returns every (status, body)."""
+    """bodies[p] is the events process p posts, round by round; returns every (status, body)."""
+    return await race_requests(base_url, token, [[(EVENTS, body) for body in mine] for mine in bodies])
+
+
+async def race_requests(base_url: str, token: str, requests: list[list[Request]]) -> list[tuple[int, Any]]:
+    """requests[p] is what process p posts, round by round; returns every (status, body)."""
     spawn = multiprocessing.get_context("spawn")
-    start, results = spawn.Barrier(len(bodies)), spawn.Queue()
+    start, results = spawn.Barrier(len(requests)), spawn.Queue()
     workers = [
         spawn.Process(target=post_in_a_process, args=(base_url, token, mine, start, results))
-        for mine in bodies
+        for mine in requests
     ]
     for worker in workers:
         worker.start()
-    outcomes = [await asyncio.to_thread(results.get, True, 120) for _ in range(sum(map(len, bodies)))]
+    outcomes = [await asyncio.to_thread(results.get, True, 120) for _ in range(sum(map(len, requests)))]
     for worker in workers:
         await asyncio.to_thread(worker.join, 30)
         assert worker.exitcode == 0
@@ -135,3 +143,27 @@ async def test_one_customer_one_purchase_id_and_a_wallet_equal_to_its_ledger(
     spent = sum(4 for status, body in outcomes if status == 201 and body["data"]["result"]["redemptions"])
     assert ledger_sum == 3 + accumulated(outcomes) - spent
     assert ledger_sum >= 0
+
+
+async def test_reversals_racing_new_events_keep_the_purchase_count(
+    client: httpx.AsyncClient, database_url: str, workdir: Path, tenant: Tenant
+) -> None:
+    """Half the processes reverse earlier purchases while the others send new ones for the same customer:
+    a reversal that rewrote the metrics from a stale copy would lose a concurrent purchase, and one that
+    locked the wallet before the customer could deadlock with the events (PostgreSQL)."""
+    await behavior_campaign(client, tenant)
+    await customer(client, tenant, "c1")
+    earlier = [(await sent(client, tenant, purchase(5)))["id"] for _ in range(RACERS // 2 * ROUNDS)]
+    bearer = (await tenant.loyalty(client))["Authorization"].removeprefix("Bearer ")
+    reversing: list[list[Request]] = [
+        [(f"{EVENTS}/{event_id}/reverse", {}) for event_id in earlier[racer::2]] for racer in range(2)
+    ]
+    purchasing = [[(EVENTS, purchase(7)) for _ in range(ROUNDS)] for _ in range(RACERS - 2)]
+    with live_server(database_url, workdir) as server:
+        outcomes = await race_requests(server.base_url, bearer, reversing + purchasing)
+    assert sorted({status for status, _ in outcomes}) == [200, 201], outcomes
+    shown = (await client.get(f"{LOYALTY}/customers/c1", headers=await tenant.loyalty(client))).json()
+    lifetime = shown["data"]["customer"]["metrics"]["lifetime"]
+    new_purchases = (RACERS - 2) * ROUNDS
+    assert lifetime["number_of_purchases"] == new_purchases
+    assert Decimal(lifetime["spend_total"]) == 7 * new_purchases

@@ -27,10 +27,16 @@ async def insert(session: AsyncSession, ctx: AuthContext, values: dict[str, Any]
     return await session.get(Customer, customer_id)
 
 
-async def find(session: AsyncSession, ctx: AuthContext, external_id: str) -> Customer | None:
-    return await session.scalar(
-        select(Customer).where(Customer.account_id == ctx.account_id, Customer.external_id == external_id)
+async def find(
+    session: AsyncSession, ctx: AuthContext, external_id: str, *, for_update: bool = False
+) -> Customer | None:
+    """By external id; `for_update` row-locks it (PostgreSQL) and reads it afresh."""
+    statement = select(Customer).where(
+        Customer.account_id == ctx.account_id, Customer.external_id == external_id
     )
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(statement)
 
 
 async def external_id_taken(session: AsyncSession, ctx: AuthContext, external_id: str) -> bool:

@@ -55,8 +55,12 @@ async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate
     return await with_wallet(session, ctx, customer)
 
 
-async def get(session: AsyncSession, ctx: AuthContext, external_id: str) -> Customer:
-    customer = await repository.find(session, ctx, external_id)
+async def get(
+    session: AsyncSession, ctx: AuthContext, external_id: str, *, for_update: bool = False
+) -> Customer:
+    """`for_update` before a change to the customer row: a writer that also changes the wallet locks the
+    customer first, then the wallet (the order of the event path), so no two writers deadlock."""
+    customer = await repository.find(session, ctx, external_id, for_update=for_update)
     if customer is None:
         raise CustomerNotFound(external_id)
     return customer

@@ -64,10 +64,14 @@ async def existing_brands(session: AsyncSession, ctx: AuthContext, brand_ids: Co
     return set(rows.all())
 
 
-async def customer(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Customer | None:
-    return await session.scalar(
-        select(Customer).where(Customer.account_id == ctx.account_id, Customer.id == customer_id)
-    )
+async def customer(
+    session: AsyncSession, ctx: AuthContext, customer_id: str, *, for_update: bool = False
+) -> Customer | None:
+    """By our id; `for_update` row-locks it (PostgreSQL) and reads it afresh."""
+    statement = select(Customer).where(Customer.account_id == ctx.account_id, Customer.id == customer_id)
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(statement)
 
 
 async def brand_exists(session: AsyncSession, ctx: AuthContext, brand_id: str) -> bool:

@@ -224,10 +224,13 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
     now = clock.now()
     if event.status in (REVERSED, CANCELLED):
         raise Conflict(f"The event is already {event.status}", title="Internal validation failed")
+    # The customer's metrics are rewritten below: lock the row first, before the wallet, in the order the
+    # event path takes them (customer, then wallet), so that a concurrent event neither deadlocks with
+    # this reversal nor has its purchase overwritten by a stale copy.
+    customer = await _customer(session, ctx, event, for_update=True) if event.result.get(COUNTED) else None
     reversals = await ledger.reverse_event(session, ctx, event.id, details=reason)
     await _refund_budgets(session, ctx, event, reversals)
-    if event.result.get(COUNTED):
-        customer = await _customer(session, ctx, event)
+    if customer is not None:
         _count_purchase(customer, event.data, sign=-1)
         await tiers.reassess(session, ctx, customer, event_id=event.id)
     status = REVERSED if event.fulfilled else CANCELLED
@@ -645,9 +648,11 @@ __all__ = [
 ]
 
 
-async def _customer(session: AsyncSession, ctx: AuthContext, event: BehaviorEvent) -> Customer:
+async def _customer(
+    session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, *, for_update: bool = False
+) -> Customer:
     """The event's customer, by our id (the external one may have changed since)."""
-    customer = await repository.customer(session, ctx, event.customer_id)
+    customer = await repository.customer(session, ctx, event.customer_id, for_update=for_update)
     if customer is None:
         raise customers.CustomerNotFound(event.customer_external_id)
     return customer

@@ -101,7 +101,8 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> C
 
 
 async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) -> CouponReversed:
-    customer = await customers.get(session, ctx, body.customer_id)
+    # Locked before the wallet: the tier is reassessed (and the row maybe written) after the ledger work.
+    customer = await customers.get(session, ctx, body.customer_id, for_update=True)
     code = body.code.strip().upper()
     redemption = await repository.redemption_of(session, ctx, code, customer.id)
     if redemption is None:
