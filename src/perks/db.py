@@ -80,6 +80,16 @@ def transient(model: type[ModelT], **values: Any) -> ModelT:
     return instance
 
 
+# PostgreSQL's "deadlock detected" and "could not serialize": the transaction was rolled back whole and
+# may simply be run again.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_retryable(error: BaseException) -> bool:
+    """A database error after which running the same transaction again may succeed."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
 def insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT construct, which has on_conflict_do_nothing / on_conflict_do_update."""
     dialect = session.get_bind().dialect.name

@@ -11,6 +11,7 @@ A batch, in its transaction:
 5. processes the others set-wise (events.service.create_many), in a SAVEPOINT of their own;
 6. claims and stores the Idempotency-Keys along with each event's work; a job whose key an earlier job of
    the batch carries runs last, and gets the stored answer as a request of a later transaction would.
+A batch that PostgreSQL picks as a deadlock's victim is rolled back and run again whole.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database
+from perks.db import Database, is_retryable
 from perks.errors import AppError
 from perks.idempotency import service as idempotency
 from perks.kit.group_commit import GroupCommit
@@ -41,6 +43,7 @@ POSTGRES_WRITERS = 4  # batches written side by side on PostgreSQL (SQLite admit
 # A batch's fixed cost (its transaction, about fifteen statements) is shared by more events when the
 # writer waits this long for a batch to fill: -15 % server CPU per event in bench/events.py.
 LINGER = 0.002
+ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,19 @@ def writer_of(state: Any) -> GroupCommit[Job, Answer]:
 
 
 async def write_batch(database: Database, jobs: list[Job]) -> list[Answer | BaseException]:
+    """The batch in one transaction, run again (up to ATTEMPTS times) when PostgreSQL picks it as a
+    deadlock's victim: batches lock their customers in id order, but an event processed one by one may
+    lock others (a referrer's wallet) that a concurrent batch holds."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return await _write_once(database, jobs)
+        except DBAPIError as error:
+            if attempt == ATTEMPTS or not is_retryable(error):
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _write_once(database: Database, jobs: list[Job]) -> list[Answer | BaseException]:
     async with database.write_slot(read_only=False):
         session = database.session()
         try:
@@ -178,6 +194,8 @@ async def _one(session: AsyncSession, job: Job) -> Answer | BaseException:
             await _store(session, record_id, answer)
         return answer
     except Exception as error:  # this event's own error (or Replay); the batch goes on
+        if is_retryable(error):  # a deadlock: the whole batch is run again
+            raise
         return error
 
 
@@ -202,6 +220,8 @@ async def _setwise(
             for (index, record_id), result in zip(claimed, created, strict=True):
                 outcomes[index] = await _settled(session, record_id, result)
     except Exception as error:  # nothing of the set-wise part was written: each of its events fails
+        if is_retryable(error):
+            raise
         for index in indexes:
             outcomes[index] = error
 
