@@ -34,12 +34,14 @@ async def lock_wallet(session: AsyncSession, ctx: AuthContext, wallet_id: str) -
 
 
 async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequence[str]) -> set[str]:
-    """lock_wallet for several wallets in one statement; the ids of those that exist."""
+    """lock_wallet for several wallets in one statement; the ids of those that exist. (A Core statement:
+    the ORM's UPDATE would look for the wallets in the session to synchronize them.)"""
+    wallets = table_of(Wallet)
     bumped = await session.scalars(
-        update(Wallet)
-        .where(Wallet.account_id == ctx.account_id, Wallet.id.in_(wallet_ids))
-        .values(version=Wallet.version + 1)
-        .returning(Wallet.id)
+        update(wallets)
+        .where(wallets.c.account_id == ctx.account_id, wallets.c.id.in_(wallet_ids))
+        .values(version=wallets.c.version + 1)
+        .returning(wallets.c.id)
     )
     return set(bumped.all())
 

@@ -140,9 +140,12 @@ async def finish_many(session: AsyncSession, ctx: AuthContext, values: dict[str,
     if not values:
         return
     columns = next(iter(values.values())).keys()
+    events = table_of(BehaviorEvent)
+    # The table's own columns, not the mapped class's: an ORM-annotated statement takes the ORM's bulk
+    # UPDATE path, whose bookkeeping cost several times the statement.
     statement = (
-        update(table_of(BehaviorEvent))
-        .where(BehaviorEvent.account_id == ctx.account_id, BehaviorEvent.id == bindparam("event_id"))
+        update(events)
+        .where(events.c.account_id == ctx.account_id, events.c.id == bindparam("event_id"))
         .values({name: bindparam(f"new_{name}") for name in columns})
     )
     rows = [
