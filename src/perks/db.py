@@ -8,7 +8,7 @@ asyncpg with a connection pool.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, MetaData, String, Table, even
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, registry, sqlite
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -42,6 +43,7 @@ class Base(DeclarativeBase):
 
 
 ModelT = TypeVar("ModelT", bound=Base)
+T = TypeVar("T")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -85,9 +87,24 @@ def transient(model: type[ModelT], **values: Any) -> ModelT:
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
 
+RETRY_ATTEMPTS = 3
+
+
 def is_retryable(error: BaseException) -> bool:
     """A database error after which running the same transaction again may succeed."""
     return getattr(getattr(error, "orig", None), "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+async def retrying(transaction: Callable[[], Awaitable[T]]) -> T:
+    """Run `transaction` (a whole transaction, from BEGIN to COMMIT) again, up to RETRY_ATTEMPTS times in
+    all, while PostgreSQL rolls it back as a deadlock's victim or for a serialization failure."""
+    for attempt in range(1, RETRY_ATTEMPTS + 1):
+        try:
+            return await transaction()
+        except DBAPIError as error:
+            if attempt == RETRY_ATTEMPTS or not is_retryable(error):
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def insert_for(session: AsyncSession) -> Any:

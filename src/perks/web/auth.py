@@ -26,7 +26,9 @@ async def admit(request: Request, ctx: AuthContext, *, allow_public: bool) -> Au
 async def admit_claim(request: Request, ctx: AuthContext, *, allow_public: bool) -> idempotency.Claim | None:
     """`admit` without a database: the rate limit and key kind, and the Idempotency-Key the request asks
     to own, for a caller that claims it in a transaction of its own (a group-committed route)."""
-    await request.app.state.limiter.hit(ctx.key_id)
+    if not getattr(request.state, "rate_counted", False):  # once, though a deadlock's victim runs again
+        await request.app.state.limiter.hit(ctx.key_id)
+        request.state.rate_counted = True
     bind_account(ctx.account_id)
     if not allow_public and not ctx.is_server:
         raise Forbidden("This route needs a server API key; a public key was used", title="Forbidden")

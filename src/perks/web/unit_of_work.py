@@ -12,13 +12,14 @@ and answers once that transaction is committed.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database
+from perks.db import Database, retrying
 from perks.idempotency import service as idempotency
 from perks.web.nul import reject_nul_characters
 
@@ -60,7 +61,12 @@ class UnitOfWorkRoute(APIRoute):
                 finally:
                     await session.close()
 
-        return run_in_transaction
+        async def run_retrying(request: Request) -> Response:
+            # A deadlock's victim (PostgreSQL) is rolled back whole: the request is run again from the
+            # start (its body is cached), instead of answering 500 for a conflict the client did not cause.
+            return await retrying(partial(run_in_transaction, request))
+
+        return run_retrying
 
 
 def _without_transaction(

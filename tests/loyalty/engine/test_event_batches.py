@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from perks.db import Database
 from perks.errors import AppError
@@ -37,6 +37,7 @@ from tests.loyalty.engine.support import (
     started,
     totals,
 )
+from tests.support.locks import lock_row, patient_transaction, row_ids
 from tests.support.tenants import LOYALTY, Tenant
 
 
@@ -256,9 +257,8 @@ async def test_a_batch_chosen_as_a_deadlock_victim_is_run_again(
     client: httpx.AsyncClient, app: FastAPI, database: Database, tenant: Tenant
 ) -> None:
     """PostgreSQL: another transaction holds the batch's second customer and then asks for its first,
-    which the batch holds. That transaction waits 10 s before looking for a deadlock, the batch 1 s (the
-    default), so the batch is the victim: it is rolled back, the other commits, and the batch's second run
-    answers both events."""
+    which the batch holds; the batch is the deadlock's victim (tests.support.locks), is rolled back, and
+    its second run answers both events."""
     if database.is_sqlite:
         pytest.skip("SQLite writers take the whole database: they queue, they never deadlock")
     _campaign, points = await running_campaign(client, tenant)
@@ -266,20 +266,13 @@ async def test_a_batch_chosen_as_a_deadlock_victim_is_run_again(
         await customer(client, tenant, name)
     started(tenant)
     jobs = [await job(client, app, tenant, purchase(4, customer_id=name)) for name in ("c1", "c2")]
-    async with database.engine.connect() as other:
-        ids = (await other.execute(text(LOCK_IDS), {"account": tenant.account_id})).scalars().all()
-        first, second = sorted(ids)
-        await other.execute(text("SET LOCAL deadlock_timeout = '10s'"))
-        await other.execute(text(LOCK_ONE), {"id": second})
+    async with patient_transaction(database) as other:
+        first, second = await row_ids(other, "customers", tenant.account_id)  # the batch locks in id order
+        await lock_row(other, "customers", second)
         writing = asyncio.create_task(batch.write_batch(database, jobs))
         await asyncio.sleep(0.3)  # the batch holds the first customer and waits for the second
-        await other.execute(text(LOCK_ONE), {"id": first})
-        await other.commit()
+        await lock_row(other, "customers", first)
     outcomes = await writing
     for name, outcome in zip(("c1", "c2"), outcomes, strict=True):
         assert answered(outcome, 201)["customer_id"] == name
         assert await totals(client, tenant, name) == {points: 4}
-
-
-LOCK_IDS = "SELECT id FROM customers WHERE account_id = :account"
-LOCK_ONE = "SELECT id FROM customers WHERE id = :id FOR UPDATE"

@@ -23,10 +23,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database, is_retryable
+from perks.db import Database, is_retryable, retrying
 from perks.errors import AppError
 from perks.idempotency import service as idempotency
 from perks.kit.group_commit import GroupCommit
@@ -43,7 +42,6 @@ POSTGRES_WRITERS = 4  # batches written side by side on PostgreSQL (SQLite admit
 # A batch's fixed cost (its transaction, about fifteen statements) is shared by more events when the
 # writer waits this long for a batch to fill: -15 % server CPU per event in bench/events.py.
 LINGER = 0.002
-ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -78,16 +76,10 @@ def writer_of(state: Any) -> GroupCommit[Job, Answer]:
 
 
 async def write_batch(database: Database, jobs: list[Job]) -> list[Answer | BaseException]:
-    """The batch in one transaction, run again (up to ATTEMPTS times) when PostgreSQL picks it as a
+    """The batch in one transaction, run again (perks.db.retrying) when PostgreSQL picks it as a
     deadlock's victim: batches lock their customers in id order, but an event processed one by one may
     lock others (a referrer's wallet) that a concurrent batch holds."""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            return await _write_once(database, jobs)
-        except DBAPIError as error:
-            if attempt == ATTEMPTS or not is_retryable(error):
-                raise
-    raise AssertionError("unreachable")
+    return await retrying(partial(_write_once, database, jobs))
 
 
 async def _write_once(database: Database, jobs: list[Job]) -> list[Answer | BaseException]:
