@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from perks.kit import clock
+from perks.kit import clock, encoding
 from perks.kit.clock import as_utc
 from perks.kit.ids import new_id
 
@@ -124,11 +124,17 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.engine = create_async_engine(_inline_sqlite_url(url), connect_args={"timeout": 30})
+            self.engine = create_async_engine(
+                _inline_sqlite_url(url), connect_args={"timeout": 30}, json_serializer=encoding.dumps
+            )
             _configure_sqlite(self.engine)
         else:
             self.engine = create_async_engine(
-                url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+                url,
+                pool_size=pool_size,
+                max_overflow=pool_size * 2,
+                pool_pre_ping=True,
+                json_serializer=encoding.dumps,
             )
         self._write_lock = asyncio.Lock()
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)

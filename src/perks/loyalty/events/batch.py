@@ -16,7 +16,6 @@ A batch that PostgreSQL picks as a deadlock's victim is rolled back and run agai
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.db import Database, is_retryable, retrying
 from perks.errors import AppError
 from perks.idempotency import service as idempotency
+from perks.kit import encoding
 from perks.kit.group_commit import GroupCommit
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
@@ -251,6 +251,4 @@ def _answer(created: service.Created) -> Answer:
     event = created.event
     # The result is JSON-ready already (built by model_dump): serialized as it is, not walked again.
     content = {"data": {**event.model_dump(mode="json", exclude={"result"}), "result": event.result}}
-    # As Starlette's JSONResponse renders it.
-    body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-    return Answer(200 if created.repeated else 201, body)
+    return Answer(200 if created.repeated else 201, encoding.dump_bytes(content))

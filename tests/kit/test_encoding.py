@@ -1,0 +1,46 @@
+"""perks.kit.encoding: orjson where it can, the standard library where orjson refuses; the same JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+from hypothesis import given
+from hypothesis import strategies as st
+
+from perks.kit.encoding import dump_bytes, dumps
+from tests.loyalty.engine.support import customer, purchase, sent
+from tests.support.tenants import Tenant
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_it_reads_back_as_the_standard_library_writes_it(value: Any) -> None:
+    assert json.loads(dumps(value)) == json.loads(json.dumps(value))
+    assert dump_bytes(value).decode() == dumps(value)
+
+
+def test_integers_beyond_64_bits_and_non_string_keys() -> None:
+    assert json.loads(dumps({"big": 10**30, 1: "one"})) == {"big": 10**30, "1": "one"}
+    assert dumps({"name": "Zoë"}) == '{"name":"Zoë"}'
+
+
+def test_nan_and_infinities_become_null() -> None:
+    assert json.loads(dumps([float("nan"), float("inf"), -float("inf"), 1.5])) == [None, None, None, 1.5]
+
+
+async def test_an_event_keeps_metadata_beyond_64_bits(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    """Stored in the event's JSON columns and written in its answer, on both databases."""
+    await customer(client, tenant)
+    created = await sent(client, tenant, purchase(3, metadata={"big": 10**30, "tags": ["a"]}))
+    assert created["data"]["metadata"] == {"big": 10**30, "tags": ["a"]}
+    stored = await client.get(
+        f"/api/storefront/v1/behavior/events/{created['id']}", headers=await tenant.loyalty(client)
+    )
+    assert stored.json()["data"]["data"]["metadata"] == {"big": 10**30, "tags": ["a"]}
