@@ -85,8 +85,6 @@ def transient(model: type[ModelT], **values: Any) -> ModelT:
 # PostgreSQL's "deadlock detected" and "could not serialize": the transaction was rolled back whole and
 # may simply be run again.
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
-
-
 RETRY_ATTEMPTS = 3
 
 

@@ -30,12 +30,14 @@ async def test_an_event_reversal_chosen_as_a_deadlock_victim_is_run_again(
     async with patient_transaction(database) as other:
         [customer_id] = await row_ids(other, "customers", tenant.account_id)
         await lock_row(other, "customers", customer_id)
-        reversing = asyncio.create_task(client.post(f"{EVENTS}/{event['id']}/reverse", headers=headers))
+        reversing = asyncio.create_task(
+            client.post(f"{EVENTS}/{event['id']}/reverse", headers=headers, json={"reason": "refund"})
+        )
         await asyncio.sleep(0.3)  # the reversal holds the event and waits for the customer
         await lock_row(other, "loyalty_events", event["id"])
     response = await reversing
     assert response.status_code == 200, response.text
-    assert response.json()["data"]["status"] == "REVERSED"
+    assert (response.json()["data"]["status"], response.json()["data"]["reason"]) == ("REVERSED", "refund")
     assert all(total == 0 for total in (await totals(client, tenant)).values())
     shown = (await client.get(f"{LOYALTY}/customers/c1", headers=headers)).json()["data"]["customer"]
     assert shown["metrics"]["lifetime"]["number_of_purchases"] == 0
