@@ -91,15 +91,9 @@ async def recalculate(
 
 async def reassess(session: AsyncSession, ctx: AuthContext, customer: Customer, *, event_id: str) -> None:
     """Recalculate the tier on the customer's own facts (profile and metrics, no event) after something
-    took rewards or purchases away (a coupon or event reversal), and announce a move."""
-    # Lock and refresh the customer first: a concurrent event may have moved them (PostgreSQL; SQLite
-    # writers are serialized already). Autoflush writes this transaction's own changes before the read.
-    await session.execute(
-        select(Customer)
-        .where(Customer.account_id == ctx.account_id, Customer.id == customer.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    took rewards or purchases away (a coupon or event reversal), and announce a move. The caller read the
+    customer row-locked, before the wallet (customers.get(for_update=True)), so no concurrent event has
+    moved them since."""
     now = clock.now()
     facts = {"now": now, **customer_facts(customer, now, tier_id=await tier_of(session, ctx, customer))}
     announce(session, ctx, customer, await recalculate(session, ctx, customer, facts), event_id=event_id)
