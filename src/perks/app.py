@@ -20,7 +20,7 @@ from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
 from perks.outbox import worker
 from perks.web.errors import FaceRenderers, install_error_handlers
 from perks.web.observability import ObservabilityMiddleware, configure_logging, metrics_body
-from perks.web.ratelimit import RateLimiter
+from perks.web.ratelimit import AttemptGuard, RateLimiter
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = database
     app.state.limiter = RateLimiter(settings.rate_limit, settings.redis_url, settings.rate_limit_enabled)
+    app.state.code_guard = AttemptGuard(settings.one_time_code_failures, settings.redis_url)
 
     renderers = FaceRenderers(
         {loyalty_face.PREFIX: loyalty_face.render_error, affiliate_face.PREFIX: affiliate_face.render_error}

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     # claims (and sends concurrently) per batch.
     worker_poll_seconds: float = 1.0
     webhook_batch_size: int = 50
+    # Customer one-time codes (POST /auth/totp): length, lifetime, and the failed verifications an account
+    # may make per window (`limits` notation) before verification answers 429.
+    one_time_code_digits: int = Field(default=6, ge=4, le=10)
+    one_time_code_ttl_seconds: int = Field(default=300, ge=30, le=3600)
+    one_time_code_failures: str = "20/10 minutes"
 
     @property
     def is_sqlite(self) -> bool:

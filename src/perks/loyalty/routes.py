@@ -10,6 +10,7 @@ from perks.loyalty.campaigns.router import campaigns_router
 from perks.loyalty.coupons.redemptions.router import coupons_router
 from perks.loyalty.customers.router import customers_router
 from perks.loyalty.events.router import events_router
+from perks.loyalty.one_time_codes.router import one_time_codes_router
 from perks.loyalty.punch_cards.router import punch_cards_router
 from perks.loyalty.referrals.router import referrals_router
 from perks.loyalty.rewards.router import rewards_router
@@ -31,4 +32,5 @@ ROUTERS: list[APIRouter] = [
     coupons_router,
     referrals_router,
     punch_cards_router,
+    one_time_codes_router,
 ]

@@ -39,6 +39,12 @@ async def find(
     return await session.scalar(statement)
 
 
+async def find_by_id(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Customer | None:
+    """By our id (an identify may have changed the external one since the caller last saw it)."""
+    statement = select(Customer).where(Customer.account_id == ctx.account_id, Customer.id == customer_id)
+    return await session.scalar(statement)
+
+
 async def external_id_taken(session: AsyncSession, ctx: AuthContext, external_id: str) -> bool:
     return await find(session, ctx, external_id) is not None
 

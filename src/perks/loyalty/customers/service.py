@@ -66,6 +66,13 @@ async def get(
     return customer
 
 
+async def get_by_id(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Customer:
+    customer = await repository.find_by_id(session, ctx, customer_id)
+    if customer is None:
+        raise NotFound("The customer no longer exists", title="Customer not found")
+    return customer
+
+
 async def update(
     session: AsyncSession, ctx: AuthContext, external_id: str, body: CustomerUpdate
 ) -> CustomerWithWallet:
