@@ -101,7 +101,28 @@ async def test_anonymous_needs_only_id(client: httpx.AsyncClient, tenant: Tenant
     assert customer["consent"]["purposes"] == ALL_PURPOSES
     assert customer["is_anonymous"] is True
     assert customer["name"] == "Anonymous"
-    assert customer["email"] is None
+    assert customer["email"].endswith("@anonymous.invalid")
+
+
+async def test_anonymous_placeholder_emails_never_collide_and_give_way_on_identify(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    emails = set()
+    for n in range(3):
+        response = await register(client, tenant, id=f"anon-{n}", is_anonymous=True)
+        assert response.status_code == 201, response.text
+        emails.add(response.json()["data"]["customer"]["email"])
+    assert len(emails) == 3
+    taken = await register(client, tenant, id="imitator", name="I", email=next(iter(emails)))
+    assert taken.status_code == 400 and taken.json()["details"].startswith("email:"), taken.text
+    identified = await client.patch(
+        f"{LOYALTY}/customers/anon-0/identify/anonymous",
+        headers=await tenant.loyalty(client),
+        json={"name": "Ana", "email": "ana@example.com"},
+    )
+    assert identified.json()["data"]["customer"]["email"] == "ana@example.com", identified.text
+    own = await register(client, tenant, id="anon-own", is_anonymous=True, email="own@example.com")
+    assert own.json()["data"]["customer"]["email"] == "own@example.com"
 
 
 async def test_regular_customer_needs_name_and_email(client: httpx.AsyncClient, tenant: Tenant) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import Conflict, NotFound, invalid
 from perks.kit import clock
+from perks.kit.ids import new_id
 from perks.ledger import service as ledger
 from perks.loyalty.customers import repository
 from perks.loyalty.customers.models import Customer
@@ -34,6 +35,9 @@ from perks.outbox import service as outbox
 from perks.tenancy.context import AuthContext
 
 ANONYMOUS_NAME = "Anonymous"
+# An anonymous customer's placeholder email is our id on a domain reserved by RFC 2606: unique by
+# construction, and mail sent to it by a webhook consumer can never reach anyone.
+ANONYMOUS_EMAIL_DOMAIN = "anonymous.invalid"
 CONSENT_VERSION = "2.0"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -236,10 +240,12 @@ def _registration_values(body: CustomerCreate) -> dict[str, Any]:
         if body.email is None:
             raise invalid("email", "is required unless is_anonymous is true")
     now = clock.now()
+    customer_id = new_id()
     values: dict[str, Any] = {
+        "id": customer_id,
         "external_id": body.id,
         "name": body.name or ANONYMOUS_NAME,
-        "email": None,
+        "email": f"{customer_id}@{ANONYMOUS_EMAIL_DOMAIN}" if body.is_anonymous else None,
         "email_status": None,
         "registration_date": body.registration_date or now,
         "status": "ACTIVE",
@@ -302,6 +308,8 @@ def _email(email: str) -> str:
     normalized = email.strip().lower()
     if not _EMAIL.match(normalized):
         raise invalid("email", "is not a valid email address")
+    if normalized.endswith(f"@{ANONYMOUS_EMAIL_DOMAIN}"):
+        raise invalid("email", f"the domain {ANONYMOUS_EMAIL_DOMAIN} is kept for anonymous customers")
     return normalized
 
 
