@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # claims (and sends concurrently) per batch.
     worker_poll_seconds: float = 1.0
     webhook_batch_size: int = 50
+    # The largest request body a route accepts unless it declares more (perks.web.body_limit).
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
 
     @property
     def is_sqlite(self) -> bool:

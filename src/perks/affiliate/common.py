@@ -224,7 +224,11 @@ _STATUSES = {"type": "string", "enum": ["pending", "processing", "paid", "refund
 _TEXT = {"type": "string"}
 LIST_FILTERS_OPENAPI: dict[str, Any] = {
     "parameters": [
-        _documented("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1"),
+        _documented(
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+            "Page number, from 1",
+        ),
         _documented("limit", _LIMIT, "Items per page"),
         _documented("orderType", _TEXT, "Field to sort by (default createdAt)"),
         _documented("orderValue", {"type": "string", "enum": ["ASC", "DESC"]}, "Sort direction"),

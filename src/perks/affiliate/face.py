@@ -26,6 +26,7 @@ from perks.kit.pagination import (
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 from perks.web.auth import admit
+from perks.web.auth_first import authentication
 from perks.web.unit_of_work import UnitOfWorkRoute, get_session, session_dependency
 
 PREFIX = "/api/v1"
@@ -95,13 +96,17 @@ async def _authenticate(request: Request, api_key: str | None, *, allow_public: 
     return await admit(request, ctx, allow_public=allow_public)
 
 
-async def server_auth(request: Request, api_key: Annotated[str | None, Depends(key_scheme)]) -> AuthContext:
-    return await _authenticate(request, api_key, allow_public=False)
+async def _server(request: Request) -> AuthContext:
+    return await _authenticate(request, await key_scheme(request), allow_public=False)
 
 
-async def public_auth(request: Request, api_key: Annotated[str | None, Depends(key_scheme)]) -> AuthContext:
-    return await _authenticate(request, api_key, allow_public=True)
+async def _public(request: Request) -> AuthContext:
+    return await _authenticate(request, await key_scheme(request), allow_public=True)
 
+
+# Checked before the request body is read (perks.web.auth_first).
+server_auth = authentication(_server, key_scheme)
+public_auth = authentication(_public, key_scheme)
 
 ServerAuth = Annotated[AuthContext, Depends(server_auth)]
 PublicAuth = Annotated[AuthContext, Depends(public_auth)]

@@ -86,6 +86,8 @@ def install_error_handlers(app: FastAPI, renderers: FaceRenderers) -> None:
         if error.status_code == 405:
             details = f"Method {request.method} is not allowed on {request.url.path}"
             return renderers.response(request.url.path, 405, "Method not allowed", details)
+        if error.status_code == 413:
+            return renderers.response(request.url.path, 413, "Payload too large", str(error.detail))
         title = str(error.detail) if error.detail else "Error"
         return renderers.response(request.url.path, error.status_code, title, title, headers=error.headers)
 
