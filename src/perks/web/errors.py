@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from perks.errors import AppError
-from perks.idempotency.service import Replay
+from perks.idempotency.service import Replay, unseal
 
 # (status, title, details, extra) -> JSON body
 Renderer = Callable[[int, str, str, dict[str, Any]], dict[str, Any]]
@@ -93,8 +93,12 @@ def install_error_handlers(app: FastAPI, renderers: FaceRenderers) -> None:
 
     async def on_replay(request: Request, error: Exception) -> Response:
         assert isinstance(error, Replay)
+        try:
+            body = unseal(error.stored.body, request.app.state.settings.signing_secret)
+        except AppError as unreadable:
+            return await on_app_error(request, unreadable)
         return Response(
-            content=error.stored.body,
+            content=body,
             status_code=error.stored.status_code,
             media_type="application/json",
             headers={"Idempotent-Replayed": "true"},

@@ -102,7 +102,9 @@ async def _respond(
         return response
     record_id = getattr(request.state, "idempotency_record", None)
     if record_id is not None:
-        await idempotency.finish(session, record_id, response.status_code, bytes(response.body).decode())
+        secret = request.app.state.settings.signing_secret
+        body = idempotency.seal(bytes(response.body).decode(), secret)
+        await idempotency.finish(session, record_id, response.status_code, body)
     await session.commit()
     return response
 
