@@ -50,12 +50,12 @@ def required_id(name: str, value: str | None) -> str:
     return value
 
 
-def id_query(name: str) -> Callable[[str | None], Coroutine[Any, Any, str]]:
+def id_query(name: str) -> Callable[[str], Coroutine[Any, Any, str]]:
     """A dependency reading the id `name` from the query string (this module has no postponed
     annotations, so the alias below is evaluated here). Async, so FastAPI runs it inline rather than in
     its thread pool."""
 
-    async def dependency(value: Annotated[str | None, Query(alias=name)] = None) -> str:
+    async def dependency(value: Annotated[str, Query(alias=name)]) -> str:
         return required_id(name, value)
 
     return dependency

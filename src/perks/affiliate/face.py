@@ -30,6 +30,8 @@ from perks.web.auth_first import authentication
 from perks.web.unit_of_work import UnitOfWorkRoute, get_session, session_dependency
 
 PREFIX = "/api/v1"
+# What any route of the face may answer besides its success (documented so clients and fuzzers know).
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
 INVALID_KEY_MESSAGE = "Invalid API key. Please check your API key and try again."
 T = TypeVar("T")
 
@@ -82,7 +84,7 @@ def render_error(status: int, title: str, details: str, extra: dict[str, Any]) -
 
 def router(**kwargs: Any) -> APIRouter:
     """A router for one affiliate domain; every route runs in one transaction."""
-    kwargs.setdefault("responses", {400: {"model": Message}, 401: {"model": Message}})
+    kwargs.setdefault("responses", {status: {"model": Message} for status in ERROR_STATUSES})
     # The prefix is part of each route's own path, so metrics and logs name the full route template.
     return APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, **kwargs)
 

@@ -20,6 +20,8 @@ from perks.web.auth_first import authentication
 from perks.web.unit_of_work import UnitOfWorkRoute, get_session, session_dependency
 
 PREFIX = "/api/storefront/v1"
+# What any route of the face may answer besides its success (documented so clients and fuzzers know).
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
 T = TypeVar("T")
 
 bearer_scheme = HTTPBearer(auto_error=False, description="The token from GET /auth/authorize")
@@ -40,7 +42,7 @@ def render_error(status: int, title: str, details: str, extra: dict[str, Any]) -
 
 def router(**kwargs: Any) -> APIRouter:
     """A router for one loyalty domain; every route runs in one transaction."""
-    kwargs.setdefault("responses", {400: {"model": ErrorBody}, 401: {"model": ErrorBody}})
+    kwargs.setdefault("responses", {status: {"model": ErrorBody} for status in ERROR_STATUSES})
     # The prefix is part of each route's own path, so metrics and logs name the full route template.
     return APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, **kwargs)
 

@@ -85,7 +85,10 @@ def install_error_handlers(app: FastAPI, renderers: FaceRenderers) -> None:
             return renderers.response(request.url.path, 404, "Not found", details)
         if error.status_code == 405:
             details = f"Method {request.method} is not allowed on {request.url.path}"
-            return renderers.response(request.url.path, 405, "Method not allowed", details)
+            # The router names the allowed methods in `Allow`, which RFC 9110 requires on a 405.
+            return renderers.response(
+                request.url.path, 405, "Method not allowed", details, headers=error.headers
+            )
         if error.status_code == 413:
             return renderers.response(request.url.path, 413, "Payload too large", str(error.detail))
         title = str(error.detail) if error.detail else "Error"
