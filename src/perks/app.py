@@ -18,7 +18,7 @@ from perks.kit import clock
 from perks.loyalty import face as loyalty_face
 from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
 from perks.outbox import worker
-from perks.web import openapi_links
+from perks.web import openapi
 from perks.web.body_limit import BodyLimitMiddleware
 from perks.web.errors import FaceRenderers, install_error_handlers
 from perks.web.observability import ObservabilityMiddleware, configure_logging, metrics_body
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in [*LOYALTY_ROUTERS, *AFFILIATE_ROUTERS]:
         app.include_router(router)
     _add_operations_routes(app, database)
-    openapi_links.install(app)
+    openapi.install(app, {loyalty_face.PREFIX: "ErrorBody", affiliate_face.PREFIX: "Message"})
     return app
 
 

@@ -1,5 +1,7 @@
-"""OpenAPI links: what a create operation returns feeds the operations that take that id, so that a client
-generator or a stateful fuzzer (schemathesis) follows real rows instead of guessing ids."""
+"""Finishing touches to the OpenAPI description: links (what a create operation returns feeds the
+operations that take that id, so a client generator or a stateful fuzzer follows real rows instead of
+guessing ids), and each face's error envelope on every error answer a route documents by description
+only."""
 
 from __future__ import annotations
 
@@ -52,13 +54,29 @@ def add_links(spec: dict[str, Any]) -> None:
                 }
 
 
-def install(app: FastAPI) -> None:
-    """Serve the app's OpenAPI description with the links (built once, like FastAPI's own)."""
+def add_error_envelopes(spec: dict[str, Any], envelopes: dict[str, str]) -> None:
+    """Error answers (4xx) documented without a body get the envelope of the operation's face
+    (`envelopes`: path prefix -> component schema name)."""
+    for path, methods in spec["paths"].items():
+        envelope = next((name for prefix, name in envelopes.items() if path.startswith(prefix + "/")), None)
+        if envelope is None:
+            continue
+        for operation in methods.values():
+            for status, response in operation["responses"].items():
+                if status.startswith("4") and "content" not in response:
+                    schema = {"$ref": f"#/components/schemas/{envelope}"}
+                    response["content"] = {"application/json": {"schema": schema}}
+
+
+def install(app: FastAPI, envelopes: dict[str, str]) -> None:
+    """Serve the app's OpenAPI description finished (built once, like FastAPI's own)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            add_links(build())
+            spec = build()
+            add_links(spec)
+            add_error_envelopes(spec, envelopes)
         return app.openapi_schema or build()
 
     app.openapi = openapi  # type: ignore[method-assign]
