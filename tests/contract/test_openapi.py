@@ -22,6 +22,18 @@ OPERATIONS = [
 ]
 
 
+LIST_FILTERS = {
+    "page",
+    "limit",
+    "orderType",
+    "orderValue",
+    "workspaceId",
+    "campaignId",
+    "affiliateId",
+    "status",
+}
+
+
 def parameters(path: str, method: str = "get") -> dict[str, dict[str, Any]]:
     return {parameter["name"]: parameter for parameter in SPEC["paths"][path][method].get("parameters", [])}
 
@@ -36,32 +48,8 @@ def test_the_payout_export_declares_its_parameters() -> None:
 @pytest.mark.parametrize(
     ("path", "names"),
     [
-        (
-            "/api/v1/referred-users/list",
-            {
-                "page",
-                "limit",
-                "orderType",
-                "orderValue",
-                "workspaceId",
-                "campaignId",
-                "affiliateId",
-                "status",
-            },
-        ),
-        (
-            "/api/v1/commissions/list",
-            {
-                "page",
-                "limit",
-                "orderType",
-                "orderValue",
-                "workspaceId",
-                "campaignId",
-                "affiliateId",
-                "status",
-            },
-        ),
+        ("/api/v1/referred-users/list", LIST_FILTERS),
+        ("/api/v1/commissions/list", LIST_FILTERS),
         ("/api/v1/payouts/list", {"page", "limit", "affiliateId", "workspaceId", "status"}),
         ("/api/storefront/v1/webhooks/deliveries", {"from", "to", "endpoint_id"}),
     ],

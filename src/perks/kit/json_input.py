@@ -3,8 +3,9 @@ database in a shape they cannot store or compute with.
 
 A document is refused (a 400 naming the field) when it holds a string or key that is not valid Unicode
 (a lone surrogate such as `"\\ud800"`, which no database or encoder accepts) or that contains a NUL
-character (PostgreSQL text cannot hold one), a number that is not finite (`NaN`, `Infinity`, `1e400`) or
-beyond the 64-bit integer range, or arrays and objects nested deeper than MAX_DEPTH levels."""
+character (PostgreSQL text cannot hold one), a number that is not finite (`NaN`, `Infinity`, `1e400`), or
+arrays and objects nested deeper than MAX_DEPTH levels. Large finite numbers are data (metadata keeps
+integers beyond 64 bits); the fields the engines compute with bound their numbers in their schemas."""
 
 from __future__ import annotations
 
@@ -17,13 +18,10 @@ from perks.errors import BadRequest, invalid
 # Deeper than any document of either API needs (campaign rules nest about five levels); the parser and
 # every encoder behind it stay far from Python's recursion limit.
 MAX_DEPTH = 32
-# The range of a 64-bit signed integer: what the databases store as a number; schemas bound tighter.
-MAX_NUMBER = 2**63 - 1
 
 NUL = "must not contain NUL characters"
 SURROGATE = "must be valid Unicode text (a lone surrogate such as \\ud800 was sent)"
 NOT_FINITE = "must be a finite number"
-TOO_LARGE = f"must be a number between -{MAX_NUMBER} and {MAX_NUMBER}"
 TOO_DEEP = f"must not nest arrays and objects deeper than {MAX_DEPTH} levels"
 
 
@@ -85,8 +83,6 @@ def _check_text(text: str, path: str) -> None:
 def _check_number(number: float, path: str) -> None:
     if isinstance(number, float) and not math.isfinite(number):
         raise invalid(path or "body", NOT_FINITE)
-    if abs(number) > MAX_NUMBER:
-        raise invalid(path or "body", TOO_LARGE)
 
 
 def _child(path: str, key: object) -> str:
