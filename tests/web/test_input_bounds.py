@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from perks.kit.json_input import MAX_DEPTH
+from tests.loyalty.catalog import campaign_body, post_campaign, reward
 from tests.loyalty.engine.support import EVENTS, customer, purchase, running_campaign, started
 from tests.support.tenants import AFFILIATE, LOYALTY, Tenant
 
@@ -74,8 +75,6 @@ async def test_a_surrogate_inside_a_json_string_field_is_refused(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     """Campaign `metadata` is a JSON object sent as a string: its own contents are bounded too."""
-    from tests.loyalty.catalog import campaign_body, post_campaign, reward
-
     reward_id = await reward(client, tenant)
     body = campaign_body(reward_id, metadata='{"note": "\\ud800"}')
     response = await post_campaign(client, tenant, "BEHAVIOR", body)
