@@ -16,7 +16,7 @@ from perks.db import Database
 from perks.kit import clock
 from tests.support.databases import fresh_database
 from tests.support.server import TEST_SECRET
-from tests.support.tenants import Tenant, create_tenant
+from tests.support.tenants import Tenant, create_tenant, release_link_codes
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -62,14 +62,18 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def tenant(database: Database) -> Tenant:
+async def tenant(database: Database) -> AsyncIterator[Tenant]:
     """A fresh account (server and public keys, default workspace) for this test alone."""
-    return await create_tenant(database, TEST_SECRET, "tenant-a")
+    created = await create_tenant(database, TEST_SECRET, "tenant-a")
+    yield created
+    await release_link_codes(database, created)
 
 
 @pytest.fixture
-async def other_tenant(database: Database) -> Tenant:
-    return await create_tenant(database, TEST_SECRET, "tenant-b")
+async def other_tenant(database: Database) -> AsyncIterator[Tenant]:
+    created = await create_tenant(database, TEST_SECRET, "tenant-b")
+    yield created
+    await release_link_codes(database, created)
 
 
 @pytest.fixture(autouse=True)

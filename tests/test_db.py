@@ -4,16 +4,21 @@ timezone-aware times on both databases."""
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from perks.db import Database
+from perks.config import Settings
+from perks.db import Database, migrate
 from perks.tenancy.models import Account
+from tests.support.databases import sqlite_url
 from tests.support.tenants import AFFILIATE, Tenant
 
 
@@ -55,3 +60,26 @@ async def test_times_come_back_timezone_aware_in_utc(database: Database) -> None
         stored = await session.scalar(select(Account.created_at).where(Account.id == account.id))
     assert stored == moment
     assert stored is not None and stored.utcoffset() is not None
+
+
+async def test_a_new_sqlite_database_its_wal_and_secret_are_readable_by_the_owner_only(
+    tmp_path: Path,
+) -> None:
+    url = sqlite_url(tmp_path)
+    umask = os.umask(0o022)  # the usual default, under which files are created 0644
+    try:
+        migrate(url)
+        database = Database(url)
+        try:
+            async with database.transaction() as session:
+                await session.execute(text("CREATE TABLE probe (x INTEGER)"))
+                await session.execute(text("INSERT INTO probe VALUES (1)"))
+            Settings(database_url=url).signing_secret  # noqa: B018  (creates the .secret beside it)
+            files = sorted(tmp_path.iterdir())
+            modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in files}
+        finally:
+            await database.dispose()
+    finally:
+        os.umask(umask)
+    assert {"perks-test.db", "perks-test.db-wal", "perks-test.db-shm", "perks-test.db.secret"} <= set(modes)
+    assert set(modes.values()) == {0o600}, modes

@@ -18,6 +18,8 @@ from perks.kit import clock
 from perks.loyalty import face as loyalty_face
 from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
 from perks.outbox import worker
+from perks.web import openapi
+from perks.web.body_limit import BodyLimitMiddleware
 from perks.web.errors import FaceRenderers, install_error_handlers
 from perks.web.observability import ObservabilityMiddleware, configure_logging, metrics_body
 from perks.web.ratelimit import AttemptGuard, RateLimiter
@@ -52,12 +54,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         {loyalty_face.PREFIX: loyalty_face.render_error, affiliate_face.PREFIX: affiliate_face.render_error}
     )
     install_error_handlers(app, renderers)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(ObservabilityMiddleware, renderers=renderers)
     app.add_middleware(RedirectMiddleware)  # outermost: affiliate link clicks skip the stack (issue 6)
 
     for router in [*LOYALTY_ROUTERS, *AFFILIATE_ROUTERS]:
         app.include_router(router)
     _add_operations_routes(app, database)
+    openapi.install(app, {loyalty_face.PREFIX: "ErrorBody", affiliate_face.PREFIX: "Message"})
     return app
 
 

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     one_time_code_digits: int = Field(default=6, ge=4, le=10)
     one_time_code_ttl_seconds: int = Field(default=300, ge=30, le=3600)
     one_time_code_failures: str = "20/10 minutes"
+    # The largest request body a route accepts unless it declares more (perks.web.body_limit).
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
 
     @property
     def is_sqlite(self) -> bool:

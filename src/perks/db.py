@@ -8,8 +8,9 @@ asyncpg with a connection pool.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -122,8 +123,12 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
+            create_private_file(url)
             self.engine = create_async_engine(
-                _inline_sqlite_url(url), connect_args={"timeout": 30}, json_serializer=encoding.dumps
+                _inline_sqlite_url(url),
+                connect_args={"timeout": 30},
+                json_serializer=encoding.dumps,
+                hide_parameters=True,
             )
             _configure_sqlite(self.engine)
         else:
@@ -133,6 +138,8 @@ class Database:
                 max_overflow=pool_size * 2,
                 pool_pre_ping=True,
                 json_serializer=encoding.dumps,
+                # Errors and their tracebacks name the statement, never the values (customer data).
+                hide_parameters=True,
             )
         self._write_lock = asyncio.Lock()
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -162,6 +169,17 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def create_private_file(url: str) -> None:
+    """Create a SQLite database file readable by its owner only (0600, like its .secret); SQLite gives the
+    -wal and -shm files it creates beside it the same mode."""
+    path = make_url(url).database
+    if not url.startswith("sqlite") or not path or path == ":memory:" or path.startswith("file:"):
+        return
+    # An existing file keeps its mode; a directory we cannot write is SQLite's error to report.
+    with suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _inline_sqlite_url(url: str) -> str:
@@ -209,6 +227,7 @@ def alembic_config(url: str) -> Config:
 def migrate(url: str) -> None:
     """Bring the schema to the newest revision of every branch. Safe to call from a running event loop."""
     config = alembic_config(url)
+    create_private_file(url)
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -174,7 +174,7 @@ async def test_another_accounts_clicks_and_stats_are_404(
     assert public.status_code == 404
 
 
-async def test_a_code_two_accounts_use_goes_to_the_oldest_or_to_the_named_workspace(
+async def test_a_code_is_one_accounts_and_the_workspace_form_names_it(
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     mine = await program(client, tenant, url="https://mine.example")
@@ -185,12 +185,13 @@ async def test_a_code_two_accounts_use_goes_to_the_oldest_or_to_the_named_worksp
         headers=other_tenant.affiliate,
         json={"affiliateId": theirs.affiliate["id"], "referralCode": code},
     )
-    assert relabel.status_code == 201
+    assert relabel.status_code == 409  # no account can shadow another's code
     assert (await click(client, code)).headers["location"].startswith("https://mine.example")
-    named = await click(client, f"{other_tenant.workspace_id}/{code}")
-    assert named.status_code == 302 and named.headers["location"].startswith("https://theirs.example")
-    assert (await stats(client, other_tenant, theirs.affiliate["id"]))["clicks"] == 1
+    named = await click(client, f"{tenant.workspace_id}/{code}")
+    assert named.status_code == 302 and named.headers["location"].startswith("https://mine.example")
+    assert (await stats(client, tenant, mine.affiliate["id"]))["clicks"] == 2
     for path in (
+        f"{other_tenant.workspace_id}/{code}",
         f"{other_tenant.workspace_id}/nope",
         f"not-a-uuid/{code}",
         f"{tenant.workspace_id}/{code}/x",

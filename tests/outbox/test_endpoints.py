@@ -197,6 +197,14 @@ async def strict_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
         "http://[::ffff:169.254.169.254]/",
         "http://0.0.0.0/",
         "http://100.100.100.200/",  # Alibaba metadata (shared address space)
+        "http://224.0.0.1/",  # multicast
+        "http://[ff02::1]/",  # IPv6 multicast
+        "http://[64:ff9b::7f00:1]/",  # NAT64 to 127.0.0.1
+        "http://[64:ff9b:1::a00:1]/",  # local-use NAT64
+        "http://[2002:7f00:1::]/",  # 6to4 around 127.0.0.1
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",  # Teredo
+        "http://255.255.255.255/",  # broadcast
+        "http://240.0.0.1/",  # reserved
     ],
 )
 async def test_private_and_metadata_targets_are_refused(

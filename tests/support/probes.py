@@ -5,12 +5,19 @@ error machinery before any domain route needs them."""
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel
+from sqlalchemy import text
 
 from perks.affiliate import face as affiliate
 from perks.loyalty import face as loyalty
 from perks.tenancy.context import AuthContext
+from perks.web.body_limit import body_limit
+
+# A value a failing statement carries: it must never reach a log line.
+SQL_SECRET = "ana.customer@example.com"
+# The probe upload route accepts bodies up to this size, whatever PERKS_MAX_BODY_BYTES says.
+UPLOAD_LIMIT = 256 * 1024
 
 
 class ProbeBody(BaseModel):
@@ -38,6 +45,16 @@ def _probe_routes(
     @face_router.post("/_probe/echo")
     async def echo(ctx: Server, body: ProbeBody) -> dict[str, object]:
         return {"name": body.name, "count": body.count}
+
+    @face_router.post("/_probe/upload")
+    @body_limit(UPLOAD_LIMIT)
+    async def upload(ctx: Server, request: Request) -> dict[str, int]:
+        return {"bytes": len(await request.body())}
+
+    @face_router.get("/_probe/sql-boom")
+    async def sql_boom(ctx: Server, request: Request) -> None:
+        session = request.state.session
+        await session.execute(text("SELECT no_such_column FROM accounts WHERE id = :v"), {"v": SQL_SECRET})
 
     @face_router.get("/_probe/boom")
     async def boom(ctx: Server) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import httpx
+from sqlalchemy import update
 
+from perks.affiliate.links.models import AffiliateLink
 from perks.db import Database
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import KeyKind
@@ -41,6 +43,17 @@ class Tenant:
             assert response.status_code == 200, response.text
             self._tokens[key] = response.json()["data"]
         return {"Authorization": f"Bearer {self._tokens[key]}"}
+
+
+async def release_link_codes(database: Database, tenant: Tenant) -> None:
+    """Referral codes are one namespace across accounts: a test's codes are set free when it ends (each
+    link takes its id as code), so that fixed codes such as the docs' "sand" can be used by every test."""
+    async with database.transaction() as session:
+        await session.execute(
+            update(AffiliateLink)
+            .where(AffiliateLink.account_id == tenant.account_id)
+            .values(referral_code=AffiliateLink.id, code_key=AffiliateLink.id)
+        )
 
 
 async def create_tenant(database: Database, secret: str, name: str = "test") -> Tenant:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -13,8 +15,9 @@ from perks.app import create_app
 from perks.db import Database
 from perks.kit import clock
 from perks.tenancy import service as tenancy
+from perks.web.observability import json_handler
 from tests.conftest import test_settings
-from tests.support.probes import mount_probes
+from tests.support.probes import SQL_SECRET, mount_probes
 from tests.support.server import TEST_SECRET
 from tests.support.tenants import AFFILIATE, LOYALTY, Tenant, create_tenant
 
@@ -175,6 +178,24 @@ async def test_unexpected_errors_are_500s_without_internals(
     assert affiliate.json()["status"] == 500
     assert "trace-me" in affiliate.json()["message"]
     assert "hunter2" not in affiliate.text
+
+
+async def test_a_failed_statement_is_logged_without_its_values(
+    probe_client: httpx.AsyncClient, probe_tenant: Tenant
+) -> None:
+    stream = io.StringIO()
+    handler = json_handler(stream)
+    logger = logging.getLogger("perks")
+    logger.addHandler(handler)
+    try:
+        response = await probe_client.get(f"{AFFILIATE}/_probe/sql-boom", headers=probe_tenant.affiliate)
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 500
+    logged = stream.getvalue()
+    assert "no_such_column" in logged  # the statement is there, to debug with
+    assert "hidden due to hide_parameters" in logged
+    assert SQL_SECRET not in logged and SQL_SECRET not in response.text
 
 
 async def test_tokens_follow_the_service_clock_not_the_wall_clock(

@@ -7,12 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from perks.db import Database
+from perks.idempotency.models import IdempotencyRecord
 from perks.kit import clock
 from tests.support.processes import concurrent_requests
 from tests.support.server import TEST_SECRET, live_server
-from tests.support.tenants import AFFILIATE, Tenant, create_tenant
+from tests.support.tenants import AFFILIATE, LOYALTY, Tenant, create_tenant
 
 
 async def workspace_names(client: httpx.AsyncClient, tenant: Tenant) -> list[str]:
@@ -105,3 +107,54 @@ async def test_concurrent_requests_with_one_key_do_the_work_once(
     assert {status for status, _ in results} == {201}
     assert len({json.loads(text)["data"]["id"] for _, text in results}) == 1
     assert sorted(item["name"] for item in listing["data"]["items"]) == ["raced", "racer"]
+
+
+async def stored_answers(database: Database, tenant: Tenant) -> list[str]:
+    async with database.transaction(read_only=True) as session:
+        rows = await session.scalars(
+            select(IdempotencyRecord.response_body).where(IdempotencyRecord.account_id == tenant.account_id)
+        )
+        return [row or "" for row in rows]
+
+
+async def test_a_webhook_secret_is_never_stored_in_clear_yet_replays_whole(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database
+) -> None:
+    create = {**tenant.affiliate, "Idempotency-Key": "hook-1"}
+    body = {"url": "http://127.0.0.1:9/hook", "events": ["payout.paid"]}
+    first = await client.post(f"{AFFILIATE}/webhooks", headers=create, json=body)
+    assert first.status_code == 201, first.text
+    secret = first.json()["data"]["secret"]
+    assert secret.startswith("whsec_")
+    endpoint_id = first.json()["data"]["id"]
+    rotate = {**tenant.affiliate, "Idempotency-Key": "rotate-1"}
+    rotated = await client.post(
+        f"{AFFILIATE}/webhooks/rotate-secret?endpointId={endpoint_id}", headers=rotate
+    )
+    assert rotated.status_code == 200, rotated.text
+    new_secret = rotated.json()["data"]["secret"]
+    loyalty = {**await tenant.loyalty(client), "Idempotency-Key": "hook-2"}
+    third = await client.post(
+        f"{LOYALTY}/webhooks", headers=loyalty, json={"url": body["url"], "events": ["CUSTOMER_REGISTRATION"]}
+    )
+    assert third.status_code == 201, third.text
+
+    stored = await stored_answers(database, tenant)
+    assert len(stored) == 3
+    for answer in stored:
+        assert "whsec_" not in answer and secret[6:] not in answer and new_secret[6:] not in answer
+        assert endpoint_id not in answer  # the whole answer is sealed, not only the secret
+    again = await client.post(f"{AFFILIATE}/webhooks", headers=create, json=body)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    rotated_again = await client.post(
+        f"{AFFILIATE}/webhooks/rotate-secret?endpointId={endpoint_id}", headers=rotate
+    )
+    assert rotated_again.json() == rotated.json()
+    assert (
+        await client.post(
+            f"{LOYALTY}/webhooks",
+            headers=loyalty,
+            json={"url": body["url"], "events": ["CUSTOMER_REGISTRATION"]},
+        )
+    ).json() == third.json()

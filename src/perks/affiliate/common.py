@@ -50,12 +50,12 @@ def required_id(name: str, value: str | None) -> str:
     return value
 
 
-def id_query(name: str) -> Callable[[str | None], Coroutine[Any, Any, str]]:
+def id_query(name: str) -> Callable[[str], Coroutine[Any, Any, str]]:
     """A dependency reading the id `name` from the query string (this module has no postponed
     annotations, so the alias below is evaluated here). Async, so FastAPI runs it inline rather than in
     its thread pool."""
 
-    async def dependency(value: Annotated[str | None, Query(alias=name)] = None) -> str:
+    async def dependency(value: Annotated[str, Query(alias=name)]) -> str:
         return required_id(name, value)
 
     return dependency
@@ -224,7 +224,11 @@ _STATUSES = {"type": "string", "enum": ["pending", "processing", "paid", "refund
 _TEXT = {"type": "string"}
 LIST_FILTERS_OPENAPI: dict[str, Any] = {
     "parameters": [
-        _documented("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1"),
+        _documented(
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+            "Page number, from 1",
+        ),
         _documented("limit", _LIMIT, "Items per page"),
         _documented("orderType", _TEXT, "Field to sort by (default createdAt)"),
         _documented("orderValue", {"type": "string", "enum": ["ASC", "DESC"]}, "Sort direction"),

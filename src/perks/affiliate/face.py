@@ -26,9 +26,12 @@ from perks.kit.pagination import (
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 from perks.web.auth import admit
+from perks.web.auth_first import authentication
 from perks.web.unit_of_work import UnitOfWorkRoute, get_session, session_dependency
 
 PREFIX = "/api/v1"
+# What any route of the face may answer besides its success (documented so clients and fuzzers know).
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
 INVALID_KEY_MESSAGE = "Invalid API key. Please check your API key and try again."
 T = TypeVar("T")
 
@@ -81,7 +84,7 @@ def render_error(status: int, title: str, details: str, extra: dict[str, Any]) -
 
 def router(**kwargs: Any) -> APIRouter:
     """A router for one affiliate domain; every route runs in one transaction."""
-    kwargs.setdefault("responses", {400: {"model": Message}, 401: {"model": Message}})
+    kwargs.setdefault("responses", {status: {"model": Message} for status in ERROR_STATUSES})
     # The prefix is part of each route's own path, so metrics and logs name the full route template.
     return APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, **kwargs)
 
@@ -95,13 +98,17 @@ async def _authenticate(request: Request, api_key: str | None, *, allow_public: 
     return await admit(request, ctx, allow_public=allow_public)
 
 
-async def server_auth(request: Request, api_key: Annotated[str | None, Depends(key_scheme)]) -> AuthContext:
-    return await _authenticate(request, api_key, allow_public=False)
+async def _server(request: Request) -> AuthContext:
+    return await _authenticate(request, await key_scheme(request), allow_public=False)
 
 
-async def public_auth(request: Request, api_key: Annotated[str | None, Depends(key_scheme)]) -> AuthContext:
-    return await _authenticate(request, api_key, allow_public=True)
+async def _public(request: Request) -> AuthContext:
+    return await _authenticate(request, await key_scheme(request), allow_public=True)
 
+
+# Checked before the request body is read (perks.web.auth_first).
+server_auth = authentication(_server, key_scheme)
+public_auth = authentication(_public, key_scheme)
 
 ServerAuth = Annotated[AuthContext, Depends(server_auth)]
 PublicAuth = Annotated[AuthContext, Depends(public_auth)]

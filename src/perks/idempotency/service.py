@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import Unprocessable
@@ -14,6 +19,9 @@ from perks.kit import clock
 from perks.tenancy.context import AuthContext
 
 MAX_KEY_LENGTH = 255
+# Stored answers may hold secrets (a webhook endpoint's whsec_ secret, shown once) and customer data: the
+# unit of work stores them encrypted with a key derived from the server's secret key, marked so.
+SEALED = "sealed:v1:"
 
 
 @dataclass(frozen=True)
@@ -78,3 +86,31 @@ async def abandon(session: AsyncSession, record_id: str) -> None:
     """Give up a claimed key whose request failed after the claim, inside a transaction that commits anyway
     (a group-committed batch): a retry with the key runs afresh, as after a rolled-back request."""
     await repository.delete_record(session, record_id)
+
+
+@lru_cache(maxsize=4)
+def _cipher(secret: str) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"perks idempotency records").derive(
+        secret.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(body: str, secret: str) -> str:
+    """An answer as it is stored: encrypted and authenticated (Fernet), never in clear."""
+    return SEALED + _cipher(secret).encrypt(body.encode()).decode("ascii")
+
+
+def unseal(stored: str, secret: str) -> str:
+    """A stored answer as it is replayed (answers stored unsealed are returned as they are)."""
+    if not stored.startswith(SEALED):
+        return stored
+    try:
+        return _cipher(secret).decrypt(stored[len(SEALED) :].encode("ascii")).decode()
+    except InvalidToken:
+        raise Unprocessable(
+            "The answer stored for this Idempotency-Key can no longer be read (the server's secret key "
+            "changed); send the request again with a new key",
+            title="Idempotency key unreadable",
+            field="Idempotency-Key",
+        ) from None

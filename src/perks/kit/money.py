@@ -12,6 +12,9 @@ from sqlalchemy.types import TypeDecorator
 SCALE = 4
 _FACTOR = Decimal(10) ** SCALE
 CENT = Decimal("0.01")
+# The largest amount, value or quantity an input may carry: well inside what a scaled 64-bit integer holds
+# (Amount), and small enough that the engine's arithmetic at 28 significant digits stays exact.
+MAX_INPUT = Decimal(10) ** 12
 
 
 class Amount(TypeDecorator[Decimal]):

@@ -206,7 +206,10 @@ def _scalar(kind: Kind, primitive: str, value: Any) -> Any:
             return value
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise ValueError("must be a number")
-        return to_decimal(value)
+        number = to_decimal(value)
+        if not number.is_finite():
+            raise ValueError("must be a finite number")
+        return number
     if kind is Kind.BOOLEAN:
         if not isinstance(value, bool):
             raise ValueError("must be true or false")

@@ -16,9 +16,12 @@ from perks.idempotency import service as idempotency
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 from perks.web.auth import admit, admit_claim
+from perks.web.auth_first import authentication
 from perks.web.unit_of_work import UnitOfWorkRoute, get_session, session_dependency
 
 PREFIX = "/api/storefront/v1"
+# What any route of the face may answer besides its success (documented so clients and fuzzers know).
+ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
 T = TypeVar("T")
 
 bearer_scheme = HTTPBearer(auto_error=False, description="The token from GET /auth/authorize")
@@ -39,7 +42,7 @@ def render_error(status: int, title: str, details: str, extra: dict[str, Any]) -
 
 def router(**kwargs: Any) -> APIRouter:
     """A router for one loyalty domain; every route runs in one transaction."""
-    kwargs.setdefault("responses", {400: {"model": ErrorBody}, 401: {"model": ErrorBody}})
+    kwargs.setdefault("responses", {status: {"model": ErrorBody} for status in ERROR_STATUSES})
     # The prefix is part of each route's own path, so metrics and logs name the full route template.
     return APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, **kwargs)
 
@@ -75,24 +78,23 @@ class Claimed:
     idempotency: idempotency.Claim | None
 
 
-async def server_claim(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
-) -> Claimed:
-    ctx = _claimed_context(request, credentials)
+async def _claim_server(request: Request) -> Claimed:
+    ctx = _claimed_context(request, await bearer_scheme(request))
     return Claimed(ctx, await admit_claim(request, ctx, allow_public=False))
 
 
-async def server_auth(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
-) -> AuthContext:
-    return await _authenticate(request, credentials, allow_public=False)
+async def _server(request: Request) -> AuthContext:
+    return await _authenticate(request, await bearer_scheme(request), allow_public=False)
 
 
-async def public_auth(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
-) -> AuthContext:
-    return await _authenticate(request, credentials, allow_public=True)
+async def _public(request: Request) -> AuthContext:
+    return await _authenticate(request, await bearer_scheme(request), allow_public=True)
 
+
+# Checked before the request body is read (perks.web.auth_first).
+server_claim = authentication(_claim_server, bearer_scheme)
+server_auth = authentication(_server, bearer_scheme)
+public_auth = authentication(_public, bearer_scheme)
 
 ServerAuth = Annotated[AuthContext, Depends(server_auth)]
 ServerClaim = Annotated[Claimed, Depends(server_claim)]

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import Conflict, NotFound, invalid
-from perks.kit.money import to_decimal
+from perks.kit.money import MAX_INPUT, to_decimal
 from perks.kit.pagination import MAX_OFFSET
 from perks.tenancy.context import AuthContext
 
@@ -53,10 +53,21 @@ def same_account_reference(column: str, table: str, ondelete: str) -> ForeignKey
 
 
 def is_positive_number(value: Any) -> bool:
+    """A number (or decimal string) above 0: not a boolean, not NaN or an infinity."""
     try:
-        return not isinstance(value, bool) and to_decimal(value) > 0
+        number = to_decimal(value)
     except (ValueError, TypeError):
         return False
+    return not isinstance(value, bool) and number.is_finite() and number > 0
+
+
+def check_positive(value: Any, field: str) -> None:
+    """A 400 naming `field` unless `value` is a number above 0 and at most MAX_INPUT, so the engine
+    never multiplies by a value it cannot compute with."""
+    if not is_positive_number(value):
+        raise invalid(field, "must be a number greater than 0")
+    if to_decimal(value) > MAX_INPUT:
+        raise invalid(field, f"must be at most {MAX_INPUT}")
 
 
 async def flush_or_conflict(session: AsyncSession, title: str, details: str) -> None:
@@ -65,6 +76,11 @@ async def flush_or_conflict(session: AsyncSession, title: str, details: str) -> 
             await session.flush()
     except IntegrityError as error:
         raise Conflict(details, title=title) from error
+
+
+# OpenAPI bounds of the `from`/`to` query parameters (checked by Window.of, which words its own errors).
+FROM_BOUNDS = {"minimum": 0, "maximum": MAX_OFFSET}
+TO_BOUNDS = {"minimum": 0, "maximum": MAX_OFFSET + MAX_WINDOW}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from perks.errors import invalid
+from perks.kit.pagination import MAX_OFFSET
 from perks.loyalty.face import Data, ServerAuth, Session, router
 from perks.outbox import service
 from perks.outbox.models import WebhookEndpoint
@@ -81,8 +82,11 @@ async def list_deliveries(
     session: Session,
     ctx: ServerAuth,
     endpoint_id: OptionalEndpointId,
-    start: Annotated[int, Query(alias="from", ge=0, description="First record, from 0")] = 0,
-    to: Annotated[int | None, Query(ge=0, description=f"Last record (at most {MAX_WINDOW} per call)")] = None,
+    start: Annotated[int, Query(alias="from", ge=0, le=MAX_OFFSET, description="First record, from 0")] = 0,
+    to: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_OFFSET + MAX_WINDOW, description=f"Last record (at most {MAX_WINDOW} per call)"),
+    ] = None,
 ) -> LoyaltyDeliveries:
     end = start + DEFAULT_WINDOW - 1 if to is None else to
     if end < start or end - start + 1 > MAX_WINDOW:

@@ -68,7 +68,13 @@ class Worker:
         self.database = database
         self.settings = settings
         self.http = http or httpx.AsyncClient(
-            timeout=TIMEOUT_SECONDS, follow_redirects=False, headers={"user-agent": USER_AGENT}
+            timeout=TIMEOUT_SECONDS,
+            follow_redirects=False,
+            headers={"user-agent": USER_AGENT},
+            # Connects only to addresses checked at connection time (unless private targets are allowed);
+            # no proxy from the environment, which would connect in its stead.
+            transport=safety.webhook_transport(settings.allow_private_webhooks),
+            trust_env=settings.allow_private_webhooks,
         )
         self.rng = random.Random()
 
@@ -148,16 +154,14 @@ class Worker:
         if clock.now() + timedelta(seconds=TIMEOUT_SECONDS) >= lease_until:
             return None
         url = item.endpoint.url
-        try:
-            await safety.check_target(url, self.settings.allow_private_webhooks)
-        except safety.UnsafeTarget as refused:
-            return Outcome(None, f"refused: {refused}")
         body = envelope(item.event)
         try:
             async with asyncio.timeout(TIMEOUT_SECONDS):
                 request = self.http.stream("POST", url, content=body, headers=signed_headers(item, body))
                 async with request as response:
                     code = response.status_code
+        except safety.UnsafeTarget as refused:  # checked as the connection is made (see safety)
+            return Outcome(None, f"refused: {refused}")
         except (httpx.HTTPError, httpx.InvalidURL, TimeoutError, OSError, ValueError) as error:
             return Outcome(None, f"{error.__class__.__name__}: {error}"[:ERROR_MAX])
         return Outcome(code, None if 200 <= code < 300 else f"HTTP {code}")

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from perks.errors import AppError
-from perks.idempotency.service import Replay
+from perks.idempotency.service import Replay, unseal
 
 # (status, title, details, extra) -> JSON body
 Renderer = Callable[[int, str, str, dict[str, Any]], dict[str, Any]]
@@ -85,14 +85,23 @@ def install_error_handlers(app: FastAPI, renderers: FaceRenderers) -> None:
             return renderers.response(request.url.path, 404, "Not found", details)
         if error.status_code == 405:
             details = f"Method {request.method} is not allowed on {request.url.path}"
-            return renderers.response(request.url.path, 405, "Method not allowed", details)
+            # The router names the allowed methods in `Allow`, which RFC 9110 requires on a 405.
+            return renderers.response(
+                request.url.path, 405, "Method not allowed", details, headers=error.headers
+            )
+        if error.status_code == 413:
+            return renderers.response(request.url.path, 413, "Payload too large", str(error.detail))
         title = str(error.detail) if error.detail else "Error"
         return renderers.response(request.url.path, error.status_code, title, title, headers=error.headers)
 
     async def on_replay(request: Request, error: Exception) -> Response:
         assert isinstance(error, Replay)
+        try:
+            body = unseal(error.stored.body, request.app.state.settings.signing_secret)
+        except AppError as unreadable:
+            return await on_app_error(request, unreadable)
         return Response(
-            content=error.stored.body,
+            content=body,
             status_code=error.stored.status_code,
             media_type="application/json",
             headers={"Idempotent-Replayed": "true"},

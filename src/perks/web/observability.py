@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pythonjsonlogger.json import JsonFormatter
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from perks.web.errors import FaceRenderers
@@ -22,6 +23,7 @@ account_id_var: ContextVar[str | None] = ContextVar("account_id", default=None)
 log = logging.getLogger("perks")
 access_log = logging.getLogger("perks.access")
 
+CLIENT_CLOSED_REQUEST = 499
 REQUESTS = Counter("perks_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
     "perks_request_duration_seconds",
@@ -94,6 +96,11 @@ class ObservabilityMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # The client went away before its request was read whole: nothing to answer, not a failure
+            # of ours. Counted under 499 ("client closed request", as nginx names it).
+            status = CLIENT_CLOSED_REQUEST
+            log.info("client disconnected", extra={"path": scope["path"], "method": scope["method"]})
         except Exception:
             log.exception("unhandled error", extra={"path": scope["path"], "method": scope["method"]})
             if response_started:

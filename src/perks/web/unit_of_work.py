@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Database, retrying
 from perks.idempotency import service as idempotency
-from perks.web.nul import reject_nul_characters
+from perks.web.auth_first import Check, auth_checks, authenticate_first
+from perks.web.guard import GuardedRequest, guard_request
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -41,7 +42,7 @@ def group_committed(endpoint: Endpoint) -> Endpoint:
 
 class UnitOfWorkRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+        handler = _guarded(super().get_route_handler(), auth_checks(self.dependant))
         if getattr(self.endpoint, "perks_group_committed", False):
             return _without_transaction(handler)
         read_only = (self.methods or set()) <= SAFE_METHODS and not getattr(
@@ -64,17 +65,29 @@ class UnitOfWorkRoute(APIRoute):
         async def run_retrying(request: Request) -> Response:
             # A deadlock's victim (PostgreSQL) is rolled back whole: the request is run again from the
             # start (its body is cached), instead of answering 500 for a conflict the client did not cause.
-            return await retrying(partial(run_in_transaction, request))
+            return await retrying(partial(run_in_transaction, GuardedRequest(request.scope, request.receive)))
 
         return run_retrying
 
 
-def _without_transaction(
-    handler: Callable[[Request], Coroutine[Any, Any, Response]],
-) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def _guarded(handler: Handler, checks: list[Check]) -> Handler:
+    """Authenticate before reading the body, then check query, path and body (perks.web.guard)."""
+
     async def run(request: Request) -> Response:
-        await reject_nul_characters(request)
+        assert isinstance(request, GuardedRequest)
+        await authenticate_first(request, checks)
+        await guard_request(request)
         return await handler(request)
+
+    return run
+
+
+def _without_transaction(handler: Handler) -> Handler:
+    async def run(request: Request) -> Response:
+        return await handler(GuardedRequest(request.scope, request.receive))
 
     return run
 
@@ -83,14 +96,15 @@ async def _respond(
     request: Request, session: AsyncSession, handler: Callable[[Request], Coroutine[Any, Any, Response]]
 ) -> Response:
     """Run the handler; commit (storing the idempotent response first) unless it answered an error."""
-    await reject_nul_characters(request)
     response = await handler(request)
     if response.status_code >= 400:
         await session.rollback()
         return response
     record_id = getattr(request.state, "idempotency_record", None)
     if record_id is not None:
-        await idempotency.finish(session, record_id, response.status_code, bytes(response.body).decode())
+        secret = request.app.state.settings.signing_secret
+        body = idempotency.seal(bytes(response.body).decode(), secret)
+        await idempotency.finish(session, record_id, response.status_code, body)
     await session.commit()
     return response
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
@@ -22,6 +21,7 @@ from perks.affiliate.face import (
     page_of,
     router,
 )
+from perks.kit import json_input
 
 affiliates_router = router(tags=["affiliate: affiliates"])
 AffiliateId = Annotated[str, Depends(id_query("affiliateId"))]
@@ -33,7 +33,7 @@ async def affiliate_id_for_delete(
     """The docs' DELETE sample sends no query string, so the id may also come in a JSON body."""
     if not value:
         try:
-            body = json.loads(await request.body() or b"{}")
+            body = json_input.loads(await request.body() or b"{}")
         except ValueError:
             body = {}
         found = body.get("affiliateId") if isinstance(body, dict) else None

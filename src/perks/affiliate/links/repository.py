@@ -22,6 +22,15 @@ async def get(session: AsyncSession, ctx: AuthContext, link_id: str) -> Affiliat
     )
 
 
+async def has_code(session: AsyncSession, ctx: AuthContext, code_key: str) -> bool:
+    found = await session.scalar(
+        select(AffiliateLink.id).where(
+            AffiliateLink.account_id == ctx.account_id, AffiliateLink.code_key == code_key
+        )
+    )
+    return found is not None
+
+
 async def add(session: AsyncSession, link: AffiliateLink) -> None:
     session.add(link)
     await session.flush()

@@ -1,5 +1,5 @@
-"""Affiliate links: a referral code on the affiliate's campaign URL. Codes are unique per account,
-case-insensitively."""
+"""Affiliate links: a referral code on the affiliate's campaign URL. Codes are unique across all accounts,
+case-insensitively, so that no account can capture or shadow the redirect traffic of another's code."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.affiliate.affiliates import service as affiliates
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.campaigns.models import AffiliateCampaign
-from perks.affiliate.common import integrity_or_422
 from perks.affiliate.links import repository
 from perks.affiliate.links.models import AffiliateLink
 from perks.affiliate.links.schemas import LinkCreate
@@ -31,6 +30,8 @@ CODE_ALPHABET = string.ascii_lowercase + string.digits
 CODE_LENGTH = 8
 CODE_ATTEMPTS = 5
 CODE_TAKEN = "referralCode: this referral code is already taken"
+# Taken by a link of another account; which one is nobody else's business.
+CODE_IN_USE = "referralCode: this referral code is already in use; choose another"
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ async def create_link(session: AsyncSession, ctx: AuthContext, body: LinkCreate)
         raise Unprocessable(f"urlParameter: must be one of the campaign's allowedUrlParameters ({allowed})")
     link = AffiliateLink(account_id=ctx.account_id, affiliate_id=affiliate.id, url_parameter=parameter)
     if body.referral_code is not None:
-        await _claim(session, link, body.referral_code)
+        await _claim(session, ctx, link, body.referral_code)
     else:
         await _claim_generated(session, link)
     return TrackedLink(link, campaign)
@@ -91,11 +92,17 @@ async def delete_link(session: AsyncSession, ctx: AuthContext, link_id: str) -> 
     await repository.delete_link(session, ctx, await get_link(session, ctx, link_id))
 
 
-async def _claim(session: AsyncSession, link: AffiliateLink, code: str) -> None:
-    """The unique (account, lower-case code) index decides who gets a code, also under races."""
+async def _claim(session: AsyncSession, ctx: AuthContext, link: AffiliateLink, code: str) -> None:
+    """The unique index on the lower-case code decides who gets a code, also under races. Taken in the
+    caller's own account: 422, as always; taken by another account: 409, naming nobody."""
     link.referral_code, link.code_key = code, code.lower()
-    async with integrity_or_422(session, CODE_TAKEN):
-        await repository.add(session, link)
+    try:
+        async with session.begin_nested():
+            await repository.add(session, link)
+    except IntegrityError as error:
+        if await repository.has_code(session, ctx, link.code_key):
+            raise Unprocessable(CODE_TAKEN) from error
+        raise Conflict(CODE_IN_USE, title="Referral code in use") from error
 
 
 async def _claim_generated(session: AsyncSession, link: AffiliateLink) -> None:

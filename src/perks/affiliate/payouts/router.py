@@ -40,8 +40,14 @@ async def generate_payouts(session: Session, ctx: ServerAuth) -> Envelope[list[P
     response_model=Envelope[Page[PayoutOut]],
     openapi_extra={
         "parameters": [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            for name in ("affiliateId", "workspaceId", "status")
+            {"name": "affiliateId", "in": "query", "required": False, "schema": {"type": "string"}},
+            {"name": "workspaceId", "in": "query", "required": False, "schema": {"type": "string"}},
+            {
+                "name": "status",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "enum": ["pending", "paid"]},
+            },
         ]
     },
 )
@@ -55,8 +61,30 @@ async def list_payouts(
     return ok(page_of(result, [service.out(row) for row in result.items]), "Payouts fetched successfully")
 
 
+# The export's parameters are read by hand (`method` in any case), so they are declared here.
+EXPORT_PARAMETERS = [
+    {
+        "name": "method",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "string", "enum": ["PAYPAL", "WISE", "paypal", "wise"]},
+        "description": "The payout method to export: PAYPAL or WISE (any case)",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["csv"], "default": "csv"},
+        "description": "The file format (csv)",
+    },
+]
+
+
 @payouts_router.get(
-    "/payouts/export", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+    "/payouts/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    openapi_extra={"parameters": EXPORT_PARAMETERS},
 )
 async def export_payouts(
     session: Session, ctx: ServerAuth, query: Annotated[ExportQuery, Depends(export_query)]

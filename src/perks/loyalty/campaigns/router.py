@@ -26,7 +26,7 @@ from perks.loyalty.campaigns.schemas import (
     StatusFilter,
 )
 from perks.loyalty.face import Data, ServerAuth, Session, router
-from perks.loyalty.records import Window
+from perks.loyalty.records import FROM_BOUNDS, TO_BOUNDS, Window
 
 campaigns_router = router(tags=["loyalty: campaigns"])
 
@@ -84,8 +84,13 @@ def _summary(campaign: Campaign) -> CampaignSummary:
 async def list_campaigns(
     session: Session,
     ctx: ServerAuth,
-    start: Annotated[int | None, Query(alias="from", description="Starting record index, from 0")] = None,
-    end: Annotated[int | None, Query(alias="to", description="Ending record index, from 0")] = None,
+    start: Annotated[
+        int | None,
+        Query(alias="from", description="Starting record index, from 0", json_schema_extra=FROM_BOUNDS),
+    ] = None,
+    end: Annotated[
+        int | None, Query(alias="to", description="Ending record index, from 0", json_schema_extra=TO_BOUNDS)
+    ] = None,
     type: Annotated[CampaignType | None, Query(description="Filter by campaign type")] = None,
     brand_id: str | None = None,
     customer_id: Annotated[str | None, Query(description="Campaigns a customer can take part in now")] = None,

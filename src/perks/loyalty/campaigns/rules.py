@@ -4,14 +4,14 @@ only to customers of `tier_id`, optionally expiring after `expiration_date` ("12
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from perks.errors import invalid
+from perks.kit import json_input
 from perks.loyalty.conditions import validate_conditions
-from perks.loyalty.records import is_positive_number
+from perks.loyalty.records import check_positive
 
 EXPIRATION = re.compile(r"^\d{1,4}/(days|weeks|months|years)$")
 
@@ -25,7 +25,7 @@ class References:
 
 def parse_json_string(raw: str | None, field: str, expected: type) -> Any:
     try:
-        value = json.loads(raw) if isinstance(raw, str) else None
+        value = json_input.loads_field(raw, field) if isinstance(raw, str) else None
     except ValueError:
         value = None
     if not isinstance(value, expected):
@@ -60,8 +60,7 @@ def _effect(raw: Any, field: str) -> dict[str, Any]:
     if not isinstance(reward_id, str) or not reward_id:
         raise invalid(f"{field}.reward_id", "is required")
     amount = raw.get("amount")
-    if not is_positive_number(amount):
-        raise invalid(f"{field}.amount", "must be a number greater than 0")
+    check_positive(amount, f"{field}.amount")
     tier_id = raw.get("tier_id")
     if tier_id is not None and not isinstance(tier_id, str):
         raise invalid(f"{field}.tier_id", "must be a tier id or null")

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from perks.loyalty.coupons.generator import MAX_QUANTITY
+
 
 class CampaignType(StrEnum):
     BEHAVIOR = "BEHAVIOR"
@@ -59,7 +61,11 @@ class CampaignWrite(BaseModel):
     divide_budget_in: BudgetPeriod | None = None
     labels: list[SelectValue] = Field(default_factory=list)
     metadata: str | None = Field(default=None, description="A JSON object encoded as a string")
-    quantity: int | None = Field(default=None, description="COUPONS only: codes to generate or keep")
+    quantity: int | None = Field(
+        default=None,
+        description="COUPONS only: codes to generate or keep",
+        json_schema_extra={"minimum": 1, "maximum": MAX_QUANTITY},
+    )
     useCustomCodes: bool = False
     customCodes: str | None = Field(default=None, description="COUPONS only: comma-separated codes")
     confirm_changes: bool = False

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from perks.kit.money import MAX_INPUT
 from perks.loyalty.customers.schemas import CustomerId, CustomerOut, Number, WalletOut
 from perks.loyalty.transactions.schemas import TransactionOut
 
@@ -16,7 +17,7 @@ MAX_RESERVE_DAYS = 365
 
 class RedeemItem(BaseModel):
     id: str = Field(min_length=1, max_length=36, description="The reward id to redeem")
-    amount: Decimal = Field(gt=0, description="How much of the reward to redeem")
+    amount: Decimal = Field(gt=0, le=MAX_INPUT, description="How much of the reward to redeem")
 
 
 class Priced(BaseModel):
@@ -24,8 +25,8 @@ class Priced(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    value: Decimal | None = Field(default=None, ge=0)
-    discounted_value: Decimal | None = Field(default=None, ge=0)
+    value: Decimal | None = Field(default=None, ge=0, le=MAX_INPUT)
+    discounted_value: Decimal | None = Field(default=None, ge=0, le=MAX_INPUT)
     redeem: list[RedeemItem] | None = None
     tags: list[str] | dict[str, Any] | None = None
     metadata: dict[str, Any] | None = None
@@ -33,7 +34,7 @@ class Priced(BaseModel):
 
 class Product(Priced):
     sku: str | None = Field(default=None, max_length=255)
-    amount: Decimal | None = Field(default=None, gt=0)
+    amount: Decimal | None = Field(default=None, gt=0, le=MAX_INPUT)
 
 
 class Order(Priced):

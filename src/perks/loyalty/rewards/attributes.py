@@ -7,7 +7,7 @@ from typing import Any
 
 from perks.errors import invalid
 from perks.kit.money import to_decimal
-from perks.loyalty.records import is_positive_number
+from perks.loyalty.records import check_positive
 
 DISCOUNT_TYPES = ("PERCENTAGE", "FIXED_AMOUNT")
 DISCOUNT_TARGETS = ("ORDER_VALUE", "PRODUCT", "SHIPPING")
@@ -23,8 +23,7 @@ def _positive(attributes: dict[str, Any], key: str, *, required: bool = True) ->
     value = attributes.get(key)
     if value is None and not required:
         return
-    if not is_positive_number(value):
-        raise invalid(f"attributes.{key}", "must be a number greater than 0")
+    check_positive(value, f"attributes.{key}")
 
 
 def _one_of(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query
 
 from perks.loyalty.face import Data, ServerAuth, Session, router
-from perks.loyalty.records import Window
+from perks.loyalty.records import FROM_BOUNDS, TO_BOUNDS, Window
 from perks.loyalty.rewards import service
 from perks.loyalty.rewards.models import Reward
 from perks.loyalty.rewards.schemas import RewardOut, RewardType, RewardWrite
@@ -23,8 +23,16 @@ def _out(reward: Reward) -> RewardOut:
 async def list_rewards(
     session: Session,
     ctx: ServerAuth,
-    start: Annotated[int, Query(alias="from", description="Starting record index, starting from 0")],
-    end: Annotated[int, Query(alias="to", description="Ending record index, starting from 0")],
+    start: Annotated[
+        int,
+        Query(
+            alias="from", description="Starting record index, starting from 0", json_schema_extra=FROM_BOUNDS
+        ),
+    ],
+    end: Annotated[
+        int,
+        Query(alias="to", description="Ending record index, starting from 0", json_schema_extra=TO_BOUNDS),
+    ],
     brand_id: str | None = None,
     type: RewardType | None = None,
 ) -> Data[list[RewardOut]]:

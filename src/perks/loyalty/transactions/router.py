@@ -65,7 +65,13 @@ async def customer_transactions(
     ctx: ServerAuth,
     customer_id: str,
     query: FilterParams,
-    year: Annotated[int | None, Query(description="x >= 2020; default: the last 3 months")] = None,
+    year: Annotated[
+        int | None,
+        Query(
+            description="x >= 2020; default: the last 3 months",
+            json_schema_extra={"minimum": service.FIRST_YEAR, "maximum": service.LAST_YEAR},
+        ),
+    ] = None,
 ) -> Transactions:
     start, end = service.year_range(year) if year is not None else service.recent_range(clock.now())
     filters = Filters(start=start, end=end, **query.values)

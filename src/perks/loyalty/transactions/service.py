@@ -31,10 +31,13 @@ def day_range(text: str) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+LAST_YEAR = 9998  # datetime's last year, less the one the range ends in
+
+
 def year_range(year: int) -> tuple[datetime, datetime]:
     if year < FIRST_YEAR:
         raise invalid("year", f"must be {FIRST_YEAR} or later")
-    if year > 9998:
+    if year > LAST_YEAR:
         raise invalid("year", "is too far in the future")
     return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
 
