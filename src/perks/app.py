@@ -13,11 +13,13 @@ from perks.affiliate import face as affiliate_face
 from perks.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from perks.affiliate.tracking.redirect import RedirectMiddleware
 from perks.config import Settings
+from perks.console.app import mount_console
 from perks.db import Database
 from perks.kit import clock
 from perks.loyalty import face as loyalty_face
 from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
 from perks.outbox import worker
+from perks.ui.assets import mount_assets
 from perks.web.errors import FaceRenderers, install_error_handlers
 from perks.web.observability import ObservabilityMiddleware, configure_logging, metrics_body
 from perks.web.ratelimit import RateLimiter
@@ -42,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         f"`{loyalty_face.PREFIX}` (Masivo storefront API), affiliate face under `{affiliate_face.PREFIX}` "
         "(ReferralStack API).",
         lifespan=lifespan,
+        docs_url=None,  # served by perks.ui.assets from local files
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = database
@@ -57,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in [*LOYALTY_ROUTERS, *AFFILIATE_ROUTERS]:
         app.include_router(router)
     _add_operations_routes(app, database)
+    mount_assets(app)  # /static, /docs, /redoc
+    mount_console(app)  # /console
     return app
 
 

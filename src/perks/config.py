@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     # claims (and sends concurrently) per batch.
     worker_poll_seconds: float = 1.0
     webhook_batch_size: int = 50
+    # The console: how long a sign-in lasts, sign-in attempts allowed per email and per client address
+    # (shared through Redis when configured), and the email of the owner created on the first start.
+    console_session_hours: int = 12
+    sign_in_limit_per_email: str = "10/minute"
+    sign_in_limit_per_address: str = "30/minute"
+    owner_email: str = "owner@example.com"
 
     @property
     def is_sqlite(self) -> bool:
