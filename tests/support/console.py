@@ -13,7 +13,9 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import event
+from starlette.routing import Mount
 
 from perks.console.pages import FACE
 from perks.console.users.models import ConsoleUser, Role
@@ -144,3 +146,52 @@ async def statements_per_page(client: ConsoleClient, database: Database, path: s
         response = await client.get(path)
     assert response.status_code == 200, response.text
     return counted.count
+
+
+def console_app(app: FastAPI) -> FastAPI:
+    """The console's own app, mounted in `app` (inside its security headers)."""
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == FACE.prefix:
+            inner = route.app
+            while not isinstance(inner, FastAPI):
+                inner = inner.app  # type: ignore[attr-defined]
+            return inner
+    raise AssertionError("the console is not mounted")
+
+
+def console_routes(app: FastAPI, method: str) -> list[str]:
+    """The console's page paths answering `method`, with their path parameters filled with an id that
+    names nothing."""
+    return [
+        FACE.prefix + re.sub(r"\{[^}]+\}", NO_SUCH_ID, route.path)
+        for route in _api_routes(console_app(app).routes)
+        if method in (route.methods or set())
+    ]
+
+
+def _api_routes(routes: list[Any]) -> list[APIRoute]:
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):  # an included router (FastAPI keeps it whole)
+            found.extend(_api_routes(route.original_router.routes))
+    return found
+
+
+NO_SUCH_ID = "00000000-0000-7000-8000-000000000000"
+LABELLED = re.compile(r'<label[^>]*\bfor="([^"]+)"')
+CONTROL = re.compile(r"<(input|select|textarea)\b([^>]*)>")
+
+
+def unlabelled_controls(html: str) -> list[str]:
+    """Form controls a screen reader could not name: no <label for=...>, no aria-label, not hidden."""
+    labelled = set(LABELLED.findall(html))
+    missing = []
+    for tag, attributes in CONTROL.findall(html):
+        if re.search(r'type="(hidden|submit|button)"', attributes) or "aria-label=" in attributes:
+            continue
+        found = re.search(r'\bid="([^"]+)"', attributes)
+        if found is None or found.group(1) not in labelled:
+            missing.append(f"<{tag}{attributes}>")
+    return missing

@@ -37,5 +37,7 @@ def require_audit(session: AsyncSession) -> None:
     @event.listens_for(sync, "before_commit")
     def on_commit(committing: Session) -> None:
         note([*committing.new, *committing.dirty, *committing.deleted])
+        if committing.in_nested_transaction():
+            return  # a savepoint: the entry may be added after it, before the real commit
         if seen["changed"] and not seen["audited"]:
             raise UnauditedChange("a change was made without an audit entry (perks.audit.service.record)")

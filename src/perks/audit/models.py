@@ -13,10 +13,10 @@ from perks.kit import clock
 class AuditEntry(IdMixin, TenantMixin, Base):
     __tablename__ = "audit_log"
     __table_args__ = (
-        # The log newest first, and filtered by who or by which object (each keyset-paged on id).
-        Index("ix_audit_log_account_id", "account_id", "id"),
-        Index("ix_audit_log_account_actor", "account_id", "actor_id", "id"),
-        Index("ix_audit_log_account_object", "account_id", "object_type", "object_id", "id"),
+        # The log newest first, and filtered by who or by which object (each keyset-paged on the time).
+        Index("ix_audit_log_account_created", "account_id", "created_at", "id"),
+        Index("ix_audit_log_account_actor", "account_id", "actor_id", "created_at", "id"),
+        Index("ix_audit_log_account_object", "account_id", "object_type", "object_id", "created_at", "id"),
     )
 
     actor_kind: Mapped[str] = mapped_column(String(16))  # "user" (console) or "affiliate" (portal)

@@ -36,8 +36,8 @@ def entries(ctx: AuthContext, where: AuditFilter) -> Select[AuditEntry]:
 async def page(
     session: AsyncSession, ctx: AuthContext, where: AuditFilter, keyset: Keyset
 ) -> KeysetPage[AuditEntry]:
-    # Ids are time-ordered (UUIDv7), so the id alone orders the log newest first.
-    return await keyset_page(session, entries(ctx, where), (AuditEntry.id,), keyset, descending=True)
+    order = (AuditEntry.created_at, AuditEntry.id)
+    return await keyset_page(session, entries(ctx, where), order, keyset, descending=True)
 
 
 async def object_types(session: AsyncSession, ctx: AuthContext) -> Sequence[str]:

@@ -64,7 +64,7 @@ async def create_brand(request: Request, session: Session, staff: Manager) -> Re
         lambda: service.create_brand(session, staff.ctx, parse(BrandWrite, values, json_fields=JSON_FIELDS))
     )
     if isinstance(created, FormErrors):
-        return _form(request, values, created, None, status=400)
+        return _form(request, values, created, None, status=created.status)
     audit.record(session, staff, "create", _target(created), after=_out(created))
     return pages.redirect(request, FACE.path("/brands"), notice=f"Brand “{created.name}” created.")
 
@@ -86,6 +86,6 @@ async def update_brand(request: Request, session: Session, staff: Manager, brand
         )
     )
     if isinstance(updated, FormErrors):
-        return _form(request, values, updated, before, status=400)
+        return _form(request, values, updated, before, status=updated.status)
     audit.record(session, staff, "update", _target(updated), before=before, after=_out(updated))
     return pages.redirect(request, FACE.path("/brands"), notice=f"Brand “{updated.name}” saved.")

@@ -7,7 +7,7 @@ API's schema and call the API's service inside `attempt`, so a form obeys every 
     outcome = await attempt(lambda: service.create_brand(session, ctx, parse(BrandWrite, values)))
     if isinstance(outcome, FormErrors):
         return pages.render(request, "console/brands/form.html", {"values": values, "errors": outcome},
-                            status=400)
+                            status=outcome.status)
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ FRIENDLY = {
 class FormErrors:
     fields: dict[str, str] = field(default_factory=dict)
     summary: str | None = None
+    status: int = 400  # what the page answers: the API's status for the same error (409 for a conflict)
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.summary)
@@ -118,8 +119,8 @@ def _from_app_error(error: AppError) -> FormErrors:
     if error.field:
         message = error.details.removeprefix(f"{error.field}: ")
         message = message[:1].upper() + message[1:]
-        return FormErrors({error.field: message}, _summary({error.field: message}))
-    return FormErrors({}, error.details)
+        return FormErrors({error.field: message}, _summary({error.field: message}), error.status_code)
+    return FormErrors({}, error.details, error.status_code)
 
 
 def _summary(fields: Mapping[str, str]) -> str | None:
@@ -134,7 +135,8 @@ def _summary(fields: Mapping[str, str]) -> str | None:
 
 async def attempt(action: Callable[[], Awaitable[T]]) -> T | FormErrors:
     """Run `action` (parse + service call); its input errors come back as FormErrors, others propagate.
-    The page then answers 400 with the form, and the request's transaction is rolled back."""
+    The page then answers the form with `errors.status` (4xx), so the request's transaction is rolled
+    back."""
     try:
         return await action()
     except ValidationError as error:

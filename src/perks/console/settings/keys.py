@@ -68,7 +68,7 @@ async def create_key(request: Request, session: Session, staff: Owner) -> Respon
 
     created = await attempt(create)
     if isinstance(created, FormErrors):
-        return await _list(request, session, staff, created, status=400)
+        return await _list(request, session, staff, created, status=created.status)
     key, plain = created
     audit.record(session, staff, "create", _target(key), after=_snapshot(key))
     return pages.render(

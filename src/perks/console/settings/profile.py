@@ -35,7 +35,7 @@ async def save_profile(request: Request, session: Session, staff: Viewer) -> Res
         lambda: users.set_time_zone(session, staff.ctx, staff.user_id, values.get("time_zone", ""))
     )
     if isinstance(saved, FormErrors):
-        return _form(request, values, saved, status=400)
+        return _form(request, values, saved, status=saved.status)
     target = audit.Target("console_user", staff.user_id, staff.email)
     audit.record(
         session,

@@ -65,7 +65,7 @@ async def create_user(request: Request, session: Session, staff: Owner, listing:
         lambda: users.create_user(session, staff.account_id, values.get("email", ""), values.get("role", ""))
     )
     if isinstance(created, FormErrors):
-        return await _list(request, session, staff, listing, values, created, status=400)
+        return await _list(request, session, staff, listing, values, created, status=created.status)
     audit.record(session, staff, "create", _target(created.user), after=_snapshot(created.user))
     return pages.render(
         request, "console/settings/user_created.html", {"user": created.user, "password": created.password}
@@ -87,7 +87,7 @@ async def change_role(request: Request, session: Session, staff: Owner, user_id:
     changed = await attempt(lambda: users.change_role(session, staff.ctx, user_id, values.get("role", "")))
     if isinstance(changed, FormErrors):
         context = {"user": user, "roles": ROLES, "values": values, "errors": changed}
-        return pages.render(request, "console/settings/user.html", context, status=400)
+        return pages.render(request, "console/settings/user.html", context, status=changed.status)
     audit.record(session, staff, "change_role", _target(changed), before=before, after=_snapshot(changed))
     return pages.redirect(
         request, FACE.path(f"/settings/users/{user_id}"), notice=f"{changed.email} is now {changed.role}."

@@ -61,7 +61,7 @@ async def create_endpoint(request: Request, session: Session, staff: Owner) -> R
         )
     )
     if isinstance(created, FormErrors):
-        return _form(request, values, created, status=400)
+        return _form(request, values, created, status=created.status)
     audit.record(session, staff, "create", _target(created), after=_snapshot(created))
     return pages.render(request, "console/settings/webhook_created.html", {"endpoint": created})
 

@@ -24,11 +24,11 @@ async def list_brands(session: AsyncSession, ctx: AuthContext) -> Sequence[Brand
 async def page_brands(
     session: AsyncSession, ctx: AuthContext, search: str, keyset: Keyset
 ) -> KeysetPage[Brand]:
-    """Newest first (ids are time-ordered), optionally those whose name contains `search`."""
+    """Newest first (on the account's created_at index), optionally those whose name contains `search`."""
     statement = brands(ctx)
     if search:
         statement = statement.where(func.lower(Brand.name).contains(search.lower(), autoescape=True))
-    return await keyset_page(session, statement, (Brand.id,), keyset, descending=True)
+    return await keyset_page(session, statement, (Brand.created_at, Brand.id), keyset, descending=True)
 
 
 async def get(session: AsyncSession, ctx: AuthContext, brand_id: str) -> Brand | None:

@@ -48,10 +48,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.create_index("ix_audit_log_account_actor", ["account_id", "actor_id", "id"], unique=False)
-        batch_op.create_index("ix_audit_log_account_id", ["account_id", "id"], unique=False)
         batch_op.create_index(
-            "ix_audit_log_account_object", ["account_id", "object_type", "object_id", "id"], unique=False
+            "ix_audit_log_account_actor", ["account_id", "actor_id", "created_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_audit_log_account_created", ["account_id", "created_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_audit_log_account_object",
+            ["account_id", "object_type", "object_id", "created_at", "id"],
+            unique=False,
         )
 
     op.create_table(
@@ -113,7 +119,7 @@ def downgrade() -> None:
     op.drop_table("console_users")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_account_object")
-        batch_op.drop_index("ix_audit_log_account_id")
+        batch_op.drop_index("ix_audit_log_account_created")
         batch_op.drop_index("ix_audit_log_account_actor")
 
     op.drop_table("audit_log")
