@@ -1,0 +1,74 @@
+"""Security headers on every answer of the console (pages, errors, redirects, assets), and templates
+that cannot run script: no inline script, no inline event handler, no inline style, autoescaping on."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from perks.console.pages import pages
+from tests.support.console import ConsoleClient, console_client
+
+SRC = Path(__file__).parents[2] / "src/perks"
+TEMPLATES = sorted([*SRC.glob("ui/templates/**/*.html"), *SRC.glob("console/templates/**/*.html")])
+
+
+def assert_console_headers(response: httpx.Response) -> None:
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe" not in csp
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "form-action 'self'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+async def test_every_kind_of_console_answer_carries_the_security_headers(
+    app: FastAPI, owner: ConsoleClient, viewer: ConsoleClient
+) -> None:
+    async with console_client(app) as anonymous:
+        answers = [
+            await anonymous.get("/console/login"),
+            await anonymous.get("/console/brands"),  # a redirect to sign in
+            await anonymous.get("/console/"),
+            await owner.get("/console/brands"),
+            await owner.get("/console/nowhere"),  # 404
+            await viewer.get("/console/brands/new"),  # 403
+            await owner.post("/console/brands/new", {"name": ""}),  # 400
+            await owner.http.post("/console/brands/new", data={"name": "x"}),  # 403, no CSRF token
+        ]
+    assert [answer.status_code for answer in answers] == [200, 303, 303, 200, 404, 403, 400, 403]
+    for answer in answers:
+        assert_console_headers(answer)
+    assert answers[3].headers["cache-control"] == "no-store"
+
+
+async def test_assets_are_local_and_served_with_nosniff(
+    client: httpx.AsyncClient, owner: ConsoleClient
+) -> None:
+    page = await owner.get("/console/brands")
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+    assert len(assets) >= 4  # favicon, stylesheet, htmx, the app's script
+    for asset in assets:
+        answer = await client.get(asset)
+        assert answer.status_code == 200, asset
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', page.text)
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: str(path.relative_to(SRC)))
+def test_templates_hold_no_inline_script_or_style(template: Path) -> None:
+    text = template.read_text()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), "inline <script>"
+    assert not re.search(r"\son[a-z]+\s*=", text), "inline event handler"
+    assert not re.search(r"\sstyle\s*=|<style", text), "inline style (the CSP forbids it)"
+    assert "|safe" not in text.replace(" ", "") and "autoescape false" not in text
+
+
+def test_autoescape_is_on_for_every_template() -> None:
+    rendered = pages.env.from_string("{{ name }}").render(name="<script>alert(1)</script>")
+    assert rendered == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert pages.env.autoescape("console/brands/list.html") is True  # type: ignore[operator]
