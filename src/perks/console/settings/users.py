@@ -18,9 +18,9 @@ from perks.ui.listing import Listing, ListQuery
 
 people = router()
 ROLES = [
-    (Role.OWNER.value, "Owner: everything, including API keys, users and webhooks"),
-    (Role.MANAGER.value, "Manager: campaigns, customers, affiliates, payouts"),
-    (Role.VIEWER.value, "Viewer: reads only"),
+    (Role.OWNER.value, "Owner (everything, with keys, users, webhooks)"),
+    (Role.MANAGER.value, "Manager (programs, customers, payouts)"),
+    (Role.VIEWER.value, "Viewer (reads only)"),
 ]
 LIST = FACE.path("/settings/users")
 
