@@ -9,8 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from perks.console.pages import pages
+from perks.ui.security import SecurityHeadersMiddleware, content_security_policy, security_headers
 from tests.support.console import ConsoleClient, console_client
 
 SRC = Path(__file__).parents[2] / "src/perks"
@@ -72,3 +75,23 @@ def test_autoescape_is_on_for_every_template() -> None:
     rendered = pages.env.from_string("{{ name }}").render(name="<script>alert(1)</script>")
     assert rendered == "&lt;script&gt;alert(1)&lt;/script&gt;"
     assert pages.env.autoescape("console/brands/list.html") is True  # type: ignore[operator]
+
+
+async def test_a_page_may_set_its_own_policy_and_keeps_the_other_headers() -> None:
+    """How the portal frames itself for a workspace's allowed origins."""
+
+    async def page(scope: Scope, receive: Receive, send: Send) -> None:
+        own = content_security_policy("https://shop.example")
+        await Response("<p>framed</p>", headers={"Content-Security-Policy": own})(scope, receive, send)
+
+    app = SecurityHeadersMiddleware(page, security_headers(content_security_policy()))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://perks.test"
+    ) as http:
+        answer = await http.get("/portal/")
+    assert "frame-ancestors https://shop.example" in answer.headers["content-security-policy"]
+    assert "x-frame-options" not in answer.headers
+    assert (
+        answer.headers["x-content-type-options"] == "nosniff"
+        and answer.headers["cache-control"] == "no-store"
+    )

@@ -56,8 +56,10 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                own_policy = "content-security-policy" in headers
                 for name, value in self.headers:
-                    if name not in headers:
+                    # A page with its own policy frames as that policy says (X-Frame-Options would deny).
+                    if name not in headers and not (own_policy and name == "X-Frame-Options"):
                         headers[name] = value
             await send(message)
 
