@@ -10,11 +10,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from perks.app import create_app
-from perks.console.users.models import Role
+from perks.console.users.models import ConsoleUser, Role
+from perks.console.users.service import HASHER
 from perks.db import Database
 from perks.kit import clock
 from perks.ui.sessions.models import WebSession
@@ -193,7 +195,7 @@ async def test_sign_in_attempts_are_limited_per_email_and_per_address(
             assert (await sign_in(client, owner_user.email, "wrong")).status_code == 400
         limited = await sign_in(client, owner_user.email, PASSWORD)  # even the right password now waits
         assert limited.status_code == 429
-        assert "Retry in" in limited.text
+        assert "Retry in" in limited.text and int(limited.headers["retry-after"]) > 0
         # The address has made 4 attempts: 1 more for another email is allowed, then it is limited too.
         assert (await sign_in(client, "someone@example.com", "wrong")).status_code == 400
         assert (await sign_in(client, "else@example.com", "wrong")).status_code == 429
@@ -224,3 +226,20 @@ async def test_redis_shares_the_sign_in_limit_between_processes(
     finally:
         await first.state.db.dispose()
         await second.state.db.dispose()
+
+
+async def test_a_password_hashed_with_older_parameters_is_rehashed_at_sign_in(
+    app: FastAPI, database: Database, tenant: Tenant
+) -> None:
+    user = await add_user(database, tenant.account_id, Role.VIEWER)
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    async with database.transaction() as session:
+        await session.execute(
+            update(ConsoleUser).where(ConsoleUser.id == user.user_id).values(password_hash=weak)
+        )
+    async with console_client(app) as client:
+        assert (await sign_in(client, user.email, PASSWORD)).status_code == 303
+    async with database.transaction(read_only=True) as session:
+        stored = await session.scalar(select(ConsoleUser.password_hash).where(ConsoleUser.id == user.user_id))
+    assert stored is not None and stored != weak and not HASHER.check_needs_rehash(stored)
+    assert HASHER.verify(stored, PASSWORD)

@@ -130,13 +130,16 @@ def safe_next(target: str | None) -> str:
     return FACE.path("/")
 
 
-def _login_page(request: Request, email: str, next_: str, errors: FormErrors, status: int = 200) -> Response:
-    return pages.render(
-        request,
-        "console/login.html",
-        {"values": {"email": email, "next": next_}, "errors": errors},
-        status=status,
-    )
+def _login_page(
+    request: Request,
+    email: str,
+    next_: str,
+    errors: FormErrors,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    context = {"values": {"email": email, "next": next_}, "errors": errors}
+    return pages.render(request, "console/login.html", context, status=status, headers=headers)
 
 
 @sign_in_router.get("/login")
@@ -156,7 +159,7 @@ async def sign_in(request: Request) -> Response:
     try:
         await _count_attempt(request, email)
     except TooManyRequests as error:
-        return _login_page(request, email, next_, FormErrors(summary=error.details), 429)
+        return _login_page(request, email, next_, FormErrors(summary=error.details), 429, error.headers)
     database: Database = request.app.state.db
     async with database.transaction(read_only=True) as session:
         user = await users.find_for_sign_in(session, email)
@@ -164,6 +167,7 @@ async def sign_in(request: Request) -> Response:
         errors = FormErrors({"password": SIGN_IN_FAILED}, "The sign-in did not work.")
         return _login_page(request, email, next_, errors, 400)
     settings: Settings = request.app.state.settings
+    new_hash = await users.rehash_if_needed(user, password)
     async with database.transaction() as session:
         started = await sessions.start(
             session,
@@ -172,7 +176,8 @@ async def sign_in(request: Request) -> Response:
             subject_id=user.id,
             lifetime=timedelta(hours=settings.console_session_hours),
         )
-        await users.refresh_hash_if_needed(session, user, password)
+        if new_hash is not None:
+            await users.store_password_hash(session, user, new_hash)
         staff = Staff.of(user, "")
         audit.record(session, staff, "sign_in", audit.Target("console_user", user.id, user.email))
     response = RedirectResponse(next_, status_code=303)

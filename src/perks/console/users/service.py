@@ -110,10 +110,16 @@ async def password_matches(user: ConsoleUser | None, password: str) -> bool:
     return bool(matches) and user is not None and user.disabled_at is None
 
 
-async def refresh_hash_if_needed(session: AsyncSession, user: ConsoleUser, password: str) -> None:
-    """Re-hash with today's parameters after a successful sign-in, if the stored hash is older."""
-    if HASHER.check_needs_rehash(user.password_hash):
-        await repository.update_password_hash(session, user.id, await hash_password(password))
+async def rehash_if_needed(user: ConsoleUser, password: str) -> str | None:
+    """After a successful sign-in, a hash with today's parameters if the stored one is older (computed
+    before the write transaction that stores it)."""
+    if not HASHER.check_needs_rehash(user.password_hash):
+        return None
+    return await hash_password(password)
+
+
+async def store_password_hash(session: AsyncSession, user: ConsoleUser, password_hash: str) -> None:
+    await repository.update_password_hash(session, user.id, password_hash)
 
 
 async def list_users(session: AsyncSession, account_id: str) -> Sequence[ConsoleUser]:
