@@ -95,3 +95,11 @@ async def test_a_page_may_set_its_own_policy_and_keeps_the_other_headers() -> No
         answer.headers["x-content-type-options"] == "nosniff"
         and answer.headers["cache-control"] == "no-store"
     )
+
+
+async def test_metrics_name_console_routes_with_their_prefix(
+    client: httpx.AsyncClient, owner: ConsoleClient
+) -> None:
+    await owner.get("/console/brands/00000000-0000-7000-8000-000000000000")
+    metrics = (await client.get("/metrics")).text
+    assert 'route="/console/brands/{brand_id}"' in metrics

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from perks.errors import AppError
 from perks.ui.face import Face
@@ -40,8 +42,30 @@ def mount_face(
         app.include_router(router)
     _install_error_pages(app, pages)
     headers = security_headers(content_security_policy(face.frame_ancestors))
-    parent.mount(face.prefix, SecurityHeadersMiddleware(app, headers))
+    parent.mount(face.prefix, SecurityHeadersMiddleware(_FullRoutePaths(app, face.prefix), headers))
     return app
+
+
+@dataclass(frozen=True)
+class _RouteLabel:
+    path: str
+
+
+class _FullRoutePaths:
+    """Metrics and access logs name a page's route with the face's prefix ("/console/brands/{brand_id}"),
+    not as the mounted app sees it ("/brands/{brand_id}")."""
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            path = getattr(scope.get("route"), "path", None)
+            if isinstance(path, str) and not path.startswith(self.prefix):
+                scope["route"] = _RouteLabel(self.prefix + path)
 
 
 def _install_error_pages(app: FastAPI, pages: Pages) -> None:
