@@ -141,3 +141,15 @@ def test_every_text_and_background_pair_passes_wcag_aa(scheme: str) -> None:
         if _contrast(tokens[text], tokens[background]) < 4.5
     }
     assert failing == {}
+
+
+def test_the_show_macros_escape_what_they_show() -> None:
+    template = pages.env.from_string(
+        '{% import "ui/macros/show.html" as show with context %}'
+        "{{ show.stat('Balance', value) }}{{ show.badge(value, 'danger') }}{{ show.moment(moment) }}"
+        "{{ show.secret(value, 'key', 'Shown once') }}"
+    )
+    html = template.render(value="<b>1,200</b>", moment=MOMENT, tz="Asia/Tokyo")
+    assert "<b>" not in html and html.count("&lt;b&gt;1,200&lt;/b&gt;") == 3
+    assert f'<time datetime="{MOMENT.isoformat()}" title="Mar 1, 2026, 10:30:15\u202fPM">' in html
+    assert 'data-copy="#key"' in html and '<div class="stat">' in html
