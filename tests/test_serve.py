@@ -24,10 +24,11 @@ def test_first_start_prints_a_working_key_and_a_second_start_does_not(workdir: P
         assert f"curl -H 'x-api-key: {api_key}'" in output
         assert f"curl -H 'x-auth-referralstack: {api_key}'" in output
         check_key_works(server.base_url, api_key)
+        check_console_sign_in(server.base_url, output)
     assert (workdir / f"{SQLITE_FILE}.secret").exists()
 
     with live_server(url, workdir, args=(), env=env) as server:
-        assert "rs_live_" not in server.log()
+        assert "rs_live_" not in server.log() and "password" not in server.log()
         check_key_works(server.base_url, api_key)
         workspaces = httpx.get(
             f"{server.base_url}/api/v1/workspaces/list", headers={"x-auth-referralstack": api_key}
@@ -44,3 +45,19 @@ def check_key_works(base_url: str, api_key: str) -> None:
     assert listing.json()["message"] == "Workspaces fetched successfully"
     docs = httpx.get(f"{base_url}/openapi.json")
     assert "/api/v1/workspaces/list" in docs.json()["paths"]
+
+
+def check_console_sign_in(base_url: str, output: str) -> None:
+    """The first start prints the console's URL and its owner's email and password, and they sign in."""
+    assert f"The console: {base_url}/console" in output
+    email = re.search(r"email\s+(\S+@\S+)", output)
+    password = re.search(r"password\s+(\S+)", output)
+    assert email and password, output
+    with httpx.Client(base_url=base_url) as browser:
+        form = browser.get("/console/login")
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
+        assert token is not None
+        data = {"email": email.group(1), "password": password.group(1), "csrf_token": token.group(1)}
+        signed = browser.post("/console/login", data=data)
+        assert signed.status_code == 303, signed.text
+        assert "owner" in browser.get("/console/settings/keys").text

@@ -13,11 +13,13 @@ from perks.affiliate import face as affiliate_face
 from perks.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from perks.affiliate.tracking.redirect import RedirectMiddleware
 from perks.config import Settings
+from perks.console.app import mount_console
 from perks.db import Database
 from perks.kit import clock
 from perks.loyalty import face as loyalty_face
 from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
 from perks.outbox import worker
+from perks.ui.assets import mount_assets
 from perks.web import openapi
 from perks.web.body_limit import BodyLimitMiddleware
 from perks.web.errors import FaceRenderers, install_error_handlers
@@ -44,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         f"`{loyalty_face.PREFIX}` (Masivo storefront API), affiliate face under `{affiliate_face.PREFIX}` "
         "(ReferralStack API).",
         lifespan=lifespan,
+        docs_url=None,  # served by perks.ui.assets from local files
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = database
@@ -62,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     _add_operations_routes(app, database)
     openapi.install(app, {loyalty_face.PREFIX: "ErrorBody", affiliate_face.PREFIX: "Message"})
+    mount_assets(app)  # /static, /docs, /redoc
+    mount_console(app)  # /console
     return app
 
 

@@ -15,6 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.config import Settings
+from perks.console.users import service as console_users
+from perks.console.users.models import Role
+from perks.console.users.service import NewUser
 from perks.db import Database, migrate
 from perks.errors import AppError
 from perks.tenancy import repository as tenancy_repository
@@ -25,8 +28,10 @@ from perks.tenancy.service import NewAccount
 app = typer.Typer(help="Perks: self-hosted loyalty, referral and affiliate engine.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Manage accounts (tenants).", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage console users (people who sign in at /console).", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 
 Result = TypeVar("Result")
 BOOTSTRAP_LOCK = 7_311_001  # pg_advisory_xact_lock id: one process bootstraps at a time
@@ -86,10 +91,10 @@ def serve(
     settings = Settings()
     if not no_migrate:
         migrate_command()
-    created = run_in_transaction(bootstrap)
+    first = run_in_transaction(bootstrap)
     bind_host, bind_port = host or settings.host, port or settings.port
-    if created is not None:
-        print_first_key(created, bind_host, bind_port)
+    if first is not None:
+        print_first_key(*first, bind_host, bind_port)
     uvicorn.run(
         "perks.app:create_app",
         factory=True,
@@ -115,22 +120,27 @@ def worker_command(
         raise fail(f"database error: {error.__class__.__name__}: {error}".splitlines()[0]) from None
 
 
-async def bootstrap(session: AsyncSession, settings: Settings) -> NewAccount | None:
-    """Create the `default` account on an empty database; nothing on later starts."""
+async def bootstrap(session: AsyncSession, settings: Settings) -> tuple[NewAccount, NewUser] | None:
+    """Create the `default` account and its console owner on an empty database; nothing on later starts."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": BOOTSTRAP_LOCK})
     if await tenancy_repository.count_accounts(session) > 0:
         return None
-    return await tenancy.create_account(session, "default", settings.signing_secret)
+    created = await tenancy.create_account(session, "default", settings.signing_secret)
+    owner = await console_users.create_user(session, created.account.id, settings.owner_email, Role.OWNER)
+    return created, owner
 
 
-def print_first_key(created: NewAccount, host: str, port: int) -> None:
+def print_first_key(created: NewAccount, owner: NewUser, host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     typer.echo(
         f'Created account "default" ({created.account.id}). Its secret API key, shown only this once:\n\n'
         f"    {created.api_key}\n\n"
         f"  curl -H 'x-api-key: {created.api_key}' {base}/api/storefront/v1/auth/authorize\n"
-        f"  curl -H 'x-auth-referralstack: {created.api_key}' {base}/api/v1/workspaces/list\n"
+        f"  curl -H 'x-auth-referralstack: {created.api_key}' {base}/api/v1/workspaces/list\n\n"
+        f"The console: {base}/console  (its owner, shown only this once)\n\n"
+        f"    email     {owner.user.email}\n"
+        f"    password  {owner.password}\n"
     )
     sys.stdout.flush()
 
@@ -220,6 +230,66 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id")]) -> None:
 
     run_in_transaction(work)
     typer.echo(f"Revoked {key_id}.")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Argument(help="The user's email (their sign-in name)")],
+    account: Annotated[str, typer.Option("--account", help="Account id")],
+    role: Annotated[Role, typer.Option("--role", help="owner, manager or viewer")] = Role.VIEWER,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line")] = False,
+) -> None:
+    """Create a console user with a generated password, shown only once."""
+
+    async def work(session: AsyncSession, _settings: Settings) -> NewUser:
+        return await console_users.create_user(session, account, email, role)
+
+    created = run_in_transaction(work)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"user_id": created.user.id, "email": created.user.email, "password": created.password}
+            )
+        )
+    else:
+        typer.echo(f"user {created.user.id}\nemail {created.user.email}\npassword {created.password}")
+
+
+@users_app.command("list")
+def users_list(
+    account: Annotated[str, typer.Option("--account", help="Account id")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line")] = False,
+) -> None:
+    """List an account's console users (never their passwords)."""
+
+    async def work(session: AsyncSession, _settings: Settings) -> list[dict[str, str | None]]:
+        return [
+            {
+                "user_id": user.id,
+                "email": user.email,
+                "role": user.role,
+                "disabled_at": user.disabled_at.isoformat() if user.disabled_at else None,
+            }
+            for user in await console_users.list_users(session, account)
+        ]
+
+    found = run_in_transaction(work)
+    if as_json:
+        typer.echo(json.dumps(found))
+        return
+    for user in found:
+        state = f"disabled {user['disabled_at']}" if user["disabled_at"] else "active"
+        typer.echo(f"{user['user_id']}  {user['email']}  {user['role']:<7}  {state}")
+
+
+@users_app.command("disable")
+def users_disable(email: Annotated[str, typer.Argument(help="The user's email")]) -> None:
+    """Disable a console user: their sessions stop working at once and they can no longer sign in."""
+
+    async def work(session: AsyncSession, _settings: Settings) -> str:
+        return (await console_users.disable_by_email(session, email)).email
+
+    typer.echo(f"Disabled {run_in_transaction(work)}.")
 
 
 def main() -> None:

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     one_time_code_failures: str = "20/10 minutes"
     # The largest request body a route accepts unless it declares more (perks.web.body_limit).
     max_body_bytes: int = Field(default=1_048_576, gt=0)
+    # The console: how long a sign-in lasts, sign-in attempts allowed per email and per client address
+    # (shared through Redis when configured), and the email of the owner created on the first start.
+    console_session_hours: int = 12
+    sign_in_limit_per_email: str = "10/minute"
+    sign_in_limit_per_address: str = "30/minute"
+    owner_email: str = "owner@example.com"
 
     @property
     def is_sqlite(self) -> bool:

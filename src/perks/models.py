@@ -8,6 +8,8 @@ from perks.affiliate.payouts import models as payout_models
 from perks.affiliate.referred_users import models as referred_user_models
 from perks.affiliate.sales import models as sale_models
 from perks.affiliate.tracking import models as click_models
+from perks.audit import models as audit_models
+from perks.console.users import models as console_user_models
 from perks.db import Base
 from perks.idempotency import models as idempotency_models
 from perks.ledger import models as ledger_models
@@ -25,14 +27,17 @@ from perks.loyalty.rewards import models as loyalty_reward_models
 from perks.loyalty.tiers import models as loyalty_tier_models
 from perks.outbox import models as outbox_models
 from perks.tenancy import models as tenancy_models
+from perks.ui.sessions import models as web_session_models
 
 __all__ = [
     "Base",
     "affiliate_campaign_models",
     "affiliate_link_models",
     "affiliate_models",
+    "audit_models",
     "click_models",
     "commission_models",
+    "console_user_models",
     "coupon_redemption_models",
     "customer_models",
     "idempotency_models",
@@ -52,4 +57,5 @@ __all__ = [
     "referred_user_models",
     "sale_models",
     "tenancy_models",
+    "web_session_models",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy import Select, Table, bindparam, delete, func, or_, select, upda
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import insert_for
+from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from perks.tenancy.context import AuthContext
 
@@ -61,6 +62,14 @@ async def delivery_slice(
         .limit(end - start + 1)
     )
     return list(rows.all()), int(total or 0)
+
+
+async def delivery_page(
+    session: AsyncSession, ctx: AuthContext, endpoint_id: str | None, keyset: Keyset
+) -> KeysetPage[WebhookDelivery]:
+    """Newest first, on the (account, endpoint, created_at) index."""
+    order = (WebhookDelivery.created_at, WebhookDelivery.id)
+    return await keyset_page(session, deliveries(ctx, endpoint_id), order, keyset, descending=True)
 
 
 async def get_delivery(session: AsyncSession, ctx: AuthContext, delivery_id: str) -> WebhookDelivery | None:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import Conflict, NotFound
 from perks.kit import clock
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageRequest, PageResult, paginate
 from perks.outbox import repository, safety
 from perks.outbox.catalogue import TEST_EVENT
@@ -141,6 +142,14 @@ async def slice_deliveries(
     """Deliveries start..end (0-based, inclusive), newest first, and how many there are in all."""
     await _endpoint_exists(session, ctx, endpoint_id)
     return await repository.delivery_slice(session, ctx, endpoint_id, start, end)
+
+
+async def keyset_deliveries(
+    session: AsyncSession, ctx: AuthContext, endpoint_id: str | None, keyset: Keyset
+) -> KeysetPage[WebhookDelivery]:
+    """The delivery log a page at a time, newest first ("Next" / "Previous")."""
+    await _endpoint_exists(session, ctx, endpoint_id)
+    return await repository.delivery_page(session, ctx, endpoint_id, keyset)
 
 
 async def redeliver(session: AsyncSession, ctx: AuthContext, delivery_id: str) -> WebhookDelivery:

@@ -55,6 +55,28 @@ async def revoke_key(session: AsyncSession, key_id: str, when: datetime) -> ApiK
     return await session.get(ApiKey, key_id, populate_existing=True)
 
 
+async def get_key(session: AsyncSession, ctx: AuthContext, key_id: str) -> ApiKey | None:
+    return await session.scalar(
+        select(ApiKey).where(ApiKey.account_id == ctx.account_id, ApiKey.id == key_id)
+    )
+
+
+async def revoke_account_key(
+    session: AsyncSession, ctx: AuthContext, key_id: str, when: datetime
+) -> ApiKey | None:
+    """`revoke_key` within the caller's account: another account's key is not found."""
+    await session.execute(
+        update(ApiKey)
+        .where(ApiKey.account_id == ctx.account_id, ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=when)
+    )
+    return await session.scalar(
+        select(ApiKey)
+        .where(ApiKey.account_id == ctx.account_id, ApiKey.id == key_id)
+        .execution_options(populate_existing=True)
+    )
+
+
 def workspaces(ctx: AuthContext) -> Select[Workspace]:
     return select(Workspace).where(Workspace.account_id == ctx.account_id)
 

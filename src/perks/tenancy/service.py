@@ -78,6 +78,21 @@ async def revoke_key(session: AsyncSession, key_id: str) -> ApiKey:
     return key
 
 
+async def get_account_key(session: AsyncSession, ctx: AuthContext, key_id: str) -> ApiKey:
+    key = await repository.get_key(session, ctx, key_id)
+    if key is None:
+        raise NotFound(f"API key {key_id} not found")
+    return key
+
+
+async def revoke_account_key(session: AsyncSession, ctx: AuthContext, key_id: str) -> ApiKey:
+    """Revoke one of the caller's keys (a console owner's way; the CLI's `revoke_key` is the operator's)."""
+    key = await repository.revoke_account_key(session, ctx, key_id, clock.now())
+    if key is None:
+        raise NotFound(f"API key {key_id} not found")
+    return key
+
+
 async def authenticate_key(session: AsyncSession, api_key: str | None, secret: str) -> AuthContext:
     if not api_key:
         raise Unauthorized("Missing API key")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.loyalty.brands.models import Brand
 from perks.loyalty.records import delete_or_conflict
 from perks.tenancy.context import AuthContext
@@ -18,6 +19,16 @@ def brands(ctx: AuthContext) -> Select[Brand]:
 
 async def list_brands(session: AsyncSession, ctx: AuthContext) -> Sequence[Brand]:
     return (await session.scalars(brands(ctx).order_by(Brand.created_at, Brand.id))).all()
+
+
+async def page_brands(
+    session: AsyncSession, ctx: AuthContext, search: str, keyset: Keyset
+) -> KeysetPage[Brand]:
+    """Newest first (on the account's created_at index), optionally those whose name contains `search`."""
+    statement = brands(ctx)
+    if search:
+        statement = statement.where(func.lower(Brand.name).contains(search.lower(), autoescape=True))
+    return await keyset_page(session, statement, (Brand.created_at, Brand.id), keyset, descending=True)
 
 
 async def get(session: AsyncSession, ctx: AuthContext, brand_id: str) -> Brand | None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import invalid
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.loyalty.brands import repository
 from perks.loyalty.brands.models import Brand
 from perks.loyalty.brands.schemas import BrandWrite
@@ -16,6 +17,12 @@ from perks.tenancy.context import AuthContext
 
 async def list_brands(session: AsyncSession, ctx: AuthContext) -> Sequence[Brand]:
     return await repository.list_brands(session, ctx)
+
+
+async def page_brands(
+    session: AsyncSession, ctx: AuthContext, search: str, keyset: Keyset
+) -> KeysetPage[Brand]:
+    return await repository.page_brands(session, ctx, search.strip(), keyset)
 
 
 async def get_brand(session: AsyncSession, ctx: AuthContext, brand_id: str) -> Brand:
