@@ -18,6 +18,7 @@ from perks.kit import clock
 from perks.loyalty import face as loyalty_face
 from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
 from perks.outbox import worker
+from perks.web.dispatch import PathDispatch
 from perks.web.errors import FaceRenderers, install_error_handlers
 from perks.web.observability import ObservabilityMiddleware, configure_logging, metrics_body
 from perks.web.ratelimit import RateLimiter
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in [*LOYALTY_ROUTERS, *AFFILIATE_ROUTERS]:
         app.include_router(router)
     _add_operations_routes(app, database)
+    app.router.middleware_stack = PathDispatch(app.router)  # routes found by path, not by scan
     return app
 
 
