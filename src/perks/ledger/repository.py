@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Base, table_of
 from perks.ledger.models import LedgerTransaction, Wallet, WalletLine
+from perks.sql import Runner, attribute_columns, in_list, listed, loaded, sized, statement
 from perks.tenancy.context import AuthContext
 
 
@@ -215,3 +216,38 @@ async def wallets_with_due_lines(
         .limit(limit)
     )
     return rows.all()
+
+
+# Core statements of the hot paths (perks.sql): run on the driver, rows loaded without the ORM.
+
+_LINES = table_of(WalletLine)
+LINE_KEYS, _LINE_COLUMNS = attribute_columns(WalletLine)
+
+_OPEN_LINES = statement(
+    lambda: select(*_LINE_COLUMNS)
+    .where(
+        _LINES.c.account_id == bindparam("account_id"),
+        _LINES.c.wallet_id == bindparam("wallet_id"),
+        _LINES.c.remaining > 0,
+    )
+    .order_by(_LINES.c.issued_at, _LINES.c.id)
+)
+_LINES_BY_ID = sized(
+    lambda count: select(*_LINE_COLUMNS).where(
+        _LINES.c.account_id == bindparam("account_id"), in_list(_LINES.c.id, count, "id")
+    )
+)
+
+
+async def read_open_lines(runner: Runner, ctx: AuthContext, wallet_id: str) -> list[WalletLine]:
+    """open_lines, through a runner: the wallet's lines with something left, oldest first."""
+    rows = await runner.rows(_OPEN_LINES, {"account_id": ctx.account_id, "wallet_id": wallet_id})
+    return [loaded(WalletLine, LINE_KEYS, row) for row in rows]
+
+
+async def read_lines(runner: Runner, ctx: AuthContext, line_ids: Sequence[str]) -> list[WalletLine]:
+    if not line_ids:
+        return []
+    values = {"account_id": ctx.account_id, **listed("id", line_ids)}
+    rows = await runner.rows(_LINES_BY_ID(len(line_ids)), values)
+    return [loaded(WalletLine, LINE_KEYS, row) for row in rows]

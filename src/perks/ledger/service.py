@@ -27,6 +27,7 @@ from perks.kit.ids import new_id
 from perks.kit.money import SCALE, plain_number
 from perks.ledger import repository
 from perks.ledger.models import LedgerTransaction, TransactionType, Wallet, WalletLine
+from perks.sql import Runner
 from perks.tenancy import repository as tenancy_repository
 from perks.tenancy.context import AuthContext, KeyKind
 
@@ -394,6 +395,48 @@ async def view(session: AsyncSession, ctx: AuthContext, wallet: Wallet) -> Walle
     now = clock.now()
     lines = await repository.open_lines(session, ctx, wallet.id)
     return WalletView(wallet=wallet, lines=lines, totals=totals_of(lines, now))
+
+
+async def read_view(runner: Runner, ctx: AuthContext, wallet_id: str) -> WalletView:
+    """The wallet as settling it now would leave it, read without settling (no lock, no write): a read
+    transaction beside the writer. Expiry rows are written by the next change of the wallet or by the
+    expiry job; what is shown is exact at read time either way."""
+    now = clock.now()
+    lines = await repository.read_open_lines(runner, ctx, wallet_id)
+    held = {line.id for line in lines}
+    missing = [
+        line.source_line_id
+        for line in lines
+        if _reserved(line) and _due(line, now) and line.source_line_id and line.source_line_id not in held
+    ]
+    sources = await repository.read_lines(runner, ctx, missing) if missing else []
+    shown = settled_lines(lines, sources, now)
+    wallet = transient(Wallet, id=wallet_id, account_id=ctx.account_id)
+    return WalletView(wallet=wallet, lines=shown, totals=totals_of(shown, now))
+
+
+def settled_lines(lines: Sequence[WalletLine], sources: Sequence[WalletLine], now: datetime) -> list[WalletLine]:
+    """The open lines as `_settle` would leave them at `now`, computed without writing: what a lapsed
+    reservation holds is back on its source line (`sources`: those with nothing left, read apart), and
+    expired lines outside a reservation are gone. Oldest first, as the lines are read."""
+    if not any(_due(line, now) for line in lines):
+        return list(lines)
+    by_id = {line.id: line for line in [*sources, *lines]}
+    remaining = {line_id: line.remaining for line_id, line in by_id.items()}
+    for line in lines:
+        if _reserved(line) and _due(line, now):  # _give_back: the amount returns to its source
+            amount = remaining[line.id]
+            remaining[line.id] = Decimal(0)
+            target = line.source_line_id or line.id
+            remaining[target] = remaining.get(target, Decimal(0)) + amount
+    shown = []
+    for line_id, line in by_id.items():
+        left = remaining[line_id]
+        if left <= 0 or (not _reserved(line) and _expired(line, now)):  # expired: an EXPIRATION's to write
+            continue
+        line.remaining = left
+        shown.append(line)
+    return sorted(shown, key=lambda line: (line.issued_at, line.id))
 
 
 def totals_of(lines: Sequence[WalletLine], now: datetime) -> list[Total]:
