@@ -11,7 +11,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -64,6 +64,16 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None]:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)  # type: ignore[return-value]
+        # SQLite keeps the naive UTC text SQLAlchemy wrote ("2026-01-31 12:00:00.000000"); parsed in one
+        # C call instead of SQLAlchemy's regular expression and a second conversion to UTC.
+        def parse(value: Any) -> datetime | None:
+            return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+        return parse
 
 
 JSONDocument = JSON().with_variant(postgresql.JSONB(), "postgresql")

@@ -7,6 +7,7 @@ no transaction; expirations, redemptions and reversals always do.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -102,3 +103,28 @@ class LedgerTransaction(IdMixin, TenantMixin, Base):
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDocument, default=dict)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+@dataclass(slots=True)
+class LineRow:
+    """A wallet line as the hot paths read it (perks.sql): the columns as plain attributes, without the
+    ORM's instrumentation, which a wallet of 30 lines read attribute by attribute paid for."""
+
+    id: str
+    account_id: str
+    wallet_id: str
+    reward_id: str
+    campaign_id: str | None
+    brand_id: str | None
+    event_id: str | None
+    amount: Decimal
+    remaining: Decimal
+    issued_at: datetime
+    expiration_date: datetime | None
+    reservation_id: str | None
+    reservation_expires_at: datetime | None
+    source_line_id: str | None
+    created_at: datetime
+
+
+Line = WalletLine | LineRow

@@ -12,8 +12,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Base, table_of
-from perks.ledger.models import LedgerTransaction, Wallet, WalletLine
-from perks.sql import Runner, attribute_columns, in_list, listed, loaded, sized, statement
+from perks.ledger.models import LedgerTransaction, LineRow, Wallet, WalletLine
+from perks.sql import Runner, in_list, listed, sized, statement
 from perks.tenancy.context import AuthContext
 
 
@@ -221,7 +221,7 @@ async def wallets_with_due_lines(
 # Core statements of the hot paths (perks.sql): run on the driver, rows loaded without the ORM.
 
 _LINES = table_of(WalletLine)
-LINE_KEYS, _LINE_COLUMNS = attribute_columns(WalletLine)
+_LINE_COLUMNS = [_LINES.c[name] for name in LineRow.__dataclass_fields__]
 
 _OPEN_LINES = statement(
     lambda: select(*_LINE_COLUMNS)
@@ -239,15 +239,15 @@ _LINES_BY_ID = sized(
 )
 
 
-async def read_open_lines(runner: Runner, ctx: AuthContext, wallet_id: str) -> list[WalletLine]:
+async def read_open_lines(runner: Runner, ctx: AuthContext, wallet_id: str) -> list[LineRow]:
     """open_lines, through a runner: the wallet's lines with something left, oldest first."""
     rows = await runner.rows(_OPEN_LINES, {"account_id": ctx.account_id, "wallet_id": wallet_id})
-    return [loaded(WalletLine, LINE_KEYS, row) for row in rows]
+    return [LineRow(*row) for row in rows]
 
 
-async def read_lines(runner: Runner, ctx: AuthContext, line_ids: Sequence[str]) -> list[WalletLine]:
+async def read_lines(runner: Runner, ctx: AuthContext, line_ids: Sequence[str]) -> list[LineRow]:
     if not line_ids:
         return []
     values = {"account_id": ctx.account_id, **listed("id", line_ids)}
     rows = await runner.rows(_LINES_BY_ID(len(line_ids)), values)
-    return [loaded(WalletLine, LINE_KEYS, row) for row in rows]
+    return [LineRow(*row) for row in rows]

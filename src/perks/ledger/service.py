@@ -26,7 +26,7 @@ from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.kit.money import SCALE, plain_number
 from perks.ledger import repository
-from perks.ledger.models import LedgerTransaction, TransactionType, Wallet, WalletLine
+from perks.ledger.models import LedgerTransaction, Line, TransactionType, Wallet, WalletLine
 from perks.sql import Runner
 from perks.tenancy import repository as tenancy_repository
 from perks.tenancy.context import AuthContext, KeyKind
@@ -99,7 +99,7 @@ class Total:
 @dataclass(frozen=True)
 class WalletView:
     wallet: Wallet
-    lines: Sequence[WalletLine]
+    lines: Sequence[Line]
     totals: Sequence[Total]
 
 
@@ -415,7 +415,7 @@ async def read_view(runner: Runner, ctx: AuthContext, wallet_id: str) -> WalletV
     return WalletView(wallet=wallet, lines=shown, totals=totals_of(shown, now))
 
 
-def settled_lines(lines: Sequence[WalletLine], sources: Sequence[WalletLine], now: datetime) -> list[WalletLine]:
+def settled_lines(lines: Sequence[Line], sources: Sequence[Line], now: datetime) -> list[Line]:
     """The open lines as `_settle` would leave them at `now`, computed without writing: what a lapsed
     reservation holds is back on its source line (`sources`: those with nothing left, read apart), and
     expired lines outside a reservation are gone. Oldest first, as the lines are read."""
@@ -439,7 +439,7 @@ def settled_lines(lines: Sequence[WalletLine], sources: Sequence[WalletLine], no
     return sorted(shown, key=lambda line: (line.issued_at, line.id))
 
 
-def totals_of(lines: Sequence[WalletLine], now: datetime) -> list[Total]:
+def totals_of(lines: Sequence[Line], now: datetime) -> list[Total]:
     sums: dict[str, Decimal] = defaultdict(Decimal)
     soonest: dict[str, datetime | None] = {}
     for line in lines:
@@ -673,26 +673,26 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else clock.as_utc(moment).isoformat()
 
 
-def _reserved(line: WalletLine) -> bool:
+def _reserved(line: Line) -> bool:
     return line.reservation_id is not None
 
 
-def _reservation_active(line: WalletLine, now: datetime) -> bool:
+def _reservation_active(line: Line, now: datetime) -> bool:
     return line.reservation_expires_at is not None and line.reservation_expires_at > now
 
 
-def _expired(line: WalletLine, now: datetime) -> bool:
+def _expired(line: Line, now: datetime) -> bool:
     return line.expiration_date is not None and line.expiration_date <= now
 
 
-def _due(line: WalletLine, now: datetime) -> bool:
+def _due(line: Line, now: datetime) -> bool:
     """Settling would change it: a lapsed reservation, or an expired line outside any reservation."""
     if _reserved(line):
         return not _reservation_active(line, now)
     return _expired(line, now)
 
 
-def _available(line: WalletLine, now: datetime) -> bool:
+def _available(line: Line, now: datetime) -> bool:
     """Counts in the totals: not expired, and not held by a reservation that is still running."""
     held = _reserved(line) and _reservation_active(line, now)
     return line.remaining > 0 and not held and not _expired(line, now)
