@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, exc
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import ClauseElement
@@ -56,39 +57,54 @@ class Compiled:
 
 
 class Statement:
-    """A Core statement, built on first use and compiled once per dialect."""
+    """A Core statement, built on first use and compiled once per dialect. `build` takes the dialect's
+    name (for dialect-specific constructs such as ON CONFLICT)."""
 
-    def __init__(self, build: Callable[[], ClauseElement]) -> None:
+    def __init__(self, build: Callable[[str], ClauseElement]) -> None:
         self._build = build
         self._compiled: dict[str, Compiled] = {}
 
     def compiled(self, dialect: Dialect) -> Compiled:
         found = self._compiled.get(dialect.name)
         if found is None:
-            found = self._compiled[dialect.name] = _compile(self._build(), dialect)
+            found = self._compiled[dialect.name] = _compile(self._build(dialect.name), dialect)
         return found
 
 
 class Sized:
     """A statement whose shape depends on a count (an IN list, a multi-row VALUES): one per count."""
 
-    def __init__(self, build: Callable[[int], ClauseElement]) -> None:
+    def __init__(self, build: Callable[[int, str], ClauseElement]) -> None:
         self._build = build
         self._statements: dict[int, Statement] = {}
 
     def __call__(self, count: int) -> Statement:
-        statement = self._statements.get(count)
-        if statement is None:
-            statement = self._statements[count] = Statement(lambda: self._build(count))
-        return statement
+        found = self._statements.get(count)
+        if found is None:
+            found = self._statements[count] = Statement(lambda dialect: self._build(count, dialect))
+        return found
 
 
 def statement(build: Callable[[], ClauseElement]) -> Statement:
-    return Statement(build)
+    return Statement(lambda _dialect: build())
 
 
 def sized(build: Callable[[int], ClauseElement]) -> Sized:
+    return Sized(lambda count, _dialect: build(count))
+
+
+def dialect_statement(build: Callable[[str], ClauseElement]) -> Statement:
+    """A statement built for each dialect by name ("sqlite", "postgresql")."""
+    return Statement(build)
+
+
+def dialect_sized(build: Callable[[int, str], ClauseElement]) -> Sized:
     return Sized(build)
+
+
+def insert_of(dialect: str) -> Any:
+    """The dialect's INSERT construct (on_conflict_do_nothing / on_conflict_do_update)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _compile(construct: ClauseElement, dialect: Dialect) -> Compiled:
@@ -107,10 +123,11 @@ def _compile(construct: ClauseElement, dialect: Dialect) -> Compiled:
 class Runner:
     """Runs statements on the driver connection of one SQLAlchemy connection, in its transaction."""
 
-    def __init__(self, dialect: Dialect, driver: Any) -> None:
+    def __init__(self, dialect: Dialect, driver: Any, adapter: Any = None) -> None:
         self.dialect = dialect
         self.is_sqlite = dialect.name == "sqlite"
         self._driver = driver
+        self.adapter = adapter  # SQLAlchemy's asyncpg connection adapter, whose transaction is used
 
     async def rows(self, query: Statement, values: Mapping[str, Any] | None = None) -> list[Row]:
         compiled = query.compiled(self.dialect)
@@ -172,25 +189,30 @@ def _translated(error: Exception, sql: str, parameters: Any) -> Exception:
 
 
 async def runner_of(session: AsyncSession) -> Runner:
-    """The runner of the session's connection (the transaction is begun if it was not)."""
-    found: Runner | None = session.info.get("perks_runner")
-    if found is None:
-        found = await connection_runner(await session.connection())
-        session.info["perks_runner"] = found
-    return found
+    """The runner of the session's connection, in the session's transaction (begun if it was not). What
+    the ORM holds pending is flushed first, so that statements of both kinds see each other's work."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    return await connection_runner(await session.connection())
 
 
 async def connection_runner(connection: AsyncConnection) -> Runner:
-    raw: Any = await connection.get_raw_connection()
-    adapted = raw.dbapi_connection
-    dialect = connection.dialect
-    if dialect.name == "sqlite":
-        return Runner(dialect, adapted._connection._conn)  # the inline driver's sqlite3 connection
-    if adapted._transaction is None:
+    """The runner of a connection, kept with its driver connection (pooled connections keep their info)."""
+    info = connection.info
+    runner: Runner | None = info.get("perks_runner")
+    if runner is None:
+        raw: Any = await connection.get_raw_connection()
+        adapted = raw.dbapi_connection
+        if connection.dialect.name == "sqlite":
+            runner = Runner(connection.dialect, adapted._connection._conn)  # the inline driver's sqlite3
+        else:
+            runner = Runner(connection.dialect, adapted._connection, adapted)
+        info["perks_runner"] = runner
+    if runner.adapter is not None and runner.adapter._transaction is None:
         # SQLAlchemy's asyncpg adapter opens the driver's transaction at its first statement; a statement
         # run beside it must find it open.
-        await adapted._start_transaction()
-    return Runner(dialect, adapted._connection)
+        await runner.adapter._start_transaction()
+    return runner
 
 
 def attribute_columns(model: type[Any]) -> tuple[tuple[str, ...], list[Any]]:
@@ -206,7 +228,9 @@ def loaded(model: type[ModelT], keys: Sequence[str], row: Sequence[Any]) -> Mode
 
 
 def in_list(column: Any, count: int, name: str) -> Any:
-    """`column IN (:name0, :name1, ...)` for a `sized` statement; `listed` names the values alike."""
+    """`column IN (:name0, :name1, ...)` for a `sized` statement; `listed` names the values alike. The
+    caller asks nothing of an empty list."""
+    assert count > 0, "an empty IN list"
     return column.in_([bindparam(f"{name}{index}") for index in range(count)])
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Base, table_of
 from perks.ledger.models import LedgerTransaction, LineRow, Wallet, WalletLine
-from perks.sql import Runner, in_list, listed, sized, statement
+from perks.sql import Runner, Statement, in_list, listed, sized, statement
 from perks.tenancy.context import AuthContext
 
 
@@ -251,3 +251,55 @@ async def read_lines(runner: Runner, ctx: AuthContext, line_ids: Sequence[str]) 
     values = {"account_id": ctx.account_id, **listed("id", line_ids)}
     rows = await runner.rows(_LINES_BY_ID(len(line_ids)), values)
     return [LineRow(*row) for row in rows]
+
+
+_WALLET_TABLE = table_of(Wallet)
+_LOCK_WALLETS = sized(
+    lambda count: update(_WALLET_TABLE)
+    .where(_WALLET_TABLE.c.account_id == bindparam("account_id"), in_list(_WALLET_TABLE.c.id, count, "id"))
+    .values(version=_WALLET_TABLE.c.version + 1)
+    .returning(_WALLET_TABLE.c.id)
+)
+_OPEN_LINES_OF = sized(
+    lambda count: select(*_LINE_COLUMNS)
+    .where(
+        _LINES.c.account_id == bindparam("account_id"),
+        in_list(_LINES.c.wallet_id, count, "id"),
+        _LINES.c.remaining > 0,
+    )
+    .order_by(_LINES.c.issued_at, _LINES.c.id)
+)
+_INSERTS: dict[type[Base], Statement] = {
+    model: statement(
+        lambda model=model: insert(table_of(model)).values(
+            {column: bindparam(column) for _name, column in _columns_of(model)}
+        )
+    )
+    for model in (WalletLine, LedgerTransaction)
+}
+
+
+async def lock_wallets_with(runner: Runner, ctx: AuthContext, wallet_ids: Sequence[str]) -> set[str]:
+    """lock_wallets through a runner."""
+    if not wallet_ids:
+        return set()
+    values = {"account_id": ctx.account_id, **listed("id", wallet_ids)}
+    return set(await runner.scalars(_LOCK_WALLETS(len(wallet_ids)), values))
+
+
+async def read_open_lines_of(runner: Runner, ctx: AuthContext, wallet_ids: Sequence[str]) -> list[LineRow]:
+    """open_lines_of through a runner."""
+    if not wallet_ids:
+        return []
+    values = {"account_id": ctx.account_id, **listed("id", wallet_ids)}
+    return [LineRow(*row) for row in await runner.rows(_OPEN_LINES_OF(len(wallet_ids)), values)]
+
+
+async def write_rows(
+    runner: Runner, model: type[WalletLine] | type[LedgerTransaction], rows: Sequence[Base]
+) -> None:
+    """insert_rows through a runner: one executemany."""
+    if not rows:
+        return
+    columns = _columns_of(model)
+    await runner.many(_INSERTS[model], [{column: getattr(row, name) for name, column in columns} for row in rows])

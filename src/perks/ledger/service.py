@@ -27,7 +27,7 @@ from perks.kit.ids import new_id
 from perks.kit.money import SCALE, plain_number
 from perks.ledger import repository
 from perks.ledger.models import LedgerTransaction, Line, TransactionType, Wallet, WalletLine
-from perks.sql import Runner
+from perks.sql import Runner, runner_of
 from perks.tenancy import repository as tenancy_repository
 from perks.tenancy.context import AuthContext, KeyKind
 
@@ -189,7 +189,7 @@ class LockedWallets:
 
     ctx: AuthContext
     now: datetime
-    lines: dict[str, list[WalletLine]]
+    lines: dict[str, list[Line]]
     _new_lines: list[WalletLine] = field(default_factory=list)
     _new_transactions: list[LedgerTransaction] = field(default_factory=list)
 
@@ -241,8 +241,9 @@ class LockedWallets:
         return WalletView(wallet=wallet, lines=lines, totals=totals_of(lines, self.now))
 
     async def flush(self, session: AsyncSession) -> None:
-        await repository.insert_rows(session, WalletLine, self._new_lines)
-        await repository.insert_rows(session, LedgerTransaction, self._new_transactions)
+        runner = await runner_of(session)
+        await repository.write_rows(runner, WalletLine, self._new_lines)
+        await repository.write_rows(runner, LedgerTransaction, self._new_transactions)
         self._new_lines, self._new_transactions = [], []
 
 
@@ -251,10 +252,11 @@ async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequ
     due (rare: a lapsed reservation or an expired line since the wallet was last touched)."""
     now = clock.now()
     wanted = sorted(set(wallet_ids))
-    if len(await repository.lock_wallets(session, ctx, wanted)) != len(wanted):
+    runner = await runner_of(session)
+    if len(await repository.lock_wallets_with(runner, ctx, wanted)) != len(wanted):
         raise NotFound("Wallet not found", title="Wallet not found")
-    lines: dict[str, list[WalletLine]] = {wallet_id: [] for wallet_id in wanted}
-    for line in await repository.open_lines_of(session, ctx, wanted):
+    lines: dict[str, list[Line]] = {wallet_id: [] for wallet_id in wanted}
+    for line in await repository.read_open_lines_of(runner, ctx, wanted):
         lines[line.wallet_id].append(line)
     due = [wallet_id for wallet_id in wanted if any(_due(line, now) for line in lines[wallet_id])]
     for wallet_id in due:

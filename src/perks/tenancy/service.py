@@ -139,6 +139,11 @@ async def active_keys(session: AsyncSession, claimed: Sequence[AuthContext]) -> 
     return await repository.active_key_ids(session, pairs)
 
 
+async def read_active_keys(runner: Runner, claimed: Sequence[AuthContext]) -> set[str]:
+    """active_keys through a runner (a group-committed batch, perks.sql)."""
+    return await repository.read_active_key_ids(runner, {(ctx.account_id, ctx.key_id) for ctx in claimed})
+
+
 async def key_active(runner: Runner, ctx: AuthContext) -> bool:
     """active_keys for one claimed context, in a hot path's read transaction (perks.sql)."""
     return await repository.key_is_active(runner, ctx)

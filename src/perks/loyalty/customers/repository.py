@@ -72,9 +72,9 @@ async def change(session: AsyncSession, ctx: AuthContext, customer: Customer, va
 
 _CUSTOMERS = table_of(Customer)
 _WALLETS = table_of(Wallet)
-CUSTOMER_KEYS, _CUSTOMER_COLUMNS = attribute_columns(Customer)
+CUSTOMER_KEYS, CUSTOMER_COLUMNS = attribute_columns(Customer)
 _WITH_WALLET = statement(
-    lambda: select(*_CUSTOMER_COLUMNS, _WALLETS.c.id)
+    lambda: select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
     .join(
         _WALLETS,
         (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),

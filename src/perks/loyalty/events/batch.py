@@ -34,6 +34,7 @@ from perks.loyalty.customers.models import Customer
 from perks.loyalty.events import programs, repository, service
 from perks.loyalty.events.schemas import EventCreate
 from perks.loyalty.face import revoked
+from perks.sql import runner_of
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 
@@ -98,7 +99,7 @@ async def _write_once(database: Database, jobs: list[Job]) -> list[Answer | Base
 
 async def _run(session: AsyncSession, jobs: list[Job]) -> Outcomes:
     outcomes: Outcomes = [None] * len(jobs)
-    active = await tenancy.active_keys(session, [job.ctx for job in jobs])
+    active = await tenancy.read_active_keys(await runner_of(session), [job.ctx for job in jobs])
     by_account: dict[str, list[int]] = defaultdict(list)
     for index, job in enumerate(jobs):
         if job.ctx.key_id in active:
@@ -123,8 +124,8 @@ async def _run_account(
     setwise = [index for index in checked if index not in one_by_one]
     if setwise:
         if one_by_one:  # they may have changed the customers: read them again
-            found = await repository.customers_and_wallets(
-                session, ctx, {jobs[i].body.customer_id for i in setwise}
+            found = await repository.read_customers_and_wallets(
+                await runner_of(session), ctx, {jobs[i].body.customer_id for i in setwise}
             )
         await _setwise(session, ctx, jobs, setwise, found, outcomes)
     for index in repeats:  # after the first: they find its stored response (or its key free again)
@@ -153,9 +154,10 @@ async def _checked(
     """Row-lock the customers and read their wallets; the jobs whose customer and brand exist (the others
     get their 404 / 400)."""
     bodies = [jobs[index].body for index in indexes]
-    found = await repository.customers_and_wallets(session, ctx, {body.customer_id for body in bodies})
-    brands = await repository.existing_brands(
-        session, ctx, {body.brand_id for body in bodies if body.brand_id is not None}
+    runner = await runner_of(session)
+    found = await repository.read_customers_and_wallets(runner, ctx, {body.customer_id for body in bodies})
+    brands = await repository.read_existing_brands(
+        runner, ctx, {body.brand_id for body in bodies if body.brand_id is not None}
     )
     checked = []
     for index in indexes:

@@ -11,6 +11,8 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import insert_for, table_of
+from perks.loyalty.customers.repository import CUSTOMER_KEYS, CUSTOMER_COLUMNS
+from perks.sql import Runner, dialect_sized, in_list, insert_of, listed, loaded, sized, statement
 from perks.ledger.models import Wallet
 from perks.loyalty.brands.models import Brand
 from perks.loyalty.campaigns.models import Campaign
@@ -216,3 +218,135 @@ async def active_behavior_campaigns(session: AsyncSession, ctx: AuthContext) -> 
         )
     )
     return rows.all()
+
+
+# Core statements of the group-committed batch (perks.sql).
+
+_CUSTOMERS = table_of(Customer)
+_WALLETS = table_of(Wallet)
+_BRANDS = table_of(Brand)
+_EVENTS = table_of(BehaviorEvent)
+_CAMPAIGNS = table_of(Campaign)
+_TIERS = table_of(Tier)
+
+_LOCKED_CUSTOMERS = sized(
+    lambda count: select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
+    .join(
+        _WALLETS,
+        (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
+    )
+    .where(_CUSTOMERS.c.account_id == bindparam("account_id"), in_list(_CUSTOMERS.c.external_id, count, "id"))
+    .order_by(_CUSTOMERS.c.id)
+    .with_for_update(of=_CUSTOMERS)
+)
+_BRANDS_IN = sized(
+    lambda count: select(_BRANDS.c.id).where(
+        _BRANDS.c.account_id == bindparam("account_id"), in_list(_BRANDS.c.id, count, "id")
+    )
+)
+_EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns)
+_INSERT_EVENTS = dialect_sized(
+    lambda count, dialect: insert_of(dialect)(_EVENTS)
+    .values(
+        [
+            {name: bindparam(f"{name}_{index}", type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS}
+            for index in range(count)
+        ]
+    )
+    .on_conflict_do_nothing()
+    .returning(_EVENTS.c.id)
+)
+_FINISH = statement(
+    lambda: update(_EVENTS)
+    .where(_EVENTS.c.account_id == bindparam("account_id"), _EVENTS.c.id == bindparam("event_id"))
+    .values(
+        status=bindparam("new_status"),
+        resolved_at=bindparam("new_resolved_at"),
+        rewarding_campaigns=bindparam("new_rewarding_campaigns"),
+        result=bindparam("new_result"),
+    )
+)
+_UPDATE_CUSTOMER = statement(
+    lambda: update(_CUSTOMERS)
+    .where(_CUSTOMERS.c.account_id == bindparam("account_id"), _CUSTOMERS.c.id == bindparam("customer_id"))
+    .values(metrics=bindparam("new_metrics"), tier_id=bindparam("new_tier_id"), updated_at=bindparam("now"))
+)
+
+
+def _fingerprint() -> Any:
+    campaigns = (_CAMPAIGNS.c.account_id == bindparam("account_id"), _CAMPAIGNS.c.type == BEHAVIOR)
+    tiers = (_TIERS.c.account_id == bindparam("account_id"),)
+    return select(
+        select(func.count()).select_from(_CAMPAIGNS).where(*campaigns).scalar_subquery(),
+        select(func.max(_CAMPAIGNS.c.updated_at)).where(*campaigns).scalar_subquery(),
+        select(func.max(_CAMPAIGNS.c.id)).where(*campaigns).scalar_subquery(),
+        select(func.count()).select_from(_TIERS).where(*tiers).scalar_subquery(),
+        select(func.max(_TIERS.c.updated_at)).where(*tiers).scalar_subquery(),
+        select(func.max(_TIERS.c.id)).where(*tiers).scalar_subquery(),
+    )
+
+
+_FINGERPRINT = statement(_fingerprint)
+
+
+async def read_customers_and_wallets(
+    runner: Runner, ctx: AuthContext, external_ids: Collection[str]
+) -> dict[str, tuple[Customer, str]]:
+    """customers_and_wallets through a runner: row-locked in id order on PostgreSQL, loaded outside any
+    session (the batch writes back what it changes, `update_customers`)."""
+    wanted = sorted(external_ids)
+    if not wanted:
+        return {}
+    rows = await runner.rows(_LOCKED_CUSTOMERS(len(wanted)), {"account_id": ctx.account_id, **listed("id", wanted)})
+    found = {}
+    for row in rows:
+        customer = loaded(Customer, CUSTOMER_KEYS, row[:-1])
+        found[customer.external_id] = (customer, row[-1])
+    return found
+
+
+async def read_existing_brands(runner: Runner, ctx: AuthContext, brand_ids: Collection[str]) -> set[str]:
+    wanted = sorted(brand_ids)
+    if not wanted:
+        return set()
+    rows = await runner.scalars(_BRANDS_IN(len(wanted)), {"account_id": ctx.account_id, **listed("id", wanted)})
+    return set(rows)
+
+
+async def write_events(runner: Runner, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """insert_events through a runner: one multi-row INSERT .. ON CONFLICT DO NOTHING RETURNING id."""
+    if not rows:
+        return set()
+    values = {f"{name}_{index}": row[name] for index, row in enumerate(rows) for name in _EVENT_COLUMNS}
+    return set(await runner.scalars(_INSERT_EVENTS(len(rows)), values))
+
+
+async def write_finished(runner: Runner, ctx: AuthContext, values: dict[str, dict[str, Any]]) -> None:
+    """finish_many through a runner: one executemany."""
+    rows = [
+        {"account_id": ctx.account_id, "event_id": key, **{f"new_{name}": value for name, value in row.items()}}
+        for key, row in values.items()
+    ]
+    await runner.many(_FINISH, rows)
+
+
+async def update_customers(runner: Runner, ctx: AuthContext, customers: Sequence[Customer], now: datetime) -> None:
+    """Write back what a batch changed on its customers (lifetime metrics, tier)."""
+    rows = [
+        {
+            "account_id": ctx.account_id,
+            "customer_id": customer.id,
+            "new_metrics": customer.metrics,
+            "new_tier_id": customer.tier_id,
+            "now": now,
+        }
+        for customer in customers
+    ]
+    await runner.many(_UPDATE_CUSTOMER, rows)
+
+
+async def read_fingerprint(runner: Runner, ctx: AuthContext) -> tuple[Any, ...]:
+    """catalog_fingerprint through a runner."""
+    row = await runner.first(_FINGERPRINT, {"account_id": ctx.account_id})
+    assert row is not None
+    return row
