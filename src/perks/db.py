@@ -68,6 +68,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None]:
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)  # type: ignore[return-value]
+
         # SQLite keeps the naive UTC text SQLAlchemy wrote ("2026-01-31 12:00:00.000000"); parsed in one
         # C call instead of SQLAlchemy's regular expression and a second conversion to UTC.
         def parse(value: Any) -> datetime | None:

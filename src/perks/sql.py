@@ -219,7 +219,9 @@ def attribute_columns(model: type[Any]) -> tuple[tuple[str, ...], list[Any]]:
     """A mapped class's attribute names and table columns, in one order: to select every column of a
     row with Core and load it with `loaded`."""
     attributes = sa_inspect(model).column_attrs
-    return tuple(attribute.key for attribute in attributes), [attribute.columns[0] for attribute in attributes]
+    return tuple(attribute.key for attribute in attributes), [
+        attribute.columns[0] for attribute in attributes
+    ]
 
 
 def loaded(model: type[ModelT], keys: Sequence[str], row: Sequence[Any]) -> ModelT:

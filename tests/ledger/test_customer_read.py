@@ -78,4 +78,7 @@ async def test_a_read_answers_while_a_write_transaction_is_open(
         shown = await asyncio.wait_for(_read(client, tenant), timeout=10)
     view = CustomerData.model_validate_json(shown).data.wallet
     assert [total.total for total in view.totals] == [5]  # the open transaction's line is not seen
-    assert [total.total for total in CustomerData.model_validate_json(await _read(client, tenant)).data.wallet.totals] == [6]
+    assert [
+        total.total
+        for total in CustomerData.model_validate_json(await _read(client, tenant)).data.wallet.totals
+    ] == [6]

@@ -224,13 +224,15 @@ _LINES = table_of(WalletLine)
 _LINE_COLUMNS = [_LINES.c[name] for name in LineRow.__dataclass_fields__]
 
 _OPEN_LINES = statement(
-    lambda: select(*_LINE_COLUMNS)
-    .where(
-        _LINES.c.account_id == bindparam("account_id"),
-        _LINES.c.wallet_id == bindparam("wallet_id"),
-        _LINES.c.remaining > 0,
+    lambda: (
+        select(*_LINE_COLUMNS)
+        .where(
+            _LINES.c.account_id == bindparam("account_id"),
+            _LINES.c.wallet_id == bindparam("wallet_id"),
+            _LINES.c.remaining > 0,
+        )
+        .order_by(_LINES.c.issued_at, _LINES.c.id)
     )
-    .order_by(_LINES.c.issued_at, _LINES.c.id)
 )
 _LINES_BY_ID = sized(
     lambda count: select(*_LINE_COLUMNS).where(
@@ -255,19 +257,25 @@ async def read_lines(runner: Runner, ctx: AuthContext, line_ids: Sequence[str]) 
 
 _WALLET_TABLE = table_of(Wallet)
 _LOCK_WALLETS = sized(
-    lambda count: update(_WALLET_TABLE)
-    .where(_WALLET_TABLE.c.account_id == bindparam("account_id"), in_list(_WALLET_TABLE.c.id, count, "id"))
-    .values(version=_WALLET_TABLE.c.version + 1)
-    .returning(_WALLET_TABLE.c.id)
+    lambda count: (
+        update(_WALLET_TABLE)
+        .where(
+            _WALLET_TABLE.c.account_id == bindparam("account_id"), in_list(_WALLET_TABLE.c.id, count, "id")
+        )
+        .values(version=_WALLET_TABLE.c.version + 1)
+        .returning(_WALLET_TABLE.c.id)
+    )
 )
 _OPEN_LINES_OF = sized(
-    lambda count: select(*_LINE_COLUMNS)
-    .where(
-        _LINES.c.account_id == bindparam("account_id"),
-        in_list(_LINES.c.wallet_id, count, "id"),
-        _LINES.c.remaining > 0,
+    lambda count: (
+        select(*_LINE_COLUMNS)
+        .where(
+            _LINES.c.account_id == bindparam("account_id"),
+            in_list(_LINES.c.wallet_id, count, "id"),
+            _LINES.c.remaining > 0,
+        )
+        .order_by(_LINES.c.issued_at, _LINES.c.id)
     )
-    .order_by(_LINES.c.issued_at, _LINES.c.id)
 )
 _INSERTS: dict[type[Base], Statement] = {
     model: statement(
@@ -302,4 +310,6 @@ async def write_rows(
     if not rows:
         return
     columns = _columns_of(model)
-    await runner.many(_INSERTS[model], [{column: getattr(row, name) for name, column in columns} for row in rows])
+    await runner.many(
+        _INSERTS[model], [{column: getattr(row, name) for name, column in columns} for row in rows]
+    )

@@ -94,7 +94,9 @@ async def reading(request: Request) -> AsyncIterator[Runner]:
         yield runner
 
 
-async def admitted(request: Request, runner: Runner, claimed: AuthContext, *, allow_public: bool) -> AuthContext:
+async def admitted(
+    request: Request, runner: Runner, claimed: AuthContext, *, allow_public: bool
+) -> AuthContext:
     """`_authenticate` in a hot path's own transaction: the key still active, then the rate limit and
     the key's kind."""
     if not await tenancy.key_active(runner, claimed):

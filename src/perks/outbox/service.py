@@ -49,7 +49,13 @@ async def emit_many(runner: Runner, ctx: AuthContext, events: Sequence[tuple[str
     """`emit` for several events at once, written by a hot path's runner (perks.sql) in its transaction."""
     now = clock.now()
     rows = [
-        {"id": new_id(), "account_id": ctx.account_id, "event_type": kind, "payload": payload, "created_at": now}
+        {
+            "id": new_id(),
+            "account_id": ctx.account_id,
+            "event_type": kind,
+            "payload": payload,
+            "created_at": now,
+        }
         for kind, payload in events
     ]
     await repository.insert_events(runner, rows)

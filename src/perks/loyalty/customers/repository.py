@@ -74,14 +74,16 @@ _CUSTOMERS = table_of(Customer)
 _WALLETS = table_of(Wallet)
 CUSTOMER_KEYS, CUSTOMER_COLUMNS = attribute_columns(Customer)
 _WITH_WALLET = statement(
-    lambda: select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
-    .join(
-        _WALLETS,
-        (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
-    )
-    .where(
-        _CUSTOMERS.c.account_id == bindparam("account_id"),
-        _CUSTOMERS.c.external_id == bindparam("external_id"),
+    lambda: (
+        select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
+        .join(
+            _WALLETS,
+            (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
+        )
+        .where(
+            _CUSTOMERS.c.account_id == bindparam("account_id"),
+            _CUSTOMERS.c.external_id == bindparam("external_id"),
+        )
     )
 )
 

@@ -11,14 +11,14 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import insert_for, table_of
-from perks.loyalty.customers.repository import CUSTOMER_KEYS, CUSTOMER_COLUMNS
-from perks.sql import Runner, dialect_sized, in_list, insert_of, listed, loaded, sized, statement
 from perks.ledger.models import Wallet
 from perks.loyalty.brands.models import Brand
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.customers.models import Customer
+from perks.loyalty.customers.repository import CUSTOMER_COLUMNS, CUSTOMER_KEYS
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.tiers.models import Tier
+from perks.sql import Runner, dialect_sized, in_list, insert_of, listed, loaded, sized, statement
 from perks.tenancy.context import AuthContext
 
 BEHAVIOR = "BEHAVIOR"
@@ -230,14 +230,18 @@ _CAMPAIGNS = table_of(Campaign)
 _TIERS = table_of(Tier)
 
 _LOCKED_CUSTOMERS = sized(
-    lambda count: select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
-    .join(
-        _WALLETS,
-        (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
+    lambda count: (
+        select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
+        .join(
+            _WALLETS,
+            (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
+        )
+        .where(
+            _CUSTOMERS.c.account_id == bindparam("account_id"), in_list(_CUSTOMERS.c.external_id, count, "id")
+        )
+        .order_by(_CUSTOMERS.c.id)
+        .with_for_update(of=_CUSTOMERS)
     )
-    .where(_CUSTOMERS.c.account_id == bindparam("account_id"), in_list(_CUSTOMERS.c.external_id, count, "id"))
-    .order_by(_CUSTOMERS.c.id)
-    .with_for_update(of=_CUSTOMERS)
 )
 _BRANDS_IN = sized(
     lambda count: select(_BRANDS.c.id).where(
@@ -246,30 +250,40 @@ _BRANDS_IN = sized(
 )
 _EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns)
 _INSERT_EVENTS = dialect_sized(
-    lambda count, dialect: insert_of(dialect)(_EVENTS)
-    .values(
-        [
-            {name: bindparam(f"{name}_{index}", type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS}
-            for index in range(count)
-        ]
+    lambda count, dialect: (
+        insert_of(dialect)(_EVENTS)
+        .values(
+            [
+                {name: bindparam(f"{name}_{index}", type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS}
+                for index in range(count)
+            ]
+        )
+        .on_conflict_do_nothing()
+        .returning(_EVENTS.c.id)
     )
-    .on_conflict_do_nothing()
-    .returning(_EVENTS.c.id)
 )
 _FINISH = statement(
-    lambda: update(_EVENTS)
-    .where(_EVENTS.c.account_id == bindparam("account_id"), _EVENTS.c.id == bindparam("event_id"))
-    .values(
-        status=bindparam("new_status"),
-        resolved_at=bindparam("new_resolved_at"),
-        rewarding_campaigns=bindparam("new_rewarding_campaigns"),
-        result=bindparam("new_result"),
+    lambda: (
+        update(_EVENTS)
+        .where(_EVENTS.c.account_id == bindparam("account_id"), _EVENTS.c.id == bindparam("event_id"))
+        .values(
+            status=bindparam("new_status"),
+            resolved_at=bindparam("new_resolved_at"),
+            rewarding_campaigns=bindparam("new_rewarding_campaigns"),
+            result=bindparam("new_result"),
+        )
     )
 )
 _UPDATE_CUSTOMER = statement(
-    lambda: update(_CUSTOMERS)
-    .where(_CUSTOMERS.c.account_id == bindparam("account_id"), _CUSTOMERS.c.id == bindparam("customer_id"))
-    .values(metrics=bindparam("new_metrics"), tier_id=bindparam("new_tier_id"), updated_at=bindparam("now"))
+    lambda: (
+        update(_CUSTOMERS)
+        .where(
+            _CUSTOMERS.c.account_id == bindparam("account_id"), _CUSTOMERS.c.id == bindparam("customer_id")
+        )
+        .values(
+            metrics=bindparam("new_metrics"), tier_id=bindparam("new_tier_id"), updated_at=bindparam("now")
+        )
+    )
 )
 
 
@@ -297,7 +311,9 @@ async def read_customers_and_wallets(
     wanted = sorted(external_ids)
     if not wanted:
         return {}
-    rows = await runner.rows(_LOCKED_CUSTOMERS(len(wanted)), {"account_id": ctx.account_id, **listed("id", wanted)})
+    rows = await runner.rows(
+        _LOCKED_CUSTOMERS(len(wanted)), {"account_id": ctx.account_id, **listed("id", wanted)}
+    )
     found = {}
     for row in rows:
         customer = loaded(Customer, CUSTOMER_KEYS, row[:-1])
@@ -309,7 +325,9 @@ async def read_existing_brands(runner: Runner, ctx: AuthContext, brand_ids: Coll
     wanted = sorted(brand_ids)
     if not wanted:
         return set()
-    rows = await runner.scalars(_BRANDS_IN(len(wanted)), {"account_id": ctx.account_id, **listed("id", wanted)})
+    rows = await runner.scalars(
+        _BRANDS_IN(len(wanted)), {"account_id": ctx.account_id, **listed("id", wanted)}
+    )
     return set(rows)
 
 
@@ -324,13 +342,19 @@ async def write_events(runner: Runner, rows: Sequence[dict[str, Any]]) -> set[st
 async def write_finished(runner: Runner, ctx: AuthContext, values: dict[str, dict[str, Any]]) -> None:
     """finish_many through a runner: one executemany."""
     rows = [
-        {"account_id": ctx.account_id, "event_id": key, **{f"new_{name}": value for name, value in row.items()}}
+        {
+            "account_id": ctx.account_id,
+            "event_id": key,
+            **{f"new_{name}": value for name, value in row.items()},
+        }
         for key, row in values.items()
     ]
     await runner.many(_FINISH, rows)
 
 
-async def update_customers(runner: Runner, ctx: AuthContext, customers: Sequence[Customer], now: datetime) -> None:
+async def update_customers(
+    runner: Runner, ctx: AuthContext, customers: Sequence[Customer], now: datetime
+) -> None:
     """Write back what a batch changed on its customers (lifetime metrics, tier)."""
     rows = [
         {

@@ -523,9 +523,13 @@ def _announcements(
     """The webhooks a processed event emits: CUSTOMER_ACCUMULATION, CUSTOMER_REDEMPTION."""
     found = []
     if outcome.grants:
-        found.append(_webhook("CUSTOMER_ACCUMULATION", event, customer, accumulations=event.result["accumulations"]))
+        found.append(
+            _webhook("CUSTOMER_ACCUMULATION", event, customer, accumulations=event.result["accumulations"])
+        )
     if outcome.redemptions and event.fulfilled:
-        found.append(_webhook("CUSTOMER_REDEMPTION", event, customer, redemptions=event.result["redemptions"]))
+        found.append(
+            _webhook("CUSTOMER_REDEMPTION", event, customer, redemptions=event.result["redemptions"])
+        )
     return found
 
 
