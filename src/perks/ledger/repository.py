@@ -277,14 +277,18 @@ _OPEN_LINES_OF = sized(
         .order_by(_LINES.c.issued_at, _LINES.c.id)
     )
 )
-_INSERTS: dict[type[Base], Statement] = {
-    model: statement(
-        lambda model=model: insert(table_of(model)).values(
-            {column: bindparam(column) for _name, column in _columns_of(model)}
+
+
+def _insert_statement(model: type[Base]) -> Statement:
+    table = table_of(model)
+    return statement(
+        lambda: insert(table).values(
+            {column: bindparam(column, type_=table.c[column].type) for _name, column in _columns_of(model)}
         )
     )
-    for model in (WalletLine, LedgerTransaction)
-}
+
+
+_INSERTS = {model: _insert_statement(model) for model in (WalletLine, LedgerTransaction)}
 
 
 async def lock_wallets_with(runner: Runner, ctx: AuthContext, wallet_ids: Sequence[str]) -> set[str]:

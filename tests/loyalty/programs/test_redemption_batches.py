@@ -85,7 +85,7 @@ async def test_a_mixed_batch_answers_each_redemption_and_writes_only_the_winners
 async def test_a_revoked_key_is_refused_in_its_batch(
     client: httpx.AsyncClient, app: FastAPI, database: Database, tenant: Tenant
 ) -> None:
-    _campaign, reward_id = await coupon_campaign(client, tenant, "ONE")
+    await coupon_campaign(client, tenant, "ONE")
     await new_customer(client, tenant, "ana")
     ctx = await token_context(client, app, tenant)
     async with database.transaction() as session:
