@@ -107,16 +107,14 @@ class LedgerTransaction(IdMixin, TenantMixin, Base):
 
 @dataclass(slots=True)
 class LineRow:
-    """A wallet line as the hot paths read it (perks.sql): the columns as plain attributes, without the
-    ORM's instrumentation, which a wallet of 30 lines read attribute by attribute paid for."""
+    """A wallet line as the hot paths read it (perks.sql) to show a wallet: the columns a view needs as
+    plain attributes, without the ORM's instrumentation, which a wallet of 30 lines paid for."""
 
     id: str
-    account_id: str
     wallet_id: str
     reward_id: str
     campaign_id: str | None
     brand_id: str | None
-    event_id: str | None
     amount: Decimal
     remaining: Decimal
     issued_at: datetime
@@ -124,7 +122,6 @@ class LineRow:
     reservation_id: str | None
     reservation_expires_at: datetime | None
     source_line_id: str | None
-    created_at: datetime
 
 
 Line = WalletLine | LineRow

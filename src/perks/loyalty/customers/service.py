@@ -214,8 +214,9 @@ def wallet_shown(
     customer: Customer, view: ledger.WalletView, rewards: Mapping[str, dict[str, Any]]
 ) -> WalletOut:
     """wallet_out with the reward objects at hand (a batch loads them once for all its wallets)."""
+    # Built without validation: every value comes typed from the ledger (Decimal, aware datetimes).
     lines = [
-        LineOut(
+        LineOut.model_construct(
             id=line.id,
             amount=line.remaining,
             reward_id=line.reward_id,
@@ -228,7 +229,7 @@ def wallet_shown(
         for line in view.lines
     ]
     totals = [
-        TotalOut(
+        TotalOut.model_construct(
             total=total.total,
             reward_id=total.reward_id,
             expiration_date=total.expiration_date,
