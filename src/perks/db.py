@@ -65,6 +65,21 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
 
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        # The text SQLAlchemy's SQLite DATETIME writes ("2026-01-31 12:00:00.000000", naive UTC), made by
+        # one C call: isoformat with microseconds always has their six digits.
+        def text(value: Any) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is not None:
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            return str(value.isoformat(" ", "microseconds"))
+
+        return text
+
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None]:
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)  # type: ignore[return-value]

@@ -7,12 +7,13 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for
+from perks.db import insert_for, table_of
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.referrals.models import Referral, ReferralCode
+from perks.sql import Runner, in_list, listed, sized
 from perks.tenancy.context import AuthContext
 
 
@@ -128,3 +129,24 @@ async def customer_by_id(session: AsyncSession, ctx: AuthContext, customer_id: s
     return await session.scalar(
         select(Customer).where(Customer.account_id == ctx.account_id, Customer.id == customer_id)
     )
+
+
+_REFERRALS = table_of(Referral)
+_UNREWARDED = sized(
+    lambda count: select(_REFERRALS.c.referee_id).where(
+        _REFERRALS.c.account_id == bindparam("account_id"),
+        in_list(_REFERRALS.c.referee_id, count, "id"),
+        _REFERRALS.c.referrer_rewarded_at.is_(None),
+    )
+)
+
+
+async def read_unrewarded_referees(
+    runner: Runner, ctx: AuthContext, referee_ids: Collection[str]
+) -> set[str]:
+    """unrewarded_referees through a runner."""
+    wanted = sorted(referee_ids)
+    if not wanted:
+        return set()
+    values = {"account_id": ctx.account_id, **listed("id", wanted)}
+    return set(await runner.scalars(_UNREWARDED(len(wanted)), values))
