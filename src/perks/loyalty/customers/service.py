@@ -176,7 +176,8 @@ def _json(customer: Customer) -> dict[str, object]:
 
 
 def customer_out(customer: Customer) -> CustomerOut:
-    return CustomerOut(
+    # Built without validation: every value comes typed from the customer row.
+    return CustomerOut.model_construct(
         id=customer.external_id,
         name=customer.name,
         email=customer.email,

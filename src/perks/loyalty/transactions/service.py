@@ -74,7 +74,8 @@ def _out(rows: Sequence[tuple[LedgerTransaction, str]]) -> list[TransactionOut]:
 
 
 def transaction_out(transaction: LedgerTransaction, customer_id: str) -> TransactionOut:
-    return TransactionOut(
+    # Built without validation: the ledger's values are typed already (Decimal, aware datetimes).
+    return TransactionOut.model_construct(
         id=transaction.id,
         type=transaction.type,
         amount=transaction.amount,
