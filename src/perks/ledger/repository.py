@@ -308,7 +308,7 @@ async def read_open_lines_of(runner: Runner, ctx: AuthContext, wallet_ids: Seque
 
 
 async def write_rows(
-    runner: Runner, model: type[WalletLine] | type[LedgerTransaction], rows: Sequence[Base]
+    runner: Runner, model: type[WalletLine] | type[LedgerTransaction], rows: Sequence[object]
 ) -> None:
     """insert_rows through a runner: one executemany."""
     if not rows:

@@ -10,12 +10,11 @@ totals are right at any moment, whether or not the expiry job has run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +25,15 @@ from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.kit.money import SCALE, plain_number
 from perks.ledger import repository
-from perks.ledger.models import LedgerTransaction, Line, TransactionType, Wallet, WalletLine
+from perks.ledger.models import (
+    LedgerTransaction,
+    Line,
+    LineRow,
+    TransactionRow,
+    TransactionType,
+    Wallet,
+    WalletLine,
+)
 from perks.sql import Runner, runner_of
 from perks.tenancy import repository as tenancy_repository
 from perks.tenancy.context import AuthContext, KeyKind
@@ -154,7 +161,7 @@ async def accumulate(
     expiration_date: datetime | None = None,
     issued_at: datetime | None = None,
     kind: TransactionType = TransactionType.ACCUMULATION,
-) -> LedgerTransaction:
+) -> TransactionRow:
     """Add a new batch of `reward_id` and its ACCUMULATION (or MIGRATION / TRANSFER) transaction."""
     accrual = Accrual(reward_id, amount, entry, expiration_date, issued_at)
     [transaction] = await accumulate_many(session, ctx, wallet_id, [accrual], kind=kind)
@@ -168,7 +175,7 @@ async def accumulate_many(
     accruals: Sequence[Accrual],
     *,
     kind: TransactionType = TransactionType.ACCUMULATION,
-) -> list[LedgerTransaction]:
+) -> list[TransactionRow]:
     """Add several batches under one wallet lock and one write (an event granting several effects)."""
     if not accruals:
         return []
@@ -190,8 +197,8 @@ class LockedWallets:
     ctx: AuthContext
     now: datetime
     lines: dict[str, list[Line]]
-    _new_lines: list[WalletLine] = field(default_factory=list)
-    _new_transactions: list[LedgerTransaction] = field(default_factory=list)
+    _new_lines: list[LineRow] = field(default_factory=list)
+    _new_transactions: list[TransactionRow] = field(default_factory=list)
 
     def accumulate(
         self,
@@ -199,12 +206,11 @@ class LockedWallets:
         accruals: Sequence[Accrual],
         *,
         kind: TransactionType = TransactionType.ACCUMULATION,
-    ) -> list[LedgerTransaction]:
+    ) -> list[TransactionRow]:
         transactions = []
         for accrual in accruals:
             amount = exact_amount(accrual.amount)
-            line = transient(
-                WalletLine,
+            line = LineRow(
                 id=new_id(),
                 account_id=self.ctx.account_id,
                 wallet_id=wallet_id,
@@ -221,14 +227,8 @@ class LockedWallets:
                 source_line_id=None,
                 created_at=self.now,
             )
-            transaction = _transaction(
-                self.ctx,
-                line,
-                kind,
-                amount,
-                accrual.entry,
-                self.now,
-                make=partial(transient, LedgerTransaction),
+            transaction = TransactionRow(
+                **_transaction_fields(self.ctx, line, kind, amount, accrual.entry, self.now)
             )
             self.lines[wallet_id].append(line)
             self._new_lines.append(line)
@@ -616,23 +616,19 @@ def _reserved_line(
     )
 
 
-_new_transaction = partial(transient, LedgerTransaction)
-
-
 def _transaction(
-    ctx: AuthContext,
-    line: WalletLine,
-    kind: TransactionType,
-    amount: Decimal,
-    entry: Entry,
-    now: datetime,
-    *,
-    make: Callable[..., LedgerTransaction] = LedgerTransaction,
+    ctx: AuthContext, line: Line, kind: TransactionType, amount: Decimal, entry: Entry, now: datetime
 ) -> LedgerTransaction:
+    return LedgerTransaction(**_transaction_fields(ctx, line, kind, amount, entry, now))
+
+
+def _transaction_fields(
+    ctx: AuthContext, line: Line, kind: TransactionType, amount: Decimal, entry: Entry, now: datetime
+) -> dict[str, Any]:
     attributes: dict[str, Any] = {"line": line_json(line, line.amount)}
     if entry.campaign_name is not None:
         attributes["campaign_name"] = entry.campaign_name
-    return make(
+    return dict(
         id=new_id(),
         account_id=ctx.account_id,
         wallet_id=line.wallet_id,
@@ -657,7 +653,7 @@ def _transaction(
     )
 
 
-def line_json(line: WalletLine, amount: Decimal) -> dict[str, Any]:
+def line_json(line: Line, amount: Decimal) -> dict[str, Any]:
     """A line, JSON-ready (amounts as numbers, dates as ISO strings), showing `amount`."""
     return {
         "id": line.id,

@@ -24,7 +24,7 @@ from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.kit.money import plain_number
 from perks.ledger import service as ledger
-from perks.ledger.models import LedgerTransaction, TransactionType, Wallet
+from perks.ledger.models import LedgerTransaction, Transaction, TransactionType, Wallet
 from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.conditions import evaluate
 from perks.loyalty.customers import service as customers
@@ -68,7 +68,7 @@ class Outcome:
 
     grants: list[Grant] = field(default_factory=list)
     redemptions: list[dict[str, Any]] = field(default_factory=list)
-    transactions: list[LedgerTransaction] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
     campaign_ids: list[str] = field(default_factory=list)
     counted: bool = False  # a PURCHASE added to the customer's metrics (a reversal takes it back)
 

@@ -112,6 +112,8 @@ def _cards(ctx: AuthContext, customer_id: str) -> Select[PunchCard]:
 
 
 _CAMPAIGNS = table_of(Campaign)
+
+
 def _running_triggers() -> Select[Any]:
     now = bindparam("now", type_=_CAMPAIGNS.c.start_date.type)
     return select(_CAMPAIGNS.c.attributes, _CAMPAIGNS.c.brand_id).where(
