@@ -176,8 +176,7 @@ def _json(customer: Customer) -> dict[str, object]:
 
 
 def customer_out(customer: Customer) -> CustomerOut:
-    # Built without validation: every value comes typed from the customer row.
-    return CustomerOut.model_construct(
+    return CustomerOut(
         id=customer.external_id,
         name=customer.name,
         email=customer.email,
@@ -215,9 +214,8 @@ def wallet_shown(
     customer: Customer, view: ledger.WalletView, rewards: Mapping[str, dict[str, Any]]
 ) -> WalletOut:
     """wallet_out with the reward objects at hand (a batch loads them once for all its wallets)."""
-    # Built without validation: every value comes typed from the ledger (Decimal, aware datetimes).
     lines = [
-        LineOut.model_construct(
+        LineOut(
             id=line.id,
             amount=line.remaining,
             reward_id=line.reward_id,
@@ -230,7 +228,7 @@ def wallet_shown(
         for line in view.lines
     ]
     totals = [
-        TotalOut.model_construct(
+        TotalOut(
             total=total.total,
             reward_id=total.reward_id,
             expiration_date=total.expiration_date,

@@ -492,7 +492,7 @@ def _result(
     shown: CustomerOut | None = None,
 ) -> dict[str, Any]:
     """The event's result: the wallet after it (`view`), the customer as of then (`shown`), what it did."""
-    result = EventResult.model_construct(
+    result = EventResult(
         wallet=customers.wallet_shown(customer, view, rewards),
         customer=shown or customers.customer_out(customer),
         accumulations=[grant.line for grant in outcome.grants],

@@ -74,8 +74,7 @@ def _out(rows: Sequence[tuple[LedgerTransaction, str]]) -> list[TransactionOut]:
 
 
 def transaction_out(transaction: Transaction, customer_id: str) -> TransactionOut:
-    # Built without validation: the ledger's values are typed already (Decimal, aware datetimes).
-    return TransactionOut.model_construct(
+    return TransactionOut(
         id=transaction.id,
         type=transaction.type,
         amount=transaction.amount,
