@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from datetime import datetime
@@ -221,7 +222,12 @@ async def wallets_with_due_lines(
 # Core statements of the hot paths (perks.sql): run on the driver, rows loaded without the ORM.
 
 _LINES = table_of(WalletLine)
-_LINE_COLUMNS = [_LINES.c[name] for name in LineRow.__dataclass_fields__]
+# What a view reads of a line (LineRow's fields without defaults).
+_LINE_COLUMNS = [
+    _LINES.c[name]
+    for name, spec in LineRow.__dataclass_fields__.items()
+    if spec.default is dataclasses.MISSING
+]
 
 _OPEN_LINES = statement(
     lambda: (

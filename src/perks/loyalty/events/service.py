@@ -32,7 +32,7 @@ from perks.loyalty.customers.models import Customer
 from perks.loyalty.customers.schemas import CustomerOut
 from perks.loyalty.engine import budgets, effects, tiers
 from perks.loyalty.engine.effects import Grant
-from perks.loyalty.engine.facts import facts_for
+from perks.loyalty.engine.facts import customer_facts, event_facts
 from perks.loyalty.events import matching, repository
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.events.programs import PROGRAMS, EventContext
@@ -317,7 +317,8 @@ async def _process(
     outcome = Outcome()
     await _redeem(session, ctx, event, wallet_id, body, outcome)
     tier_id = await tiers.tier_of(session, ctx, customer)
-    facts = facts_for(event.type, event.data, customer, event.issued_at, tier_id=tier_id)
+    of_event = event_facts(event.type, event.data, event.issued_at)
+    facts = {**of_event, **customer_facts(customer, event.issued_at, tier_id=tier_id)}
     entry = _entry(event)
     base = _multiplier_base(body)
     running = matching.running_campaigns(
@@ -352,7 +353,7 @@ async def _process(
     if event.type == PURCHASE:
         _count_purchase(customer, event.data, sign=1)
         outcome.counted = True
-    await _upgrade(session, ctx, event, customer, catalog.tiers)
+    await _upgrade(session, ctx, event, customer, catalog.tiers, of_event)
     return outcome
 
 
@@ -424,9 +425,15 @@ def redeem_items(body: EventCreate) -> list[RedeemItem]:
 
 
 async def _upgrade(
-    session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, customer: Customer, active: Sequence[Tier]
+    session: AsyncSession,
+    ctx: AuthContext,
+    event: BehaviorEvent,
+    customer: Customer,
+    active: Sequence[Tier],
+    of_event: dict[str, Any],
 ) -> None:
-    facts = facts_for(event.type, event.data, customer, event.issued_at)
+    """The tier on the event's facts (read once, in _process) and the customer's as they are now."""
+    facts = {**of_event, **customer_facts(customer, event.issued_at)}
     change = await tiers.recalculate(session, ctx, customer, facts, active)
     tiers.announce(session, ctx, customer, change, event_id=event.id)
 
