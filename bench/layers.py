@@ -276,13 +276,14 @@ def raw_sqlite(path: str, account_id: str, wallet_id: str, written: str, count: 
         now = datetime.now(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         line_id = new_id()
         connection.execute(
-            "INSERT INTO wallet_lines (id, account_id, wallet_id, reward_id, amount, remaining, issued_at, created_at) "
-            "VALUES (?, ?, ?, 'r', 50000, 50000, ?, ?)",
+            "INSERT INTO wallet_lines (id, account_id, wallet_id, reward_id, amount, remaining, issued_at, "
+            "created_at) VALUES (?, ?, ?, 'r', 50000, 50000, ?, ?)",
             (line_id, account_id, written, now, now),
         )
         connection.execute(
-            "INSERT INTO ledger_transactions (id, account_id, wallet_id, line_id, type, amount, reward_id, attributes, "
-            "metadata, issued_at, created_at) VALUES (?, ?, ?, ?, 'ACCUMULATION', 50000, 'r', '{}', '{}', ?, ?)",
+            "INSERT INTO ledger_transactions (id, account_id, wallet_id, line_id, type, amount, reward_id, "
+            "attributes, metadata, issued_at, created_at) "
+            "VALUES (?, ?, ?, ?, 'ACCUMULATION', 50000, 'r', '{}', '{}', ?, ?)",
             (new_id(), account_id, written, line_id, now, now),
         )
         connection.execute("COMMIT")
