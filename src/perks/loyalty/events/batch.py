@@ -92,6 +92,27 @@ async def _write_once(database: Database, jobs: list[Job]) -> list[Answer | Base
     return [outcome if outcome is not None else RuntimeError("event left unanswered") for outcome in outcomes]
 
 
+async def dry_run(database: Database, job: Job) -> Answer:
+    """What the event would do, worked out by the very path that would do it (a batch of one, with its
+    campaigns, budgets, tiers and consent) in a transaction that is then rolled back: nothing of it is
+    kept (no event, ledger line, budget use, webhook or idempotency record). Raises the event's error."""
+
+    async def rolled_back() -> Answer | BaseException:
+        async with database.write_slot(read_only=False):
+            session = database.session()
+            try:
+                [outcome] = await _run(session, [job])
+            finally:
+                await session.rollback()
+                await session.close()
+        return outcome if outcome is not None else RuntimeError("event left unanswered")
+
+    outcome = await retrying(rolled_back)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
 async def _run(session: AsyncSession, jobs: list[Job]) -> Outcomes:
     outcomes: Outcomes = [None] * len(jobs)
     active = await tenancy.read_active_keys(await runner_of(session), [job.ctx for job in jobs])
