@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("stack", "codes", "redirect", "events", "redeem", "webhooks")
+BENCHES = ("stack", "codes", "redirect", "events", "redeem", "webhooks", "hotpaths", "layers")
 
 
 def main() -> None:

@@ -196,8 +196,10 @@ async def runner_of(session: AsyncSession) -> Runner:
     return await connection_runner(await session.connection())
 
 
-async def connection_runner(connection: AsyncConnection) -> Runner:
-    """The runner of a connection, kept with its driver connection (pooled connections keep their info)."""
+async def connection_runner(connection: AsyncConnection, *, begin: bool = True) -> Runner:
+    """The runner of a connection, kept with its driver connection (pooled connections keep their info).
+    `begin=False` (PostgreSQL reads): statements run outside a transaction, each seeing what is committed
+    when it starts, as they would inside one at READ COMMITTED, without its BEGIN and ROLLBACK round trips."""
     info = connection.info
     runner: Runner | None = info.get("perks_runner")
     if runner is None:
@@ -208,7 +210,7 @@ async def connection_runner(connection: AsyncConnection) -> Runner:
         else:
             runner = Runner(connection.dialect, adapted._connection, adapted)
         info["perks_runner"] = runner
-    if runner.adapter is not None and runner.adapter._transaction is None:
+    if begin and runner.adapter is not None and runner.adapter._transaction is None:
         # SQLAlchemy's asyncpg adapter opens the driver's transaction at its first statement; a statement
         # run beside it must find it open.
         await runner.adapter._start_transaction()
