@@ -22,6 +22,7 @@ from perks.idempotency import service as idempotency
 from perks.kit.group_commit import GroupCommit
 from perks.loyalty.coupons.redemptions import service
 from perks.loyalty.coupons.redemptions.schemas import CouponRedeemed, RedeemBody
+from perks.loyalty.events import repository as events_repository
 from perks.loyalty.face import Data, revoked
 from perks.sql import Runner, runner_of
 from perks.tenancy import service as tenancy
@@ -75,12 +76,23 @@ async def _write_once(database: Database, jobs: list[Job]) -> list[Answer | Base
 async def _run(session: AsyncSession, jobs: list[Job]) -> list[Answer | BaseException]:
     runner = await runner_of(session)
     active = await tenancy.read_active_keys(runner, [job.ctx for job in jobs])
+    await _lock_customers(runner, [job for job in jobs if job.ctx.key_id in active])
     outcomes: list[Answer | BaseException] = [revoked()] * len(jobs)
     first, repeats = split_repeated_keys([job.idempotency for job in jobs], list(range(len(jobs))))
     for index in first + repeats:
         if jobs[index].ctx.key_id in active:
             outcomes[index] = await _one(session, runner, jobs[index])
     return outcomes
+
+
+async def _lock_customers(runner: Runner, jobs: list[Job]) -> None:
+    """Row-lock the batch's customers in id order first (PostgreSQL; SQLite has one writer): batches side
+    by side then take their customers' wallets in one order, and never deadlock on them."""
+    by_account: dict[str, tuple[AuthContext, set[str]]] = {}
+    for job in jobs:
+        by_account.setdefault(job.ctx.account_id, (job.ctx, set()))[1].add(job.body.customer_id)
+    for ctx, external_ids in by_account.values():
+        await events_repository.read_customers_and_wallets(runner, ctx, external_ids)
 
 
 async def _one(session: AsyncSession, runner: Runner, job: Job) -> Answer | BaseException:
