@@ -35,32 +35,6 @@ async def lock_wallet(session: AsyncSession, ctx: AuthContext, wallet_id: str) -
     return bumped is not None
 
 
-async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequence[str]) -> set[str]:
-    """lock_wallet for several wallets in one statement; the ids of those that exist. (A Core statement:
-    the ORM's UPDATE would look for the wallets in the session to synchronize them.)"""
-    wallets = table_of(Wallet)
-    bumped = await session.scalars(
-        update(wallets)
-        .where(wallets.c.account_id == ctx.account_id, wallets.c.id.in_(wallet_ids))
-        .values(version=wallets.c.version + 1)
-        .returning(wallets.c.id)
-    )
-    return set(bumped.all())
-
-
-async def insert_rows(
-    session: AsyncSession, model: type[WalletLine] | type[LedgerTransaction], rows: Sequence[Base]
-) -> None:
-    """One Core INSERT (executemany) of new, transient rows: neither the ORM's unit of work nor its bulk
-    mode, whose per-row bookkeeping cost more than the statement."""
-    if not rows:
-        return
-    columns = _columns_of(model)
-    await session.execute(
-        insert(table_of(model)), [{column: getattr(row, name) for name, column in columns} for row in rows]
-    )
-
-
 @functools.cache
 def _columns_of(model: type[Base]) -> tuple[tuple[str, str], ...]:
     """(attribute name, column name) of each mapped column (`metadata_` is the column `metadata`)."""
@@ -85,13 +59,6 @@ async def wallets_of_customers(
 async def open_lines(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> Sequence[WalletLine]:
     """Every line of the wallet with something left, oldest first."""
     return await _lines_left(session, ctx, WalletLine.wallet_id == wallet_id)
-
-
-async def open_lines_of(
-    session: AsyncSession, ctx: AuthContext, wallet_ids: Sequence[str]
-) -> Sequence[WalletLine]:
-    """open_lines of several wallets in one query."""
-    return await _lines_left(session, ctx, WalletLine.wallet_id.in_(wallet_ids))
 
 
 async def reserved_lines(

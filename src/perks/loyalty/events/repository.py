@@ -40,32 +40,6 @@ async def customer_and_wallet(
     return None if row is None else (row[0], row[1])
 
 
-async def customers_and_wallets(
-    session: AsyncSession, ctx: AuthContext, external_ids: Collection[str]
-) -> dict[str, tuple[Customer, str]]:
-    """customer_and_wallet for several customers, by external id; row-locked in id order on PostgreSQL
-    (two batches sharing customers wait for each other instead of deadlocking). `populate_existing`
-    because events processed one by one earlier in the batch's transaction may have changed them."""
-    rows = await session.execute(
-        select(Customer, Wallet.id)
-        .join(Wallet, (Wallet.customer_id == Customer.id) & (Wallet.account_id == Customer.account_id))
-        .where(Customer.account_id == ctx.account_id, Customer.external_id.in_(external_ids))
-        .order_by(Customer.id)
-        .with_for_update(of=Customer)
-        .execution_options(populate_existing=True)
-    )
-    return {customer.external_id: (customer, wallet_id) for customer, wallet_id in rows}
-
-
-async def existing_brands(session: AsyncSession, ctx: AuthContext, brand_ids: Collection[str]) -> set[str]:
-    if not brand_ids:
-        return set()
-    rows = await session.scalars(
-        select(Brand.id).where(Brand.account_id == ctx.account_id, Brand.id.in_(brand_ids))
-    )
-    return set(rows.all())
-
-
 async def customer(
     session: AsyncSession, ctx: AuthContext, customer_id: str, *, for_update: bool = False
 ) -> Customer | None:
@@ -87,15 +61,6 @@ async def insert_event(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Record a new event; False when its purchase_id is already taken (nothing is written)."""
     inserted = await session.scalar(_insert_statement(session), values)
     return inserted is not None
-
-
-async def insert_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """insert_event for several events in one statement; the ids of those recorded (the others repeat a
-    recorded purchase_id)."""
-    if not rows:
-        return set()
-    inserted = await session.scalars(_insert_statement(session), list(rows))
-    return set(inserted.all())
 
 
 _inserts: dict[str, Any] = {}
@@ -137,26 +102,6 @@ async def finish(session: AsyncSession, ctx: AuthContext, event_id: str, values:
     )
 
 
-async def finish_many(session: AsyncSession, ctx: AuthContext, values: dict[str, dict[str, Any]]) -> None:
-    """finish for several events (event id -> values, the same columns for each) in one executemany."""
-    if not values:
-        return
-    columns = next(iter(values.values())).keys()
-    events = table_of(BehaviorEvent)
-    # The table's own columns, not the mapped class's: an ORM-annotated statement takes the ORM's bulk
-    # UPDATE path, whose bookkeeping cost several times the statement.
-    statement = (
-        update(events)
-        .where(events.c.account_id == ctx.account_id, events.c.id == bindparam("event_id"))
-        .values({name: bindparam(f"new_{name}") for name in columns})
-    )
-    rows = [
-        {"event_id": key, **{f"new_{name}": value for name, value in row.items()}}
-        for key, row in values.items()
-    ]
-    await session.execute(statement, rows)
-
-
 async def expire_lapsed(
     session: AsyncSession, ctx: AuthContext, now: datetime, limit: int
 ) -> Sequence[tuple[str, str]]:
@@ -186,26 +131,6 @@ async def expire_lapsed(
         .execution_options(synchronize_session=False)
     )
     return [(row[0], row[1]) for row in rows.all()]
-
-
-async def catalog_fingerprint(session: AsyncSession, ctx: AuthContext) -> tuple[Any, ...]:
-    """Changes whenever a BEHAVIOR campaign or a tier of the account is created, updated or deleted: one
-    round trip of scalar subqueries."""
-    campaigns = (Campaign.account_id == ctx.account_id, Campaign.type == BEHAVIOR)
-    tiers = (Tier.account_id == ctx.account_id,)
-    row = (
-        await session.execute(
-            select(
-                select(func.count()).where(*campaigns).scalar_subquery(),
-                select(func.max(Campaign.updated_at)).where(*campaigns).scalar_subquery(),
-                select(func.max(Campaign.id)).where(*campaigns).scalar_subquery(),
-                select(func.count()).select_from(Tier).where(*tiers).scalar_subquery(),
-                select(func.max(Tier.updated_at)).where(*tiers).scalar_subquery(),
-                select(func.max(Tier.id)).where(*tiers).scalar_subquery(),
-            )
-        )
-    ).one()
-    return tuple(row)
 
 
 async def active_behavior_campaigns(session: AsyncSession, ctx: AuthContext) -> Sequence[Campaign]:

@@ -92,20 +92,6 @@ async def unrewarded_referral_of(session: AsyncSession, ctx: AuthContext, refere
     )
 
 
-async def unrewarded_referees(
-    session: AsyncSession, ctx: AuthContext, referee_ids: Collection[str]
-) -> set[str]:
-    """Of these customers, those referred by someone not rewarded yet (unrewarded_referral_of, set-wise)."""
-    rows = await session.scalars(
-        select(Referral.referee_id).where(
-            Referral.account_id == ctx.account_id,
-            Referral.referee_id.in_(referee_ids),
-            Referral.referrer_rewarded_at.is_(None),
-        )
-    )
-    return set(rows.all())
-
-
 async def claim_referrer_reward(
     session: AsyncSession, ctx: AuthContext, referral_id: str, now: datetime
 ) -> bool:

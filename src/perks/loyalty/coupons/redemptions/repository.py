@@ -18,36 +18,6 @@ from perks.tenancy.context import AuthContext
 ACTIVE, REVERSED = "ACTIVE", "REVERSED"
 
 
-async def find_code(session: AsyncSession, ctx: AuthContext, code: str) -> CouponCode | None:
-    return await session.scalar(
-        select(CouponCode).where(CouponCode.account_id == ctx.account_id, CouponCode.code == code)
-    )
-
-
-async def claim_code(
-    session: AsyncSession, ctx: AuthContext, code: str, customer_id: str, now: datetime
-) -> str | None:
-    """Mark the code redeemed unless it already is (or does not exist): its campaign's id, or None. Of
-    concurrent claims exactly one wins."""
-    campaign_id: str | None = await session.scalar(
-        update(CouponCode)
-        .where(
-            CouponCode.account_id == ctx.account_id,
-            CouponCode.code == code,
-            CouponCode.redeemed_at.is_(None),
-        )
-        .values(redeemed_at=now, redeemed_by=customer_id)
-        .returning(CouponCode.campaign_id)
-        .execution_options(synchronize_session=False)
-    )
-    return campaign_id
-
-
-async def add(session: AsyncSession, redemption: CouponRedemption) -> None:
-    session.add(redemption)
-    await session.flush()
-
-
 async def redemption_of(
     session: AsyncSession, ctx: AuthContext, code: str, customer_id: str
 ) -> CouponRedemption | None:
