@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("stack", "codes", "redirect", "events", "redeem", "webhooks", "bodies")
+BENCHES = ("stack", "codes", "redirect", "events", "redeem", "webhooks", "bodies", "hotpaths", "layers")
 
 
 def main() -> None:

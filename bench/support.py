@@ -128,6 +128,27 @@ def perks_server(
             process.wait(timeout=15)
 
 
+@contextmanager
+def bare_server() -> Iterator[Server]:
+    """The one-route FastAPI app (bench.bare_app) under the uvicorn settings of `perks serve` (one worker,
+    auto loop and HTTP parser, no access log, log level warning): the baseline of server CPU per request."""
+    port = free_port()
+    code = (
+        "import uvicorn; uvicorn.run('bench.bare_app:create_app', factory=True, host='127.0.0.1', "
+        f"port={port}, workers=1, log_level='warning', access_log=False)"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base_url, process)
+        yield Server(base_url, "", "", "", process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
 def _wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -188,6 +209,56 @@ async def _load(
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return LoadResult(label, total, elapsed, latencies, failures)
+
+
+def run_open_loop(
+    label: str,
+    base_url: str,
+    make_request: RequestFactory,
+    rate: float,
+    total: int,
+    expect: tuple[int, ...] = (200, 201),
+) -> LoadResult:
+    """Send `total` requests at a fixed arrival rate (`rate` per second), whatever the server's answers do:
+    request i is due at start + i / rate and its latency is measured from that scheduled moment, so time
+    spent queueing (in the server or in the client) is counted, not hidden as a closed loop hides it."""
+    return asyncio.run(_open_loop(label, base_url, make_request, rate, total, expect))
+
+
+async def _open_loop(
+    label: str,
+    base_url: str,
+    make_request: RequestFactory,
+    rate: float,
+    total: int,
+    expect: tuple[int, ...],
+) -> LoadResult:
+    latencies: list[float] = []
+    failures = 0
+    connector = aiohttp.TCPConnector(limit=0)  # no client-side cap: an arrival is never held back
+    async with aiohttp.ClientSession(base_url=base_url, connector=connector) as client:
+
+        async def send(index: int, due: float) -> None:
+            nonlocal failures
+            method, path, headers, body = make_request(index)
+            async with client.request(method, path, headers=headers, json=body) as response:
+                await response.read()
+                status = response.status
+            latencies.append((time.perf_counter() - due) * 1000)
+            if status not in expect:
+                failures += 1
+
+        started = time.perf_counter()
+        tasks = []
+        for index in range(total):
+            due = started + index / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(send(index, due)))
+        await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started
     return LoadResult(label, total, elapsed, latencies, failures)
 

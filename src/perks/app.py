@@ -22,6 +22,7 @@ from perks.outbox import worker
 from perks.ui.assets import mount_assets
 from perks.web import openapi
 from perks.web.body_limit import BodyLimitMiddleware
+from perks.web.dispatch import PathDispatch
 from perks.web.errors import FaceRenderers, install_error_handlers
 from perks.web.observability import ObservabilityMiddleware, configure_logging, metrics_body
 from perks.web.ratelimit import AttemptGuard, RateLimiter
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app, {loyalty_face.PREFIX: "ErrorBody", affiliate_face.PREFIX: "Message"})
     mount_assets(app)  # /static, /docs, /redoc
     mount_console(app)  # /console
+    app.router.middleware_stack = PathDispatch(app.router)  # routes found by path, not by scan
     return app
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
@@ -29,6 +30,9 @@ from sqlalchemy.types import TypeDecorator
 from perks.kit import clock, encoding
 from perks.kit.clock import as_utc
 from perks.kit.ids import new_id
+
+if TYPE_CHECKING:
+    from perks.sql import Runner
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -61,6 +65,32 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        # The text SQLAlchemy's SQLite DATETIME writes ("2026-01-31 12:00:00.000000", naive UTC), made by
+        # one C call: isoformat with microseconds always has their six digits.
+        def text(value: Any) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is not None:
+                value = value.astimezone(UTC).replace(tzinfo=None)
+            return str(value.isoformat(" ", "microseconds"))
+
+        return text
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None]:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)  # type: ignore[return-value]
+
+        # SQLite keeps the naive UTC text SQLAlchemy wrote ("2026-01-31 12:00:00.000000"); parsed in one
+        # C call instead of SQLAlchemy's regular expression and a second conversion to UTC.
+        def parse(value: Any) -> datetime | None:
+            return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+        return parse
 
 
 JSONDocument = JSON().with_variant(postgresql.JSONB(), "postgresql")
@@ -142,6 +172,12 @@ class Database:
                 hide_parameters=True,
             )
         self._write_lock = asyncio.Lock()
+        # SQLite: the hot paths' read connections (see `reading`); None: reads go through the engine.
+        self._sqlite_path = make_url(url).database or ""
+        self._sqlite_dialect = self.engine.dialect
+        self._readers: list[sqlite3.Connection] | None = (
+            [] if self.is_sqlite and self._sqlite_path not in ("", ":memory:") else None
+        )
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reader = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
@@ -163,11 +199,44 @@ class Database:
         async with self.write_slot(read_only=read_only), maker() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Runner]:
+        """A read transaction for the hot paths' Core statements (perks.sql), beside the writer: on SQLite
+        a plain BEGIN on a query_only connection of the process's own (no pool, no session: about 10 µs
+        instead of 300), on PostgreSQL a pooled connection whose statements each read what is committed
+        (READ COMMITTED, as a transaction there would, without the BEGIN and ROLLBACK round trips)."""
+        from perks.sql import Runner, connection_runner  # perks.sql builds on this module
+
+        if self._readers is None:
+            async with self.engine.connect() as connection:
+                yield await connection_runner(connection, begin=False)
+            return
+        reader = self._readers.pop() if self._readers else self._open_reader()
+        reader.execute("BEGIN")
+        try:
+            yield Runner(self._sqlite_dialect, reader)
+        finally:
+            try:
+                reader.execute("ROLLBACK")  # a read transaction: nothing to keep
+            except sqlite3.Error:
+                reader.close()
+            else:
+                self._readers.append(reader)
+
+    def _open_reader(self) -> sqlite3.Connection:
+        reader = sqlite3.connect(self._sqlite_path, timeout=30, isolation_level=None, check_same_thread=False)
+        for pragma in ("foreign_keys=ON", "busy_timeout=30000", "query_only=1"):
+            reader.execute(f"PRAGMA {pragma}")
+        return reader
+
     def session(self, *, read_only: bool = False) -> AsyncSession:
         """A bare session for callers that hold write_slot() and commit themselves (the HTTP unit of work)."""
         return (self._reader if read_only else self._writer)()
 
     async def dispose(self) -> None:
+        for reader in self._readers or []:
+            reader.close()
+        self._readers = [] if self._readers is not None else None
         await self.engine.dispose()
 
 

@@ -7,6 +7,7 @@ no transaction; expirations, redemptions and reversals always do.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -102,3 +103,61 @@ class LedgerTransaction(IdMixin, TenantMixin, Base):
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDocument, default=dict)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+@dataclass(slots=True)
+class LineRow:
+    """A wallet line as the hot paths read it (perks.sql) to show a wallet, or a new line they write: the
+    columns as plain attributes, without the ORM's instrumentation, which a wallet of 30 lines paid for."""
+
+    id: str
+    wallet_id: str
+    reward_id: str
+    campaign_id: str | None
+    brand_id: str | None
+    amount: Decimal
+    remaining: Decimal
+    issued_at: datetime
+    expiration_date: datetime | None
+    reservation_id: str | None
+    reservation_expires_at: datetime | None
+    source_line_id: str | None
+    # Read only when the line is new and written (LockedWallets): a view does not select them.
+    account_id: str | None = None
+    event_id: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class TransactionRow:
+    """A new ledger transaction of a hot path, written with Core (perks.sql): plain attributes, as the
+    LedgerTransaction columns are named."""
+
+    id: str
+    account_id: str
+    wallet_id: str
+    line_id: str
+    type: str
+    amount: Decimal
+    reward_id: str
+    campaign_id: str | None
+    brand_id: str | None
+    event_id: str | None
+    event_type: str | None
+    channel_id: str | None
+    store_id: str | None
+    funded_by: str | None
+    reward_type: str | None
+    cost: Decimal | None
+    details: str | None
+    attributes: dict[str, Any]
+    metadata_: dict[str, Any]
+    issued_at: datetime
+    created_at: datetime
+    sender_id: str | None = None
+    receiver_id: str | None = None
+    reverses_id: str | None = None
+
+
+Line = WalletLine | LineRow
+Transaction = LedgerTransaction | TransactionRow

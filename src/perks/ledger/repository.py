@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Base, table_of
-from perks.ledger.models import LedgerTransaction, Wallet, WalletLine
+from perks.ledger.models import LedgerTransaction, LineRow, Wallet, WalletLine
+from perks.sql import Runner, Statement, in_list, listed, sized, statement
 from perks.tenancy.context import AuthContext
 
 
@@ -31,32 +33,6 @@ async def lock_wallet(session: AsyncSession, ctx: AuthContext, wallet_id: str) -
         .returning(Wallet.id)
     )
     return bumped is not None
-
-
-async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequence[str]) -> set[str]:
-    """lock_wallet for several wallets in one statement; the ids of those that exist. (A Core statement:
-    the ORM's UPDATE would look for the wallets in the session to synchronize them.)"""
-    wallets = table_of(Wallet)
-    bumped = await session.scalars(
-        update(wallets)
-        .where(wallets.c.account_id == ctx.account_id, wallets.c.id.in_(wallet_ids))
-        .values(version=wallets.c.version + 1)
-        .returning(wallets.c.id)
-    )
-    return set(bumped.all())
-
-
-async def insert_rows(
-    session: AsyncSession, model: type[WalletLine] | type[LedgerTransaction], rows: Sequence[Base]
-) -> None:
-    """One Core INSERT (executemany) of new, transient rows: neither the ORM's unit of work nor its bulk
-    mode, whose per-row bookkeeping cost more than the statement."""
-    if not rows:
-        return
-    columns = _columns_of(model)
-    await session.execute(
-        insert(table_of(model)), [{column: getattr(row, name) for name, column in columns} for row in rows]
-    )
 
 
 @functools.cache
@@ -83,13 +59,6 @@ async def wallets_of_customers(
 async def open_lines(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> Sequence[WalletLine]:
     """Every line of the wallet with something left, oldest first."""
     return await _lines_left(session, ctx, WalletLine.wallet_id == wallet_id)
-
-
-async def open_lines_of(
-    session: AsyncSession, ctx: AuthContext, wallet_ids: Sequence[str]
-) -> Sequence[WalletLine]:
-    """open_lines of several wallets in one query."""
-    return await _lines_left(session, ctx, WalletLine.wallet_id.in_(wallet_ids))
 
 
 async def reserved_lines(
@@ -215,3 +184,109 @@ async def wallets_with_due_lines(
         .limit(limit)
     )
     return rows.all()
+
+
+# Core statements of the hot paths (perks.sql): run on the driver, rows loaded without the ORM.
+
+_LINES = table_of(WalletLine)
+# What a view reads of a line (LineRow's fields without defaults).
+_LINE_COLUMNS = [
+    _LINES.c[name]
+    for name, spec in LineRow.__dataclass_fields__.items()
+    if spec.default is dataclasses.MISSING
+]
+
+_OPEN_LINES = statement(
+    lambda: (
+        select(*_LINE_COLUMNS)
+        .where(
+            _LINES.c.account_id == bindparam("account_id"),
+            _LINES.c.wallet_id == bindparam("wallet_id"),
+            _LINES.c.remaining > 0,
+        )
+        .order_by(_LINES.c.issued_at, _LINES.c.id)
+    )
+)
+_LINES_BY_ID = sized(
+    lambda count: select(*_LINE_COLUMNS).where(
+        _LINES.c.account_id == bindparam("account_id"), in_list(_LINES.c.id, count, "id")
+    )
+)
+
+
+async def read_open_lines(runner: Runner, ctx: AuthContext, wallet_id: str) -> list[LineRow]:
+    """open_lines, through a runner: the wallet's lines with something left, oldest first."""
+    rows = await runner.rows(_OPEN_LINES, {"account_id": ctx.account_id, "wallet_id": wallet_id})
+    return [LineRow(*row) for row in rows]
+
+
+async def read_lines(runner: Runner, ctx: AuthContext, line_ids: Sequence[str]) -> list[LineRow]:
+    if not line_ids:
+        return []
+    values = {"account_id": ctx.account_id, **listed("id", line_ids)}
+    rows = await runner.rows(_LINES_BY_ID(len(line_ids)), values)
+    return [LineRow(*row) for row in rows]
+
+
+_WALLET_TABLE = table_of(Wallet)
+_LOCK_WALLETS = sized(
+    lambda count: (
+        update(_WALLET_TABLE)
+        .where(
+            _WALLET_TABLE.c.account_id == bindparam("account_id"), in_list(_WALLET_TABLE.c.id, count, "id")
+        )
+        .values(version=_WALLET_TABLE.c.version + 1)
+        .returning(_WALLET_TABLE.c.id)
+    )
+)
+_OPEN_LINES_OF = sized(
+    lambda count: (
+        select(*_LINE_COLUMNS)
+        .where(
+            _LINES.c.account_id == bindparam("account_id"),
+            in_list(_LINES.c.wallet_id, count, "id"),
+            _LINES.c.remaining > 0,
+        )
+        .order_by(_LINES.c.issued_at, _LINES.c.id)
+    )
+)
+
+
+def _insert_statement(model: type[Base]) -> Statement:
+    table = table_of(model)
+    return statement(
+        lambda: insert(table).values(
+            {column: bindparam(column, type_=table.c[column].type) for _name, column in _columns_of(model)}
+        )
+    )
+
+
+_INSERTS = {model: _insert_statement(model) for model in (WalletLine, LedgerTransaction)}
+
+
+async def lock_wallets_with(runner: Runner, ctx: AuthContext, wallet_ids: Sequence[str]) -> set[str]:
+    """lock_wallets through a runner."""
+    if not wallet_ids:
+        return set()
+    values = {"account_id": ctx.account_id, **listed("id", wallet_ids)}
+    return set(await runner.scalars(_LOCK_WALLETS(len(wallet_ids)), values))
+
+
+async def read_open_lines_of(runner: Runner, ctx: AuthContext, wallet_ids: Sequence[str]) -> list[LineRow]:
+    """open_lines_of through a runner."""
+    if not wallet_ids:
+        return []
+    values = {"account_id": ctx.account_id, **listed("id", wallet_ids)}
+    return [LineRow(*row) for row in await runner.rows(_OPEN_LINES_OF(len(wallet_ids)), values)]
+
+
+async def write_rows(
+    runner: Runner, model: type[WalletLine] | type[LedgerTransaction], rows: Sequence[object]
+) -> None:
+    """insert_rows through a runner: one executemany."""
+    if not rows:
+        return
+    columns = _columns_of(model)
+    await runner.many(
+        _INSERTS[model], [{column: getattr(row, name) for name, column in columns} for row in rows]
+    )

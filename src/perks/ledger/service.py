@@ -10,12 +10,11 @@ totals are right at any moment, whether or not the expiry job has run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +25,16 @@ from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.kit.money import SCALE, plain_number
 from perks.ledger import repository
-from perks.ledger.models import LedgerTransaction, TransactionType, Wallet, WalletLine
+from perks.ledger.models import (
+    LedgerTransaction,
+    Line,
+    LineRow,
+    TransactionRow,
+    TransactionType,
+    Wallet,
+    WalletLine,
+)
+from perks.sql import Runner, runner_of
 from perks.tenancy import repository as tenancy_repository
 from perks.tenancy.context import AuthContext, KeyKind
 
@@ -98,7 +106,7 @@ class Total:
 @dataclass(frozen=True)
 class WalletView:
     wallet: Wallet
-    lines: Sequence[WalletLine]
+    lines: Sequence[Line]
     totals: Sequence[Total]
 
 
@@ -153,7 +161,7 @@ async def accumulate(
     expiration_date: datetime | None = None,
     issued_at: datetime | None = None,
     kind: TransactionType = TransactionType.ACCUMULATION,
-) -> LedgerTransaction:
+) -> TransactionRow:
     """Add a new batch of `reward_id` and its ACCUMULATION (or MIGRATION / TRANSFER) transaction."""
     accrual = Accrual(reward_id, amount, entry, expiration_date, issued_at)
     [transaction] = await accumulate_many(session, ctx, wallet_id, [accrual], kind=kind)
@@ -167,7 +175,7 @@ async def accumulate_many(
     accruals: Sequence[Accrual],
     *,
     kind: TransactionType = TransactionType.ACCUMULATION,
-) -> list[LedgerTransaction]:
+) -> list[TransactionRow]:
     """Add several batches under one wallet lock and one write (an event granting several effects)."""
     if not accruals:
         return []
@@ -188,9 +196,9 @@ class LockedWallets:
 
     ctx: AuthContext
     now: datetime
-    lines: dict[str, list[WalletLine]]
-    _new_lines: list[WalletLine] = field(default_factory=list)
-    _new_transactions: list[LedgerTransaction] = field(default_factory=list)
+    lines: dict[str, list[Line]]
+    _new_lines: list[LineRow] = field(default_factory=list)
+    _new_transactions: list[TransactionRow] = field(default_factory=list)
 
     def accumulate(
         self,
@@ -198,12 +206,11 @@ class LockedWallets:
         accruals: Sequence[Accrual],
         *,
         kind: TransactionType = TransactionType.ACCUMULATION,
-    ) -> list[LedgerTransaction]:
+    ) -> list[TransactionRow]:
         transactions = []
         for accrual in accruals:
             amount = exact_amount(accrual.amount)
-            line = transient(
-                WalletLine,
+            line = LineRow(
                 id=new_id(),
                 account_id=self.ctx.account_id,
                 wallet_id=wallet_id,
@@ -220,14 +227,8 @@ class LockedWallets:
                 source_line_id=None,
                 created_at=self.now,
             )
-            transaction = _transaction(
-                self.ctx,
-                line,
-                kind,
-                amount,
-                accrual.entry,
-                self.now,
-                make=partial(transient, LedgerTransaction),
+            transaction = TransactionRow(
+                **_transaction_fields(self.ctx, line, kind, amount, accrual.entry, self.now)
             )
             self.lines[wallet_id].append(line)
             self._new_lines.append(line)
@@ -240,8 +241,9 @@ class LockedWallets:
         return WalletView(wallet=wallet, lines=lines, totals=totals_of(lines, self.now))
 
     async def flush(self, session: AsyncSession) -> None:
-        await repository.insert_rows(session, WalletLine, self._new_lines)
-        await repository.insert_rows(session, LedgerTransaction, self._new_transactions)
+        runner = await runner_of(session)
+        await repository.write_rows(runner, WalletLine, self._new_lines)
+        await repository.write_rows(runner, LedgerTransaction, self._new_transactions)
         self._new_lines, self._new_transactions = [], []
 
 
@@ -250,10 +252,11 @@ async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequ
     due (rare: a lapsed reservation or an expired line since the wallet was last touched)."""
     now = clock.now()
     wanted = sorted(set(wallet_ids))
-    if len(await repository.lock_wallets(session, ctx, wanted)) != len(wanted):
+    runner = await runner_of(session)
+    if len(await repository.lock_wallets_with(runner, ctx, wanted)) != len(wanted):
         raise NotFound("Wallet not found", title="Wallet not found")
-    lines: dict[str, list[WalletLine]] = {wallet_id: [] for wallet_id in wanted}
-    for line in await repository.open_lines_of(session, ctx, wanted):
+    lines: dict[str, list[Line]] = {wallet_id: [] for wallet_id in wanted}
+    for line in await repository.read_open_lines_of(runner, ctx, wanted):
         lines[line.wallet_id].append(line)
     due = [wallet_id for wallet_id in wanted if any(_due(line, now) for line in lines[wallet_id])]
     for wallet_id in due:
@@ -396,7 +399,49 @@ async def view(session: AsyncSession, ctx: AuthContext, wallet: Wallet) -> Walle
     return WalletView(wallet=wallet, lines=lines, totals=totals_of(lines, now))
 
 
-def totals_of(lines: Sequence[WalletLine], now: datetime) -> list[Total]:
+async def read_view(runner: Runner, ctx: AuthContext, wallet_id: str) -> WalletView:
+    """The wallet as settling it now would leave it, read without settling (no lock, no write): a read
+    transaction beside the writer. Expiry rows are written by the next change of the wallet or by the
+    expiry job; what is shown is exact at read time either way."""
+    now = clock.now()
+    lines = await repository.read_open_lines(runner, ctx, wallet_id)
+    held = {line.id for line in lines}
+    missing = [
+        line.source_line_id
+        for line in lines
+        if _reserved(line) and _due(line, now) and line.source_line_id and line.source_line_id not in held
+    ]
+    sources = await repository.read_lines(runner, ctx, missing) if missing else []
+    shown = settled_lines(lines, sources, now)
+    wallet = transient(Wallet, id=wallet_id, account_id=ctx.account_id)
+    return WalletView(wallet=wallet, lines=shown, totals=totals_of(shown, now))
+
+
+def settled_lines(lines: Sequence[Line], sources: Sequence[Line], now: datetime) -> list[Line]:
+    """The open lines as `_settle` would leave them at `now`, computed without writing: what a lapsed
+    reservation holds is back on its source line (`sources`: those with nothing left, read apart), and
+    expired lines outside a reservation are gone. Oldest first, as the lines are read."""
+    if not any(_due(line, now) for line in lines):
+        return list(lines)
+    by_id = {line.id: line for line in [*sources, *lines]}
+    remaining = {line_id: line.remaining for line_id, line in by_id.items()}
+    for line in lines:
+        if _reserved(line) and _due(line, now):  # _give_back: the amount returns to its source
+            amount = remaining[line.id]
+            remaining[line.id] = Decimal(0)
+            target = line.source_line_id or line.id
+            remaining[target] = remaining.get(target, Decimal(0)) + amount
+    shown = []
+    for line_id, line in by_id.items():
+        left = remaining[line_id]
+        if left <= 0 or (not _reserved(line) and _expired(line, now)):  # expired: an EXPIRATION's to write
+            continue
+        line.remaining = left
+        shown.append(line)
+    return sorted(shown, key=lambda line: (line.issued_at, line.id))
+
+
+def totals_of(lines: Sequence[Line], now: datetime) -> list[Total]:
     sums: dict[str, Decimal] = defaultdict(Decimal)
     soonest: dict[str, datetime | None] = {}
     for line in lines:
@@ -571,23 +616,19 @@ def _reserved_line(
     )
 
 
-_new_transaction = partial(transient, LedgerTransaction)
-
-
 def _transaction(
-    ctx: AuthContext,
-    line: WalletLine,
-    kind: TransactionType,
-    amount: Decimal,
-    entry: Entry,
-    now: datetime,
-    *,
-    make: Callable[..., LedgerTransaction] = LedgerTransaction,
+    ctx: AuthContext, line: Line, kind: TransactionType, amount: Decimal, entry: Entry, now: datetime
 ) -> LedgerTransaction:
+    return LedgerTransaction(**_transaction_fields(ctx, line, kind, amount, entry, now))
+
+
+def _transaction_fields(
+    ctx: AuthContext, line: Line, kind: TransactionType, amount: Decimal, entry: Entry, now: datetime
+) -> dict[str, Any]:
     attributes: dict[str, Any] = {"line": line_json(line, line.amount)}
     if entry.campaign_name is not None:
         attributes["campaign_name"] = entry.campaign_name
-    return make(
+    return dict(
         id=new_id(),
         account_id=ctx.account_id,
         wallet_id=line.wallet_id,
@@ -612,7 +653,7 @@ def _transaction(
     )
 
 
-def line_json(line: WalletLine, amount: Decimal) -> dict[str, Any]:
+def line_json(line: Line, amount: Decimal) -> dict[str, Any]:
     """A line, JSON-ready (amounts as numbers, dates as ISO strings), showing `amount`."""
     return {
         "id": line.id,
@@ -630,26 +671,26 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else clock.as_utc(moment).isoformat()
 
 
-def _reserved(line: WalletLine) -> bool:
+def _reserved(line: Line) -> bool:
     return line.reservation_id is not None
 
 
-def _reservation_active(line: WalletLine, now: datetime) -> bool:
+def _reservation_active(line: Line, now: datetime) -> bool:
     return line.reservation_expires_at is not None and line.reservation_expires_at > now
 
 
-def _expired(line: WalletLine, now: datetime) -> bool:
+def _expired(line: Line, now: datetime) -> bool:
     return line.expiration_date is not None and line.expiration_date <= now
 
 
-def _due(line: WalletLine, now: datetime) -> bool:
+def _due(line: Line, now: datetime) -> bool:
     """Settling would change it: a lapsed reservation, or an expired line outside any reservation."""
     if _reserved(line):
         return not _reservation_active(line, now)
     return _expired(line, now)
 
 
-def _available(line: WalletLine, now: datetime) -> bool:
+def _available(line: Line, now: datetime) -> bool:
     """Counts in the totals: not expired, and not held by a reservation that is still running."""
     held = _reserved(line) and _reservation_active(line, now)
     return line.remaining > 0 and not held and not _expired(line, now)

@@ -259,15 +259,19 @@ class _Test:
         fact = facts.get(self.fact)
         if fact is None:
             return False
-        try:
-            items = fact if isinstance(fact, list | tuple | set) else (fact,)
-            values = [_scalar(self.kind, self.primitive, item) for item in items]
+        kind, primitive = self.kind, self.primitive
+        try:  # every item is read first: one that cannot be read fails the condition
+            if isinstance(fact, list | tuple | set):
+                values = [_scalar(kind, primitive, item) for item in fact]
+            else:
+                values = [_scalar(kind, primitive, fact)]
         except (ValueError, TypeError, ArithmeticError):
             return False
+        compare, operand = self.compare, self.operand
         found = False
         for value in values:
             try:
-                if self.compare(value, self.operand, now):
+                if compare(value, operand, now):
                     found = True
                     break
             except TypeError:
@@ -336,10 +340,28 @@ def _test(condition: Mapping[str, Any]) -> _Test | None:
         operand = _coerce_operand(kind, primitive, str(condition.get("operator")), condition.get("value"))
     except (ValueError, TypeError, ArithmeticError):
         return None
-    compare = COMPARISONS.get(NEGATED.get(operator, operator))
+    positive = NEGATED.get(operator, operator)
+    compare = COMPARISONS.get(positive)
     if compare is None:
         return None
-    return _Test(name, kind, primitive, compare, operator in NEGATED, operand)
+    return _Test(name, kind, primitive, compare, operator in NEGATED, _prepared(positive, operand))
+
+
+def _prepared(operator: str, operand: Any) -> Any:
+    """The operand as its comparison reads it on every event: folded once (text compares
+    case-insensitively), and the members of "in" as a set."""
+    if operator == "in":
+        members = [_fold(item) for item in operand]
+        try:
+            return frozenset(members)
+        except TypeError:  # an unhashable member: looked up one by one
+            return tuple(members)
+    if operator in FOLDED:
+        return _fold(operand)
+    return operand
+
+
+FOLDED = frozenset({"equal", "contains", "starts with", "ends with"})
 
 
 NEGATED = {"not equal": "equal", "not contains": "contains", "not in": "in", "not in the last": "in the last"}
@@ -350,16 +372,17 @@ def _today(now: datetime) -> date:
 
 
 COMPARISONS: dict[str, Callable[[Any, Any, datetime], bool]] = {
-    "equal": lambda value, operand, _now: _fold(value) == _fold(operand),
+    # Operands come prepared (_prepared): folded, and a set for "in".
+    "equal": lambda value, operand, _now: _fold(value) == operand,
     GREATER: lambda value, operand, _now: value > operand,
     "greater than or equal": lambda value, operand, _now: value >= operand,
     "less than": lambda value, operand, _now: value < operand,
     "less than or equal": lambda value, operand, _now: value <= operand,
     "between": lambda value, operand, _now: operand[0] <= value <= operand[1],
-    "in": lambda value, operand, _now: _fold(value) in {_fold(item) for item in operand},
-    "contains": lambda value, operand, _now: _fold(operand) in _fold(value),
-    "starts with": lambda value, operand, _now: _fold(value).startswith(_fold(operand)),
-    "ends with": lambda value, operand, _now: _fold(value).endswith(_fold(operand)),
+    "in": lambda value, operand, _now: _fold(value) in operand,
+    "contains": lambda value, operand, _now: operand in _fold(value),
+    "starts with": lambda value, operand, _now: _fold(value).startswith(operand),
+    "ends with": lambda value, operand, _now: _fold(value).endswith(operand),
     "before": lambda value, operand, _now: value < operand,
     "after": lambda value, operand, _now: value > operand,
     "in the last": lambda value, operand, now: _today(now) - operand <= value <= _today(now),

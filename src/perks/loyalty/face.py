@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -11,8 +13,10 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.config import Settings
+from perks.db import Database
 from perks.errors import Unauthorized
 from perks.idempotency import service as idempotency
+from perks.sql import Runner
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 from perks.web.auth import admit, admit_claim
@@ -83,6 +87,30 @@ async def _claim_server(request: Request) -> Claimed:
     return Claimed(ctx, await admit_claim(request, ctx, allow_public=False))
 
 
+async def _claim_token(request: Request) -> AuthContext:
+    """The caller as the token claims it, checked without the database (see `admitted`)."""
+    return _claimed_context(request, await bearer_scheme(request))
+
+
+@asynccontextmanager
+async def reading(request: Request) -> AsyncIterator[Runner]:
+    """A hot path's read transaction (perks.db.Database.reading)."""
+    database: Database = request.app.state.db
+    async with database.reading() as runner:
+        yield runner
+
+
+async def admitted(
+    request: Request, runner: Runner, claimed: AuthContext, *, allow_public: bool
+) -> AuthContext:
+    """`_authenticate` in a hot path's own transaction: the key still active, then the rate limit and
+    the key's kind."""
+    if not await tenancy.key_active(runner, claimed):
+        raise revoked()
+    await admit_claim(request, claimed, allow_public=allow_public)
+    return claimed
+
+
 async def _server(request: Request) -> AuthContext:
     return await _authenticate(request, await bearer_scheme(request), allow_public=False)
 
@@ -95,10 +123,12 @@ async def _public(request: Request) -> AuthContext:
 server_claim = authentication(_claim_server, bearer_scheme)
 server_auth = authentication(_server, bearer_scheme)
 public_auth = authentication(_public, bearer_scheme)
+token_claim = authentication(_claim_token, bearer_scheme)
 
 ServerAuth = Annotated[AuthContext, Depends(server_auth)]
 ServerClaim = Annotated[Claimed, Depends(server_claim)]
 PublicAuth = Annotated[AuthContext, Depends(public_auth)]
+TokenClaim = Annotated[AuthContext, Depends(token_claim)]
 Session = Annotated[AsyncSession, Depends(session_dependency)]
 
 __all__ = [
@@ -109,6 +139,9 @@ __all__ = [
     "ServerAuth",
     "ServerClaim",
     "Session",
+    "TokenClaim",
+    "admitted",
+    "reading",
     "revoked",
     "router",
 ]

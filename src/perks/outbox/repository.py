@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.db import insert_for
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint
+from perks.sql import Runner, statement
 from perks.tenancy.context import AuthContext
 
 # Endpoints and the delivery log (tenant-scoped)
@@ -229,3 +230,21 @@ async def release(session: AsyncSession, lease_id: str, delivery_ids: list[str])
             .values(locked_until=None, lease_id=None)
             .execution_options(synchronize_session=False)
         )
+
+
+_EVENTS = cast(Table, OutboxEvent.__table__)
+_INSERT_EVENT = statement(
+    lambda: _EVENTS.insert().values(
+        id=bindparam("id"),
+        account_id=bindparam("account_id"),
+        event_type=bindparam("event_type"),
+        payload=bindparam("payload", type_=_EVENTS.c.payload.type),
+        created_at=bindparam("created_at", type_=_EVENTS.c.created_at.type),
+        dispatched_at=None,
+    )
+)
+
+
+async def insert_events(runner: Runner, rows: Sequence[dict[str, Any]]) -> None:
+    """Outbox rows written by a runner (perks.sql), one executemany."""
+    await runner.many(_INSERT_EVENT, rows)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.sql import Runner, in_list, listed, sized, statement
 from perks.tenancy.context import AuthContext
 from perks.tenancy.models import Account, ApiKey, Workspace
 
@@ -93,3 +94,32 @@ async def account_ids(session: AsyncSession) -> Sequence[str]:
     """Every account, in id order: the outer loop of periodic jobs, which then work inside each account."""
     rows = await session.scalars(select(Account.id).order_by(Account.id))
     return rows.all()
+
+
+_ACTIVE_KEYS = sized(
+    lambda count: select(ApiKey.__table__.c.account_id, ApiKey.__table__.c.id).where(
+        in_list(ApiKey.__table__.c.id, count, "key"), ApiKey.__table__.c.revoked_at.is_(None)
+    )
+)
+
+
+async def read_active_key_ids(runner: Runner, pairs: set[tuple[str, str]]) -> set[str]:
+    """active_key_ids through a runner."""
+    key_ids = sorted({key_id for _account, key_id in pairs})
+    rows = await runner.rows(_ACTIVE_KEYS(len(key_ids)), listed("key", key_ids))
+    return {key_id for account_id, key_id in rows if (account_id, key_id) in pairs}
+
+
+_ACTIVE_KEY = statement(
+    lambda: select(ApiKey.__table__.c.id).where(
+        ApiKey.__table__.c.id == bindparam("key_id"),
+        ApiKey.__table__.c.account_id == bindparam("account_id"),
+        ApiKey.__table__.c.revoked_at.is_(None),
+    )
+)
+
+
+async def key_is_active(runner: Runner, ctx: AuthContext) -> bool:
+    """Whether the caller's key is the account's and not revoked (active_key_ids for one, via a runner)."""
+    found = await runner.first(_ACTIVE_KEY, {"key_id": ctx.key_id, "account_id": ctx.account_id})
+    return found is not None

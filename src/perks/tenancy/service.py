@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.errors import NotFound, Unauthorized
 from perks.kit import clock
 from perks.loyalty.tiers import service as loyalty_tiers
+from perks.sql import Runner
 from perks.tenancy import repository
 from perks.tenancy.context import AuthContext, KeyKind
 from perks.tenancy.models import Account, ApiKey, Workspace
@@ -151,6 +152,16 @@ async def active_keys(session: AsyncSession, claimed: Sequence[AuthContext]) -> 
     query, whatever the number of contexts)."""
     pairs = {(ctx.account_id, ctx.key_id) for ctx in claimed}
     return await repository.active_key_ids(session, pairs)
+
+
+async def read_active_keys(runner: Runner, claimed: Sequence[AuthContext]) -> set[str]:
+    """active_keys through a runner (a group-committed batch, perks.sql)."""
+    return await repository.read_active_key_ids(runner, {(ctx.account_id, ctx.key_id) for ctx in claimed})
+
+
+async def key_active(runner: Runner, ctx: AuthContext) -> bool:
+    """active_keys for one claimed context, in a hot path's read transaction (perks.sql)."""
+    return await repository.key_is_active(runner, ctx)
 
 
 async def resolve_workspace(session: AsyncSession, ctx: AuthContext, workspace_id: str | None) -> Workspace:

@@ -40,10 +40,17 @@ def group_committed(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
+def own_transaction(endpoint: Endpoint) -> Endpoint:
+    """Mark an endpoint that opens its own transaction (a hot path's read, perks.db.Database.reading)."""
+    endpoint.perks_own_transaction = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 class UnitOfWorkRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = _guarded(super().get_route_handler(), auth_checks(self.dependant))
-        if getattr(self.endpoint, "perks_group_committed", False):
+        marks = ("perks_group_committed", "perks_own_transaction")
+        if any(getattr(self.endpoint, mark, False) for mark in marks):
             return _without_transaction(handler)
         read_only = (self.methods or set()) <= SAFE_METHODS and not getattr(
             self.endpoint, "perks_writes", False

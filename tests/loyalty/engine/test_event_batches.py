@@ -26,6 +26,7 @@ from perks.loyalty.events import batch, service
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.events.schemas import EventCreate
 from perks.tenancy import service as tenancy
+from perks.web.batching import Answer
 from tests.ledger.support import listing
 from tests.loyalty.engine.support import (
     EVENTS,
@@ -51,14 +52,14 @@ async def job(
     return batch.Job(ctx, event, service.checked_issued_at(event, clock.now()), claim)
 
 
-def answered(outcome: batch.Answer | BaseException, status: int) -> dict[str, Any]:
-    assert isinstance(outcome, batch.Answer), outcome
+def answered(outcome: Answer | BaseException, status: int) -> dict[str, Any]:
+    assert isinstance(outcome, Answer), outcome
     assert outcome.status_code == status, outcome
     data: dict[str, Any] = json.loads(outcome.body)["data"]
     return data
 
 
-def failed(outcome: batch.Answer | BaseException, status: int) -> AppError:
+def failed(outcome: Answer | BaseException, status: int) -> AppError:
     assert isinstance(outcome, AppError), outcome
     assert outcome.status_code == status, outcome
     return outcome
@@ -177,7 +178,7 @@ def batch_sizes(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     write = writer.write
     sizes: list[int] = []
 
-    async def counted(jobs: list[batch.Job]) -> Sequence[batch.Answer | BaseException]:
+    async def counted(jobs: list[batch.Job]) -> Sequence[Answer | BaseException]:
         sizes.append(len(jobs))
         return await write(jobs)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -15,6 +15,7 @@ from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.links.models import AffiliateLink
 from perks.affiliate.tracking.models import Click
 from perks.db import Database
+from perks.sql import connection_runner, statement
 from perks.tenancy.context import AuthContext
 from perks.tenancy.models import Workspace
 
@@ -100,10 +101,17 @@ async def target_of_link(session: AsyncSession, ctx: AuthContext, link_id: str) 
 CLICKS = cast(Table, Click.__table__)
 
 
+_INSERT_CLICK = statement(
+    lambda: CLICKS.insert().values(
+        {column.key: bindparam(column.key, type_=column.type) for column in CLICKS.columns}
+    )
+)
+
+
 async def insert_clicks(database: Database, rows: list[dict[str, Any]]) -> None:
-    """One transaction with one multi-row INSERT (Core on a bare connection: the redirect's write)."""
+    """One transaction with one executemany on the driver (perks.sql): the redirect's write."""
     async with database.write_slot(read_only=False), database.engine.begin() as connection:
-        await connection.execute(CLICKS.insert(), rows)
+        await (await connection_runner(connection)).many(_INSERT_CLICK, rows)
 
 
 async def add_click(session: AsyncSession, row: dict[str, Any]) -> None:

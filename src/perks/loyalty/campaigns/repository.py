@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.loyalty.campaigns.models import Campaign, CampaignEffect
 from perks.loyalty.campaigns.schemas import StatusFilter
 from perks.loyalty.records import Window, count
+from perks.sql import Runner, attribute_columns, loaded, statement
 from perks.tenancy.context import AuthContext
 
 
@@ -108,3 +109,17 @@ async def delete_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: 
     """Delete the campaign; its effect links go with it (ON DELETE CASCADE)."""
     statement: Any = delete(Campaign).where(Campaign.account_id == ctx.account_id, Campaign.id == campaign_id)
     await session.execute(statement.execution_options(synchronize_session=False))
+
+
+_CAMPAIGN_KEYS, _CAMPAIGN_COLUMNS = attribute_columns(Campaign)
+_CAMPAIGN = statement(
+    lambda: select(*_CAMPAIGN_COLUMNS).where(
+        Campaign.__table__.c.account_id == bindparam("account_id"), Campaign.__table__.c.id == bindparam("id")
+    )
+)
+
+
+async def read(runner: Runner, ctx: AuthContext, campaign_id: str) -> Campaign | None:
+    """get, through a runner: the campaign loaded outside any session (read-only)."""
+    row = await runner.first(_CAMPAIGN, {"account_id": ctx.account_id, "id": campaign_id})
+    return None if row is None else loaded(Campaign, _CAMPAIGN_KEYS, row)

@@ -24,6 +24,7 @@ from perks.loyalty.coupons.generator import CodeFormat, check_quantity, parse_cu
 from perks.loyalty.records import Window, found
 from perks.loyalty.rewards import service as rewards
 from perks.loyalty.tiers import service as tiers
+from perks.sql import Runner
 from perks.tenancy.context import AuthContext
 
 NOT_FOUND = "Campaign not found"
@@ -72,6 +73,11 @@ async def get_campaign(
     session: AsyncSession, ctx: AuthContext, campaign_id: str, *, for_update: bool = False
 ) -> Campaign:
     return found(await repository.get(session, ctx, campaign_id, for_update=for_update), NOT_FOUND)
+
+
+async def read_campaign(runner: Runner, ctx: AuthContext, campaign_id: str) -> Campaign:
+    """get_campaign through a runner (perks.sql): read-only, outside any session."""
+    return found(await repository.read(runner, ctx, campaign_id), NOT_FOUND)
 
 
 async def list_campaigns(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for
+from perks.db import insert_for, table_of
+from perks.ledger.models import Wallet
 from perks.loyalty.customers.models import Customer
+from perks.sql import Runner, attribute_columns, loaded, statement
 from perks.tenancy.context import AuthContext
 
 
@@ -70,3 +72,31 @@ async def change(session: AsyncSession, ctx: AuthContext, customer: Customer, va
         return False
     await session.refresh(customer)
     return True
+
+
+# Core statements of the hot paths (perks.sql).
+
+_CUSTOMERS = table_of(Customer)
+_WALLETS = table_of(Wallet)
+CUSTOMER_KEYS, CUSTOMER_COLUMNS = attribute_columns(Customer)
+_WITH_WALLET = statement(
+    lambda: (
+        select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
+        .join(
+            _WALLETS,
+            (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
+        )
+        .where(
+            _CUSTOMERS.c.account_id == bindparam("account_id"),
+            _CUSTOMERS.c.external_id == bindparam("external_id"),
+        )
+    )
+)
+
+
+async def read_with_wallet(runner: Runner, ctx: AuthContext, external_id: str) -> tuple[Customer, str] | None:
+    """The customer (by external id) and their wallet id, read through a runner."""
+    row = await runner.first(_WITH_WALLET, {"account_id": ctx.account_id, "external_id": external_id})
+    if row is None:
+        return None
+    return loaded(Customer, CUSTOMER_KEYS, row[:-1]), row[-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi import Request, Response
+
 from perks.loyalty.customers import service
 from perks.loyalty.customers.schemas import (
     ConsentBody,
@@ -12,8 +14,8 @@ from perks.loyalty.customers.schemas import (
     CustomerWithWallet,
     TagsDelete,
 )
-from perks.loyalty.face import Data, ServerAuth, Session, router
-from perks.web.unit_of_work import writes
+from perks.loyalty.face import Data, ServerAuth, Session, TokenClaim, admitted, reading, router
+from perks.web.unit_of_work import own_transaction
 
 customers_router = router(tags=["loyalty: customers"])
 CustomerData = Data[CustomerWithWallet]
@@ -27,10 +29,12 @@ async def register_customer(session: Session, ctx: ServerAuth, body: CustomerCre
 
 
 @customers_router.get("/customers/{customer_id}", response_model=CustomerData, summary="Get a customer")
-@writes  # settles the wallet (expired lines and reservations) before showing it
-async def get_customer(session: Session, ctx: ServerAuth, customer_id: str) -> CustomerData:
-    customer = await service.get(session, ctx, customer_id)
-    return Data(data=await service.with_wallet(session, ctx, customer))
+@own_transaction  # a read transaction beside the writer; the wallet is shown as settled, not settled
+async def get_customer(request: Request, claimed: TokenClaim, customer_id: str) -> Response:
+    async with reading(request) as runner:
+        ctx = await admitted(request, runner, claimed, allow_public=False)
+        shown = await service.read(runner, ctx, customer_id)
+    return Response(CustomerData(data=shown).model_dump_json(), media_type="application/json")
 
 
 @customers_router.patch("/customers/{customer_id}", response_model=CustomerData, summary="Update a customer")

@@ -32,6 +32,7 @@ from perks.loyalty.customers.schemas import (
 from perks.loyalty.referrals import service as referrals  # issue 4: referee reward on registration
 from perks.loyalty.rewards import service as reward_service
 from perks.outbox import service as outbox
+from perks.sql import Runner
 from perks.tenancy.context import AuthContext
 
 ANONYMOUS_NAME = "Anonymous"
@@ -159,6 +160,25 @@ async def with_wallet(session: AsyncSession, ctx: AuthContext, customer: Custome
     return CustomerWithWallet(
         customer=customer_out(customer), wallet=await wallet_out(session, ctx, customer, view)
     )
+
+
+async def read(runner: Runner, ctx: AuthContext, external_id: str) -> CustomerWithWallet:
+    """GET /customers/{id}: the customer and their wallet, exact at read time, in a read transaction that
+    never waits for the writer (the wallet is shown as settling it would leave it, without settling)."""
+    customer, wallet_id = await find_with_wallet(runner, ctx, external_id)
+    view = await ledger.read_view(runner, ctx, wallet_id)
+    rewards = await reward_service.read_reward_objects(
+        runner, ctx, {total.reward_id for total in view.totals}
+    )
+    return CustomerWithWallet(customer=customer_out(customer), wallet=wallet_shown(customer, view, rewards))
+
+
+async def find_with_wallet(runner: Runner, ctx: AuthContext, external_id: str) -> tuple[Customer, str]:
+    """The customer, loaded outside any session (read-only), and their wallet id, through a runner."""
+    found = await repository.read_with_wallet(runner, ctx, external_id)
+    if found is None:
+        raise CustomerNotFound(external_id)
+    return found
 
 
 def _json(customer: Customer) -> dict[str, object]:

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.kit import clock
 from perks.kit.money import SCALE, to_decimal
 from perks.ledger import service as ledger
-from perks.ledger.models import LedgerTransaction
+from perks.ledger.models import Transaction
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.conditions import evaluate
 from perks.loyalty.customers.models import Customer
@@ -45,7 +45,7 @@ class Grant:
     reward_id: str
     reward_type: str | None
     amount: Decimal
-    transaction: LedgerTransaction
+    transaction: Transaction
 
     @property
     def line(self) -> dict[str, Any]:
@@ -144,7 +144,7 @@ async def write(
     return granted(planned, transactions)
 
 
-def granted(planned: Sequence[Planned], transactions: Sequence[LedgerTransaction]) -> list[Grant]:
+def granted(planned: Sequence[Planned], transactions: Sequence[Transaction]) -> list[Grant]:
     """The grants of planned effects, given the transactions that wrote them (in the same order)."""
     return [
         Grant(item.campaign.id, item.reward_id, item.reward_type, item.accrual.amount, transaction)

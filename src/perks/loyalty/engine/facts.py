@@ -27,6 +27,14 @@ def facts_for(
     """`data` is the event body as sent (order, product, platform, brand_id, tags, issued_at...).
     `tier_id`/`tier_name` name the customer's tier when the caller knows it (the Base tier for a customer
     without one); "Customer Tier" matches either."""
+    return {
+        **event_facts(event_type, data, now),
+        **customer_facts(customer, now, tier_id=tier_id, tier_name=tier_name),
+    }
+
+
+def event_facts(event_type: str, data: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The facts of the event alone (what facts_for adds the customer's to): read once per event."""
     facts: dict[str, Any] = {"now": now, "Event Type": event_type, "Event Date": data.get("issued_at") or now}
     _put(facts, "Platform", data.get("platform"))
     _put(facts, "Brand", data.get("brand_id"))
@@ -36,7 +44,6 @@ def facts_for(
         facts.update(order_facts(order))
     elif isinstance(data.get("product"), Mapping):  # ADD_TO_CART and other single-product events
         facts.update(_product_facts([data["product"]]))
-    facts.update(customer_facts(customer, now, tier_id=tier_id, tier_name=tier_name))
     return facts
 
 

@@ -34,8 +34,10 @@ from perks.loyalty.customers.models import Customer
 from perks.loyalty.events import programs, repository, service
 from perks.loyalty.events.schemas import EventCreate
 from perks.loyalty.face import revoked
+from perks.sql import runner_of
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
+from perks.web.batching import Answer, claim, split_repeated_keys, store
 
 MAX_BATCH = 100
 POSTGRES_WRITERS = 4  # batches written side by side on PostgreSQL (SQLite admits one writer)
@@ -50,12 +52,6 @@ class Job:
     body: EventCreate
     issued_at: datetime
     idempotency: idempotency.Claim | None
-
-
-@dataclass(frozen=True)
-class Answer:
-    status_code: int
-    body: bytes
 
 
 Outcomes = list[Answer | BaseException | None]
@@ -96,9 +92,30 @@ async def _write_once(database: Database, jobs: list[Job]) -> list[Answer | Base
     return [outcome if outcome is not None else RuntimeError("event left unanswered") for outcome in outcomes]
 
 
+async def dry_run(database: Database, job: Job) -> Answer:
+    """What the event would do, worked out by the very path that would do it (a batch of one, with its
+    campaigns, budgets, tiers and consent) in a transaction that is then rolled back: nothing of it is
+    kept (no event, ledger line, budget use, webhook or idempotency record). Raises the event's error."""
+
+    async def rolled_back() -> Answer | BaseException:
+        async with database.write_slot(read_only=False):
+            session = database.session()
+            try:
+                [outcome] = await _run(session, [job])
+            finally:
+                await session.rollback()
+                await session.close()
+        return outcome if outcome is not None else RuntimeError("event left unanswered")
+
+    outcome = await retrying(rolled_back)
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
 async def _run(session: AsyncSession, jobs: list[Job]) -> Outcomes:
     outcomes: Outcomes = [None] * len(jobs)
-    active = await tenancy.active_keys(session, [job.ctx for job in jobs])
+    active = await tenancy.read_active_keys(await runner_of(session), [job.ctx for job in jobs])
     by_account: dict[str, list[int]] = defaultdict(list)
     for index, job in enumerate(jobs):
         if job.ctx.key_id in active:
@@ -114,7 +131,7 @@ async def _run_account(
     session: AsyncSession, jobs: list[Job], indexes: list[int], outcomes: Outcomes
 ) -> None:
     ctx = jobs[indexes[0]].ctx
-    first, repeats = _split_repeated_keys(jobs, indexes)
+    first, repeats = split_repeated_keys([job.idempotency for job in jobs], indexes)
     found, checked = await _checked(session, ctx, jobs, first, outcomes)
     concerned = await programs.concerned(session, ctx, [_candidate(jobs[i].body, found) for i in checked])
     one_by_one = [index for k, index in enumerate(checked) if k in concerned or not _plain(jobs[index].body)]
@@ -123,28 +140,12 @@ async def _run_account(
     setwise = [index for index in checked if index not in one_by_one]
     if setwise:
         if one_by_one:  # they may have changed the customers: read them again
-            found = await repository.customers_and_wallets(
-                session, ctx, {jobs[i].body.customer_id for i in setwise}
+            found = await repository.read_customers_and_wallets(
+                await runner_of(session), ctx, {jobs[i].body.customer_id for i in setwise}
             )
         await _setwise(session, ctx, jobs, setwise, found, outcomes)
     for index in repeats:  # after the first: they find its stored response (or its key free again)
         outcomes[index] = await _one(session, jobs[index])
-
-
-def _split_repeated_keys(jobs: list[Job], indexes: list[int]) -> tuple[list[int], list[int]]:
-    """The jobs whose Idempotency-Key an earlier job of the batch carries go last: claimed alongside the
-    first they would find it in progress, where a request of a later transaction finds its answer."""
-    seen: set[str] = set()
-    first, repeats = [], []
-    for index in indexes:
-        claim = jobs[index].idempotency
-        if claim is not None and claim.key in seen:
-            repeats.append(index)
-            continue
-        if claim is not None:
-            seen.add(claim.key)
-        first.append(index)
-    return first, repeats
 
 
 async def _checked(
@@ -153,9 +154,10 @@ async def _checked(
     """Row-lock the customers and read their wallets; the jobs whose customer and brand exist (the others
     get their 404 / 400)."""
     bodies = [jobs[index].body for index in indexes]
-    found = await repository.customers_and_wallets(session, ctx, {body.customer_id for body in bodies})
-    brands = await repository.existing_brands(
-        session, ctx, {body.brand_id for body in bodies if body.brand_id is not None}
+    runner = await runner_of(session)
+    found = await repository.read_customers_and_wallets(runner, ctx, {body.customer_id for body in bodies})
+    brands = await repository.read_existing_brands(
+        runner, ctx, {body.brand_id for body in bodies if body.brand_id is not None}
     )
     checked = []
     for index in indexes:
@@ -181,9 +183,9 @@ def _candidate(body: EventCreate, found: Found) -> programs.Candidate:
 async def _one(session: AsyncSession, job: Job) -> Answer | BaseException:
     try:
         async with session.begin_nested():
-            record_id = await _claim(session, job)
+            record_id = await claim(session, job.ctx, job.idempotency)
             answer = _answer(await service.create(session, job.ctx, job.body))
-            await _store(session, record_id, answer)
+            await store(session, record_id, answer)
         return answer
     except Exception as error:  # this event's own error (or Replay); the batch goes on
         if is_retryable(error):  # a deadlock: the whole batch is run again
@@ -204,7 +206,7 @@ async def _setwise(
             claimed: list[tuple[int, str | None]] = []
             for index in indexes:
                 try:
-                    claimed.append((index, await _claim(session, jobs[index])))
+                    claimed.append((index, await claim(session, jobs[index].ctx, jobs[index].idempotency)))
                 except (AppError, idempotency.Replay) as error:  # the claim wrote nothing
                     outcomes[index] = error
             accepted = [_accepted(jobs[index], found) for index, _record in claimed]
@@ -223,13 +225,6 @@ def _accepted(job: Job, found: Found) -> service.Accepted:
     return service.Accepted(job.body, customer, wallet_id, job.issued_at)
 
 
-async def _claim(session: AsyncSession, job: Job) -> str | None:
-    claim = job.idempotency
-    if claim is None:
-        return None
-    return await idempotency.begin(session, job.ctx, claim.key, claim.fingerprint, claim.ttl)
-
-
 async def _settled(
     session: AsyncSession, record_id: str | None, result: service.Created | AppError
 ) -> Answer | AppError:
@@ -238,13 +233,8 @@ async def _settled(
             await idempotency.abandon(session, record_id)
         return result
     answer = _answer(result)
-    await _store(session, record_id, answer)
+    await store(session, record_id, answer)
     return answer
-
-
-async def _store(session: AsyncSession, record_id: str | None, answer: Answer) -> None:
-    if record_id is not None:
-        await idempotency.finish(session, record_id, answer.status_code, answer.body.decode())
 
 
 def _answer(created: service.Created) -> Answer:

@@ -24,6 +24,7 @@ from perks.loyalty.conditions import compile_conditions
 from perks.loyalty.engine import tiers
 from perks.loyalty.events import repository
 from perks.loyalty.tiers.models import Tier
+from perks.sql import runner_of
 from perks.tenancy.context import AuthContext
 
 MAX_CACHED_ACCOUNTS = 10_000
@@ -86,7 +87,7 @@ def _platform_values(platforms: Sequence[Any]) -> set[str]:
 
 async def snapshot(session: AsyncSession, ctx: AuthContext) -> Snapshot:
     """The account's running-campaign and tier snapshot, reloaded when its fingerprint changed."""
-    fingerprint = await repository.catalog_fingerprint(session, ctx)
+    fingerprint = await repository.read_fingerprint(await runner_of(session), ctx)
     cached = _snapshots.get(ctx.account_id)
     if cached is not None and cached.fingerprint == fingerprint:
         return cached

@@ -15,8 +15,10 @@ from perks.ledger.models import Wallet
 from perks.loyalty.brands.models import Brand
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.customers.models import Customer
+from perks.loyalty.customers.repository import CUSTOMER_COLUMNS, CUSTOMER_KEYS
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.tiers.models import Tier
+from perks.sql import Runner, dialect_sized, in_list, insert_of, listed, loaded, sized, statement
 from perks.tenancy.context import AuthContext
 
 BEHAVIOR = "BEHAVIOR"
@@ -36,32 +38,6 @@ async def customer_and_wallet(
         )
     ).first()
     return None if row is None else (row[0], row[1])
-
-
-async def customers_and_wallets(
-    session: AsyncSession, ctx: AuthContext, external_ids: Collection[str]
-) -> dict[str, tuple[Customer, str]]:
-    """customer_and_wallet for several customers, by external id; row-locked in id order on PostgreSQL
-    (two batches sharing customers wait for each other instead of deadlocking). `populate_existing`
-    because events processed one by one earlier in the batch's transaction may have changed them."""
-    rows = await session.execute(
-        select(Customer, Wallet.id)
-        .join(Wallet, (Wallet.customer_id == Customer.id) & (Wallet.account_id == Customer.account_id))
-        .where(Customer.account_id == ctx.account_id, Customer.external_id.in_(external_ids))
-        .order_by(Customer.id)
-        .with_for_update(of=Customer)
-        .execution_options(populate_existing=True)
-    )
-    return {customer.external_id: (customer, wallet_id) for customer, wallet_id in rows}
-
-
-async def existing_brands(session: AsyncSession, ctx: AuthContext, brand_ids: Collection[str]) -> set[str]:
-    if not brand_ids:
-        return set()
-    rows = await session.scalars(
-        select(Brand.id).where(Brand.account_id == ctx.account_id, Brand.id.in_(brand_ids))
-    )
-    return set(rows.all())
 
 
 async def customer(
@@ -85,15 +61,6 @@ async def insert_event(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Record a new event; False when its purchase_id is already taken (nothing is written)."""
     inserted = await session.scalar(_insert_statement(session), values)
     return inserted is not None
-
-
-async def insert_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """insert_event for several events in one statement; the ids of those recorded (the others repeat a
-    recorded purchase_id)."""
-    if not rows:
-        return set()
-    inserted = await session.scalars(_insert_statement(session), list(rows))
-    return set(inserted.all())
 
 
 _inserts: dict[str, Any] = {}
@@ -135,26 +102,6 @@ async def finish(session: AsyncSession, ctx: AuthContext, event_id: str, values:
     )
 
 
-async def finish_many(session: AsyncSession, ctx: AuthContext, values: dict[str, dict[str, Any]]) -> None:
-    """finish for several events (event id -> values, the same columns for each) in one executemany."""
-    if not values:
-        return
-    columns = next(iter(values.values())).keys()
-    events = table_of(BehaviorEvent)
-    # The table's own columns, not the mapped class's: an ORM-annotated statement takes the ORM's bulk
-    # UPDATE path, whose bookkeeping cost several times the statement.
-    statement = (
-        update(events)
-        .where(events.c.account_id == ctx.account_id, events.c.id == bindparam("event_id"))
-        .values({name: bindparam(f"new_{name}") for name in columns})
-    )
-    rows = [
-        {"event_id": key, **{f"new_{name}": value for name, value in row.items()}}
-        for key, row in values.items()
-    ]
-    await session.execute(statement, rows)
-
-
 async def expire_lapsed(
     session: AsyncSession, ctx: AuthContext, now: datetime, limit: int
 ) -> Sequence[tuple[str, str]]:
@@ -186,26 +133,6 @@ async def expire_lapsed(
     return [(row[0], row[1]) for row in rows.all()]
 
 
-async def catalog_fingerprint(session: AsyncSession, ctx: AuthContext) -> tuple[Any, ...]:
-    """Changes whenever a BEHAVIOR campaign or a tier of the account is created, updated or deleted: one
-    round trip of scalar subqueries."""
-    campaigns = (Campaign.account_id == ctx.account_id, Campaign.type == BEHAVIOR)
-    tiers = (Tier.account_id == ctx.account_id,)
-    row = (
-        await session.execute(
-            select(
-                select(func.count()).where(*campaigns).scalar_subquery(),
-                select(func.max(Campaign.updated_at)).where(*campaigns).scalar_subquery(),
-                select(func.max(Campaign.id)).where(*campaigns).scalar_subquery(),
-                select(func.count()).select_from(Tier).where(*tiers).scalar_subquery(),
-                select(func.max(Tier.updated_at)).where(*tiers).scalar_subquery(),
-                select(func.max(Tier.id)).where(*tiers).scalar_subquery(),
-            )
-        )
-    ).one()
-    return tuple(row)
-
-
 async def active_behavior_campaigns(session: AsyncSession, ctx: AuthContext) -> Sequence[Campaign]:
     """ACTIVE BEHAVIOR campaigns, whatever their dates (the caller checks them per event)."""
     rows = await session.scalars(
@@ -216,3 +143,159 @@ async def active_behavior_campaigns(session: AsyncSession, ctx: AuthContext) -> 
         )
     )
     return rows.all()
+
+
+# Core statements of the group-committed batch (perks.sql).
+
+_CUSTOMERS = table_of(Customer)
+_WALLETS = table_of(Wallet)
+_BRANDS = table_of(Brand)
+_EVENTS = table_of(BehaviorEvent)
+_CAMPAIGNS = table_of(Campaign)
+_TIERS = table_of(Tier)
+
+_LOCKED_CUSTOMERS = sized(
+    lambda count: (
+        select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
+        .join(
+            _WALLETS,
+            (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
+        )
+        .where(
+            _CUSTOMERS.c.account_id == bindparam("account_id"), in_list(_CUSTOMERS.c.external_id, count, "id")
+        )
+        .order_by(_CUSTOMERS.c.id)
+        .with_for_update(of=_CUSTOMERS)
+    )
+)
+_BRANDS_IN = sized(
+    lambda count: select(_BRANDS.c.id).where(
+        _BRANDS.c.account_id == bindparam("account_id"), in_list(_BRANDS.c.id, count, "id")
+    )
+)
+_EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns)
+_INSERT_EVENTS = dialect_sized(
+    lambda count, dialect: (
+        insert_of(dialect)(_EVENTS)
+        .values(
+            [
+                {name: bindparam(f"{name}_{index}", type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS}
+                for index in range(count)
+            ]
+        )
+        .on_conflict_do_nothing()
+        .returning(_EVENTS.c.id)
+    )
+)
+_FINISH = statement(
+    lambda: (
+        update(_EVENTS)
+        .where(_EVENTS.c.account_id == bindparam("account_id"), _EVENTS.c.id == bindparam("event_id"))
+        .values(
+            status=bindparam("new_status"),
+            resolved_at=bindparam("new_resolved_at"),
+            rewarding_campaigns=bindparam("new_rewarding_campaigns"),
+            result=bindparam("new_result"),
+        )
+    )
+)
+_UPDATE_CUSTOMER = statement(
+    lambda: (
+        update(_CUSTOMERS)
+        .where(
+            _CUSTOMERS.c.account_id == bindparam("account_id"), _CUSTOMERS.c.id == bindparam("customer_id")
+        )
+        .values(
+            metrics=bindparam("new_metrics"), tier_id=bindparam("new_tier_id"), updated_at=bindparam("now")
+        )
+    )
+)
+
+
+def _fingerprint() -> Any:
+    campaigns = (_CAMPAIGNS.c.account_id == bindparam("account_id"), _CAMPAIGNS.c.type == BEHAVIOR)
+    tiers = (_TIERS.c.account_id == bindparam("account_id"),)
+    return select(
+        select(func.count()).select_from(_CAMPAIGNS).where(*campaigns).scalar_subquery(),
+        select(func.max(_CAMPAIGNS.c.updated_at)).where(*campaigns).scalar_subquery(),
+        select(func.max(_CAMPAIGNS.c.id)).where(*campaigns).scalar_subquery(),
+        select(func.count()).select_from(_TIERS).where(*tiers).scalar_subquery(),
+        select(func.max(_TIERS.c.updated_at)).where(*tiers).scalar_subquery(),
+        select(func.max(_TIERS.c.id)).where(*tiers).scalar_subquery(),
+    )
+
+
+_FINGERPRINT = statement(_fingerprint)
+
+
+async def read_customers_and_wallets(
+    runner: Runner, ctx: AuthContext, external_ids: Collection[str]
+) -> dict[str, tuple[Customer, str]]:
+    """customers_and_wallets through a runner: row-locked in id order on PostgreSQL, loaded outside any
+    session (the batch writes back what it changes, `update_customers`)."""
+    wanted = sorted(external_ids)
+    if not wanted:
+        return {}
+    rows = await runner.rows(
+        _LOCKED_CUSTOMERS(len(wanted)), {"account_id": ctx.account_id, **listed("id", wanted)}
+    )
+    found = {}
+    for row in rows:
+        customer = loaded(Customer, CUSTOMER_KEYS, row[:-1])
+        found[customer.external_id] = (customer, row[-1])
+    return found
+
+
+async def read_existing_brands(runner: Runner, ctx: AuthContext, brand_ids: Collection[str]) -> set[str]:
+    wanted = sorted(brand_ids)
+    if not wanted:
+        return set()
+    rows = await runner.scalars(
+        _BRANDS_IN(len(wanted)), {"account_id": ctx.account_id, **listed("id", wanted)}
+    )
+    return set(rows)
+
+
+async def write_events(runner: Runner, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """insert_events through a runner: one multi-row INSERT .. ON CONFLICT DO NOTHING RETURNING id."""
+    if not rows:
+        return set()
+    values = {f"{name}_{index}": row[name] for index, row in enumerate(rows) for name in _EVENT_COLUMNS}
+    return set(await runner.scalars(_INSERT_EVENTS(len(rows)), values))
+
+
+async def write_finished(runner: Runner, ctx: AuthContext, values: dict[str, dict[str, Any]]) -> None:
+    """finish_many through a runner: one executemany."""
+    rows = [
+        {
+            "account_id": ctx.account_id,
+            "event_id": key,
+            **{f"new_{name}": value for name, value in row.items()},
+        }
+        for key, row in values.items()
+    ]
+    await runner.many(_FINISH, rows)
+
+
+async def update_customers(
+    runner: Runner, ctx: AuthContext, customers: Sequence[Customer], now: datetime
+) -> None:
+    """Write back what a batch changed on its customers (lifetime metrics, tier)."""
+    rows = [
+        {
+            "account_id": ctx.account_id,
+            "customer_id": customer.id,
+            "new_metrics": customer.metrics,
+            "new_tier_id": customer.tier_id,
+            "now": now,
+        }
+        for customer in customers
+    ]
+    await runner.many(_UPDATE_CUSTOMER, rows)
+
+
+async def read_fingerprint(runner: Runner, ctx: AuthContext) -> tuple[Any, ...]:
+    """catalog_fingerprint through a runner."""
+    row = await runner.first(_FINGERPRINT, {"account_id": ctx.account_id})
+    assert row is not None
+    return row

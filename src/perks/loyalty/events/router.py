@@ -3,7 +3,9 @@ RESOLVED event and its result; concurrent events are group-committed (perks.loya
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from typing import Annotated
+
+from fastapi import Query, Request, Response
 
 from perks.kit import clock
 from perks.loyalty.events import batch, preview, service
@@ -12,6 +14,7 @@ from perks.loyalty.face import Data, ServerAuth, ServerClaim, Session, router
 from perks.web.unit_of_work import group_committed
 
 events_router = router(tags=["loyalty: behavior events"])
+DRY_RUN_HEADER = "Perks-Dry-Run"
 EventData = Data[EventOut]
 
 
@@ -21,14 +24,26 @@ EventData = Data[EventOut]
     response_model=EventData,
     summary="Create a behavior event",
     description="Runs the matching campaigns and returns the processed event (201), or the stored "
-    "event (200) for a PURCHASE whose order.purchase_id was already recorded.",
+    "event (200) for a PURCHASE whose order.purchase_id was already recorded. With `dry_run=true` the "
+    "same answer says what the event would do, and nothing is written (header `Perks-Dry-Run: true`).",
 )
 @group_committed
-async def create_event(request: Request, claimed: ServerClaim, body: EventCreate) -> Response:
+async def create_event(
+    request: Request,
+    claimed: ServerClaim,
+    body: EventCreate,
+    dry_run: Annotated[bool, Query(description="Evaluate only: write nothing")] = False,
+) -> Response:
     issued_at = service.checked_issued_at(body, clock.now())
-    job = batch.Job(claimed.ctx, body, issued_at, claimed.idempotency)
-    answer = await batch.writer_of(request.app.state).submit(job)
-    return Response(answer.body, status_code=answer.status_code, media_type="application/json")
+    if dry_run:  # no Idempotency-Key is claimed: nothing is kept to replay
+        answer = await batch.dry_run(request.app.state.db, batch.Job(claimed.ctx, body, issued_at, None))
+        headers = {DRY_RUN_HEADER: "true"}
+    else:
+        job = batch.Job(claimed.ctx, body, issued_at, claimed.idempotency)
+        answer, headers = await batch.writer_of(request.app.state).submit(job), {}
+    return Response(
+        answer.body, status_code=answer.status_code, media_type="application/json", headers=headers
+    )
 
 
 @events_router.get("/behavior/events/{event_id}", response_model=EventData, summary="Get a behavior event")

@@ -24,7 +24,7 @@ from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.kit.money import plain_number
 from perks.ledger import service as ledger
-from perks.ledger.models import LedgerTransaction, TransactionType, Wallet
+from perks.ledger.models import LedgerTransaction, Transaction, TransactionType, Wallet
 from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.conditions import evaluate
 from perks.loyalty.customers import service as customers
@@ -32,7 +32,7 @@ from perks.loyalty.customers.models import Customer
 from perks.loyalty.customers.schemas import CustomerOut
 from perks.loyalty.engine import budgets, effects, tiers
 from perks.loyalty.engine.effects import Grant
-from perks.loyalty.engine.facts import facts_for
+from perks.loyalty.engine.facts import customer_facts, event_facts
 from perks.loyalty.events import matching, repository
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.events.programs import PROGRAMS, EventContext
@@ -41,6 +41,7 @@ from perks.loyalty.rewards import service as reward_service
 from perks.loyalty.tiers.models import Tier
 from perks.loyalty.transactions.service import transaction_out
 from perks.outbox import service as outbox
+from perks.sql import runner_of
 from perks.tenancy.context import AuthContext
 
 PURCHASE = "PURCHASE"
@@ -67,7 +68,7 @@ class Outcome:
 
     grants: list[Grant] = field(default_factory=list)
     redemptions: list[dict[str, Any]] = field(default_factory=list)
-    transactions: list[LedgerTransaction] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
     campaign_ids: list[str] = field(default_factory=list)
     counted: bool = False  # a PURCHASE added to the customer's metrics (a reversal takes it back)
 
@@ -112,11 +113,13 @@ async def create_many(
     """`create` for a batch of plain events of one account (see the module's docstring), in order. A
     repeated purchase_id of another customer is that event's error; the others are done all the same."""
     now = clock.now()
+    runner = await runner_of(session)
     events = [_new_event(ctx, item.customer, item.body, item.issued_at, now) for item in accepted]
-    inserted = await repository.insert_events(session, [_columns(event) for event in events])
+    inserted = await repository.write_events(runner, [_columns(event) for event in events])
     fresh = [index for index, event in enumerate(events) if event.id in inserted]
     catalog = await matching.snapshot(session, ctx)
     wallets = await ledger.lock_wallets(session, ctx, [accepted[index].wallet_id for index in fresh])
+    before = {item.customer.id: (item.customer.metrics, item.customer.tier_id) for item in accepted}
     processed: list[tuple[int, Outcome, ledger.WalletView, CustomerOut]] = []
     for index in fresh:
         item, event = accepted[index], events[index]
@@ -128,13 +131,22 @@ async def create_many(
         view = wallets.view(Wallet(id=item.wallet_id, account_id=ctx.account_id))
         processed.append((index, outcome, view, customers.customer_out(item.customer)))
     await wallets.flush(session)
-    rewards = await reward_service.reward_objects(session, ctx, _reward_ids([p[2] for p in processed]))
+    runner = await runner_of(session)  # what the ORM wrote meanwhile (a tier's webhook) goes first
+    changed = {
+        item.customer.id: item.customer
+        for item in accepted
+        if (item.customer.metrics, item.customer.tier_id) != before[item.customer.id]
+    }
+    await repository.update_customers(runner, ctx, list(changed.values()), now)
+    rewards = await reward_service.read_reward_objects(runner, ctx, _reward_ids([p[2] for p in processed]))
+    announced: list[tuple[str, dict[str, Any]]] = []
     for index, outcome, view, shown in processed:
         item, event = accepted[index], events[index]
         _resolve(event, item.customer, outcome, _result(item.customer, view, rewards, outcome, shown))
-        _announce(session, ctx, event, item.customer, outcome)
-    await repository.finish_many(
-        session, ctx, {events[index].id: _finished(events[index]) for index in fresh}
+        announced.extend(_announcements(event, item.customer, outcome))
+    await outbox.emit_many(runner, ctx, announced)
+    await repository.write_finished(
+        runner, ctx, {events[index].id: _finished(events[index]) for index in fresh}
     )
     created: list[Created | AppError] = []
     for item, event in zip(accepted, events, strict=True):
@@ -305,7 +317,8 @@ async def _process(
     outcome = Outcome()
     await _redeem(session, ctx, event, wallet_id, body, outcome)
     tier_id = await tiers.tier_of(session, ctx, customer)
-    facts = facts_for(event.type, event.data, customer, event.issued_at, tier_id=tier_id)
+    of_event = event_facts(event.type, event.data, event.issued_at)
+    facts = {**of_event, **customer_facts(customer, event.issued_at, tier_id=tier_id)}
     entry = _entry(event)
     base = _multiplier_base(body)
     running = matching.running_campaigns(
@@ -340,7 +353,7 @@ async def _process(
     if event.type == PURCHASE:
         _count_purchase(customer, event.data, sign=1)
         outcome.counted = True
-    await _upgrade(session, ctx, event, customer, catalog.tiers)
+    await _upgrade(session, ctx, event, customer, catalog.tiers, of_event)
     return outcome
 
 
@@ -412,9 +425,15 @@ def redeem_items(body: EventCreate) -> list[RedeemItem]:
 
 
 async def _upgrade(
-    session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, customer: Customer, active: Sequence[Tier]
+    session: AsyncSession,
+    ctx: AuthContext,
+    event: BehaviorEvent,
+    customer: Customer,
+    active: Sequence[Tier],
+    of_event: dict[str, Any],
 ) -> None:
-    facts = facts_for(event.type, event.data, customer, event.issued_at)
+    """The tier on the event's facts (read once, in _process) and the customer's as they are now."""
+    facts = {**of_event, **customer_facts(customer, event.issued_at)}
     change = await tiers.recalculate(session, ctx, customer, facts, active)
     tiers.announce(session, ctx, customer, change, event_id=event.id)
 
@@ -501,17 +520,24 @@ def _reward_ids(views: Sequence[ledger.WalletView]) -> set[str]:
 def _announce(
     session: AsyncSession, ctx: AuthContext, event: BehaviorEvent, customer: Customer, outcome: Outcome
 ) -> None:
+    for event_type, payload in _announcements(event, customer, outcome):
+        outbox.emit(session, ctx, event_type, payload)
+
+
+def _announcements(
+    event: BehaviorEvent, customer: Customer, outcome: Outcome
+) -> list[tuple[str, dict[str, Any]]]:
+    """The webhooks a processed event emits: CUSTOMER_ACCUMULATION, CUSTOMER_REDEMPTION."""
+    found = []
     if outcome.grants:
-        _emit(
-            session,
-            ctx,
-            "CUSTOMER_ACCUMULATION",
-            event,
-            customer,
-            accumulations=event.result["accumulations"],
+        found.append(
+            _webhook("CUSTOMER_ACCUMULATION", event, customer, accumulations=event.result["accumulations"])
         )
     if outcome.redemptions and event.fulfilled:
-        _emit(session, ctx, "CUSTOMER_REDEMPTION", event, customer, redemptions=event.result["redemptions"])
+        found.append(
+            _webhook("CUSTOMER_REDEMPTION", event, customer, redemptions=event.result["redemptions"])
+        )
+    return found
 
 
 def _emit(
@@ -522,6 +548,12 @@ def _emit(
     customer: Customer,
     **lines: list[dict[str, Any]],
 ) -> None:
+    outbox.emit(session, ctx, *_webhook(event_type, event, customer, **lines))
+
+
+def _webhook(
+    event_type: str, event: BehaviorEvent, customer: Customer, **lines: list[dict[str, Any]]
+) -> tuple[str, dict[str, Any]]:
     shown = event.result.get("customer") or customers.customer_out(customer).model_dump(mode="json")
     payload: dict[str, Any] = {
         "customer": shown,
@@ -529,7 +561,7 @@ def _emit(
     }
     for name, items in lines.items():
         payload[name] = [{**line, "amount": str(line["amount"])} for line in items]
-    outbox.emit(session, ctx, event_type, payload)
+    return event_type, payload
 
 
 def _redemption(transaction: LedgerTransaction) -> dict[str, Any]:

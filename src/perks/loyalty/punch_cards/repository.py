@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for
+from perks.db import insert_for, table_of
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.punch_cards.models import PunchCard
+from perks.sql import Runner, statement
 from perks.tenancy.context import AuthContext
 
 PUNCH_CARDS = "PUNCH_CARDS"
@@ -108,3 +109,28 @@ def _cards(ctx: AuthContext, customer_id: str) -> Select[PunchCard]:
     return select(PunchCard).where(
         PunchCard.account_id == ctx.account_id, PunchCard.customer_id == customer_id
     )
+
+
+_CAMPAIGNS = table_of(Campaign)
+
+
+def _running_triggers() -> Select[Any]:
+    now = bindparam("now", type_=_CAMPAIGNS.c.start_date.type)
+    return select(_CAMPAIGNS.c.attributes, _CAMPAIGNS.c.brand_id).where(
+        _CAMPAIGNS.c.account_id == bindparam("account_id"),
+        _CAMPAIGNS.c.type == PUNCH_CARDS,
+        _CAMPAIGNS.c.status == "ACTIVE",
+        _CAMPAIGNS.c.start_date <= now,
+        or_(_CAMPAIGNS.c.end_date.is_(None), _CAMPAIGNS.c.end_date > now),
+    )
+
+
+_RUNNING_TRIGGERS = statement(_running_triggers)
+
+
+async def running_triggers(
+    runner: Runner, ctx: AuthContext, now: datetime
+) -> list[tuple[dict[str, Any], str | None]]:
+    """(attributes, brand_id) of the running campaigns (running_campaigns, through a runner)."""
+    rows = await runner.rows(_RUNNING_TRIGGERS, {"account_id": ctx.account_id, "now": now})
+    return [(row[0], row[1]) for row in rows]

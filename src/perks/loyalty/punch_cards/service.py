@@ -6,8 +6,9 @@ effects are granted and the next card opens, unless `attributes.single_card` is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,7 @@ from perks.loyalty.events.programs import Candidate, EventContext
 from perks.loyalty.punch_cards import repository
 from perks.loyalty.punch_cards.models import PunchCard
 from perks.loyalty.punch_cards.schemas import PunchCardOut
+from perks.sql import runner_of
 from perks.tenancy.context import AuthContext
 
 CONSENT = "punchcard_campaigns"
@@ -47,11 +49,13 @@ async def on_event(session: AsyncSession, ctx: AuthContext, event: EventContext)
 async def concerned(session: AsyncSession, ctx: AuthContext, candidates: Sequence[Candidate]) -> set[int]:
     """The events `on_event` may act on: those whose type and brand a running campaign counts (its rule
     conditions are checked when the event is processed)."""
-    running = await repository.running_campaigns(session, ctx, clock.now())
+    running = await repository.running_triggers(await runner_of(session), ctx, clock.now())
     return {
         index
         for index, item in enumerate(candidates)
-        if any(_counts(campaign, item.event_type, item.brand_id) for campaign in running)
+        if any(
+            _counted(attributes, brand_id, item.event_type, item.brand_id) for attributes, brand_id in running
+        )
     }
 
 
@@ -67,9 +71,16 @@ async def cards(
 
 
 def _counts(campaign: Campaign, event_type: str, brand_id: str | None) -> bool:
-    if campaign.attributes.get("trigger", DEFAULT_TRIGGER) != event_type:
+    return _counted(campaign.attributes, campaign.brand_id, event_type, brand_id)
+
+
+def _counted(
+    attributes: Mapping[str, Any], campaign_brand: str | None, event_type: str, brand_id: str | None
+) -> bool:
+    """Whether a campaign with these attributes and brand counts an event of this type and brand."""
+    if attributes.get("trigger", DEFAULT_TRIGGER) != event_type:
         return False
-    return campaign.brand_id is None or campaign.brand_id == brand_id
+    return campaign_brand is None or campaign_brand == brand_id
 
 
 def _matches(campaign: Campaign, event: EventContext) -> bool:

@@ -7,12 +7,13 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for
+from perks.db import insert_for, table_of
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.referrals.models import Referral, ReferralCode
+from perks.sql import Runner, in_list, listed, sized
 from perks.tenancy.context import AuthContext
 
 
@@ -91,20 +92,6 @@ async def unrewarded_referral_of(session: AsyncSession, ctx: AuthContext, refere
     )
 
 
-async def unrewarded_referees(
-    session: AsyncSession, ctx: AuthContext, referee_ids: Collection[str]
-) -> set[str]:
-    """Of these customers, those referred by someone not rewarded yet (unrewarded_referral_of, set-wise)."""
-    rows = await session.scalars(
-        select(Referral.referee_id).where(
-            Referral.account_id == ctx.account_id,
-            Referral.referee_id.in_(referee_ids),
-            Referral.referrer_rewarded_at.is_(None),
-        )
-    )
-    return set(rows.all())
-
-
 async def claim_referrer_reward(
     session: AsyncSession, ctx: AuthContext, referral_id: str, now: datetime
 ) -> bool:
@@ -128,3 +115,24 @@ async def customer_by_id(session: AsyncSession, ctx: AuthContext, customer_id: s
     return await session.scalar(
         select(Customer).where(Customer.account_id == ctx.account_id, Customer.id == customer_id)
     )
+
+
+_REFERRALS = table_of(Referral)
+_UNREWARDED = sized(
+    lambda count: select(_REFERRALS.c.referee_id).where(
+        _REFERRALS.c.account_id == bindparam("account_id"),
+        in_list(_REFERRALS.c.referee_id, count, "id"),
+        _REFERRALS.c.referrer_rewarded_at.is_(None),
+    )
+)
+
+
+async def read_unrewarded_referees(
+    runner: Runner, ctx: AuthContext, referee_ids: Collection[str]
+) -> set[str]:
+    """unrewarded_referees through a runner."""
+    wanted = sorted(referee_ids)
+    if not wanted:
+        return set()
+    values = {"account_id": ctx.account_id, **listed("id", wanted)}
+    return set(await runner.scalars(_UNREWARDED(len(wanted)), values))

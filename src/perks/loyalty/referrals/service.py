@@ -31,6 +31,7 @@ from perks.loyalty.referrals import repository
 from perks.loyalty.referrals.models import Referral, ReferralCode
 from perks.loyalty.referrals.schemas import CodeRequest, ReferralCodeOut
 from perks.outbox import service as outbox
+from perks.sql import runner_of
 from perks.tenancy.context import AuthContext
 
 CODE_FORMAT = CodeFormat()  # 8 characters of the coupon alphabet, e.g. "ZMQQJTAZ"
@@ -101,7 +102,10 @@ async def on_event(session: AsyncSession, ctx: AuthContext, event: EventContext)
 async def concerned(session: AsyncSession, ctx: AuthContext, candidates: Sequence[Candidate]) -> set[int]:
     """The events `on_event` may act on: those with a referral code, and those of referees whose referrer
     is not rewarded yet."""
-    waiting = await repository.unrewarded_referees(session, ctx, {item.customer_id for item in candidates})
+    runner = await runner_of(session)
+    waiting = await repository.read_unrewarded_referees(
+        runner, ctx, {item.customer_id for item in candidates}
+    )
     return {
         index for index, item in enumerate(candidates) if item.referral_code or item.customer_id in waiting
     }

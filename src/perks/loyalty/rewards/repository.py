@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.loyalty.campaigns.models import CampaignEffect
 from perks.loyalty.records import Window, delete_or_conflict
 from perks.loyalty.rewards.models import Reward
+from perks.sql import Runner, attribute_columns, in_list, listed, loaded, sized
 from perks.tenancy.context import AuthContext
 
 
@@ -61,3 +62,20 @@ async def in_use(session: AsyncSession, ctx: AuthContext, reward_id: str) -> boo
     """Whether a campaign effect names the reward (the link rows campaigns keep for their effects)."""
     used = exists().where(CampaignEffect.account_id == ctx.account_id, CampaignEffect.reward_id == reward_id)
     return bool(await session.scalar(select(used)))
+
+
+_REWARD_KEYS, _REWARD_COLUMNS = attribute_columns(Reward)
+_BY_IDS = sized(
+    lambda count: select(*_REWARD_COLUMNS).where(
+        _REWARD_COLUMNS[_REWARD_KEYS.index("account_id")] == bindparam("account_id"),
+        in_list(_REWARD_COLUMNS[_REWARD_KEYS.index("id")], count, "id"),
+    )
+)
+
+
+async def read_by_ids(runner: Runner, ctx: AuthContext, ids: Sequence[str]) -> list[Reward]:
+    """by_ids through a runner."""
+    if not ids:
+        return []
+    rows = await runner.rows(_BY_IDS(len(ids)), {"account_id": ctx.account_id, **listed("id", ids)})
+    return [loaded(Reward, _REWARD_KEYS, row) for row in rows]

@@ -15,6 +15,7 @@ from perks.loyalty.rewards import repository
 from perks.loyalty.rewards.attributes import check_attributes
 from perks.loyalty.rewards.models import Reward
 from perks.loyalty.rewards.schemas import RewardOut, RewardWrite
+from perks.sql import Runner
 from perks.tenancy.context import AuthContext
 
 NOT_FOUND = "Reward not found"
@@ -32,10 +33,18 @@ async def get_reward(session: AsyncSession, ctx: AuthContext, reward_id: str) ->
 
 async def reward_objects(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, dict[str, Any]]:
     """The rewards named by `ids` as the API shows them, keyed by id (one query)."""
-    found = await repository.by_ids(session, ctx, ids)
+    return _shown(await repository.by_ids(session, ctx, ids))
+
+
+async def read_reward_objects(runner: Runner, ctx: AuthContext, ids: set[str]) -> dict[str, dict[str, Any]]:
+    """reward_objects through a runner (perks.sql)."""
+    return _shown(await repository.read_by_ids(runner, ctx, sorted(ids)))
+
+
+def _shown(rewards: Sequence[Reward]) -> dict[str, dict[str, Any]]:
     return {
         reward.id: RewardOut.model_validate(reward, from_attributes=True).model_dump(mode="json")
-        for reward in found
+        for reward in rewards
     }
 
 

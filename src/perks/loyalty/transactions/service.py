@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.errors import invalid
 from perks.kit.ids import is_uuid
 from perks.ledger import service as ledger
-from perks.ledger.models import LedgerTransaction, TransactionType
+from perks.ledger.models import LedgerTransaction, Transaction, TransactionType
 from perks.loyalty.customers import service as customers
 from perks.loyalty.transactions import repository
 from perks.loyalty.transactions.repository import Filters
@@ -76,7 +76,7 @@ def _out(rows: Sequence[tuple[LedgerTransaction, str]]) -> list[TransactionOut]:
     return [transaction_out(transaction, customer_id) for transaction, customer_id in rows]
 
 
-def transaction_out(transaction: LedgerTransaction, customer_id: str) -> TransactionOut:
+def transaction_out(transaction: Transaction, customer_id: str) -> TransactionOut:
     return TransactionOut(
         id=transaction.id,
         type=transaction.type,

@@ -5,45 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db import table_of
 from perks.loyalty.coupons.models import CouponCode
 from perks.loyalty.coupons.redemptions.models import CouponRedemption
 from perks.loyalty.events.models import BehaviorEvent
+from perks.sql import Runner, statement
 from perks.tenancy.context import AuthContext
 
 ACTIVE, REVERSED = "ACTIVE", "REVERSED"
-
-
-async def find_code(session: AsyncSession, ctx: AuthContext, code: str) -> CouponCode | None:
-    return await session.scalar(
-        select(CouponCode).where(CouponCode.account_id == ctx.account_id, CouponCode.code == code)
-    )
-
-
-async def claim_code(
-    session: AsyncSession, ctx: AuthContext, code: str, customer_id: str, now: datetime
-) -> str | None:
-    """Mark the code redeemed unless it already is (or does not exist): its campaign's id, or None. Of
-    concurrent claims exactly one wins."""
-    campaign_id: str | None = await session.scalar(
-        update(CouponCode)
-        .where(
-            CouponCode.account_id == ctx.account_id,
-            CouponCode.code == code,
-            CouponCode.redeemed_at.is_(None),
-        )
-        .values(redeemed_at=now, redeemed_by=customer_id)
-        .returning(CouponCode.campaign_id)
-        .execution_options(synchronize_session=False)
-    )
-    return campaign_id
-
-
-async def add(session: AsyncSession, redemption: CouponRedemption) -> None:
-    session.add(redemption)
-    await session.flush()
 
 
 async def redemption_of(
@@ -79,3 +51,53 @@ async def record_event(session: AsyncSession, ctx: AuthContext, event: BehaviorE
     event.account_id = ctx.account_id
     session.add(event)
     await session.flush()
+
+
+# Core statements of the group-committed redemption (perks.sql).
+
+_CODES = table_of(CouponCode)
+_REDEMPTIONS = table_of(CouponRedemption)
+_CLAIM = statement(
+    lambda: (
+        update(_CODES)
+        .where(
+            _CODES.c.account_id == bindparam("account_id"),
+            _CODES.c.code == bindparam("code"),
+            _CODES.c.redeemed_at.is_(None),
+        )
+        .values(
+            redeemed_at=bindparam("now", type_=_CODES.c.redeemed_at.type),
+            redeemed_by=bindparam("customer_id"),
+        )
+        .returning(_CODES.c.campaign_id)
+    )
+)
+_CODE_CAMPAIGN = statement(
+    lambda: select(_CODES.c.campaign_id).where(
+        _CODES.c.account_id == bindparam("account_id"), _CODES.c.code == bindparam("code")
+    )
+)
+_INSERT = statement(
+    lambda: _REDEMPTIONS.insert().values(
+        {column.key: bindparam(column.key, type_=column.type) for column in _REDEMPTIONS.columns}
+    )
+)
+
+
+async def claim_code_with(
+    runner: Runner, ctx: AuthContext, code: str, customer_id: str, now: datetime
+) -> str | None:
+    """claim_code through a runner."""
+    values = {"account_id": ctx.account_id, "code": code, "now": now, "customer_id": customer_id}
+    row = await runner.first(_CLAIM, values)
+    return None if row is None else str(row[0])
+
+
+async def code_campaign(runner: Runner, ctx: AuthContext, code: str) -> str | None:
+    """The campaign of a code of the account, or None when there is no such code."""
+    row = await runner.first(_CODE_CAMPAIGN, {"account_id": ctx.account_id, "code": code})
+    return None if row is None else str(row[0])
+
+
+async def insert_redemption(runner: Runner, values: dict[str, object]) -> None:
+    await runner.execute(_INSERT, values)

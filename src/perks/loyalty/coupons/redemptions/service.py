@@ -34,7 +34,9 @@ from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import budgets, effects, tiers
 from perks.loyalty.engine.facts import facts_for
 from perks.loyalty.events.models import BehaviorEvent
+from perks.loyalty.rewards import service as reward_service
 from perks.outbox import service as outbox
+from perks.sql import Runner, runner_of
 from perks.tenancy.context import AuthContext
 
 REDEEM_EVENT = "COUPON_REDEMPTION"  # event_type of the ledger transactions a redemption writes
@@ -44,14 +46,16 @@ CONDITION_NOT_MET = "Condition was not met"
 
 
 async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> CouponRedeemed:
-    customer = await customers.get(session, ctx, body.customer_id)
+    """One redemption, in the caller's transaction (a group-committed batch gives each its savepoint)."""
+    runner = await runner_of(session)
+    customer, wallet_id = await customers.find_with_wallet(runner, ctx, body.customer_id)
     code = body.code.strip().upper()
     now = clock.now()
     # Claim first (one statement serves the lookup and the race); every refusal below rolls it back.
-    campaign_id = await repository.claim_code(session, ctx, code, customer.external_id, now)
+    campaign_id = await repository.claim_code_with(runner, ctx, code, customer.external_id, now)
     if campaign_id is None:
-        raise await _unclaimable(session, ctx, code)
-    campaign = await _running_campaign(session, ctx, campaign_id)
+        raise await _unclaimable(runner, ctx, code)
+    campaign = await _running_campaign(runner, ctx, campaign_id)
     _check_applies(campaign, body)
     facts = facts_for(REDEEM_EVENT, _event_data(body, now), customer, now)
     _check_conditions(campaign.rules, facts)
@@ -62,14 +66,13 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> C
             extra={"purpose": CONSENT},
         )
     redemption_id = new_id()
-    wallet = await ledger.wallet_of(session, ctx, customer.id)
     grants = await effects.grant(
         session,
         ctx,
         campaign=campaign,
         rules=campaign.rules,
         customer=customer,
-        wallet_id=wallet.id,
+        wallet_id=wallet_id,
         facts=facts,
         entry=ledger.Entry(
             brand_id=body.brand_id or campaign.brand_id,
@@ -86,16 +89,22 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> C
             "the customer's tier",
             title="Coupon rewards unavailable",
         )
-    await repository.add(
-        session, _redemption(ctx, redemption_id, code, campaign, customer, body, grants, now)
+    runner = await runner_of(session)
+    await repository.insert_redemption(
+        runner, _redemption(ctx, redemption_id, code, campaign, customer, body, grants, now)
     )
     accumulations = [grant.line for grant in grants]
-    _announce_redeemed(session, ctx, customer, code, campaign, redemption_id, accumulations)
-    # The grant settled the wallet under its lock a moment ago: show it without settling again.
-    view = await ledger.view(session, ctx, wallet)
+    await outbox.emit_many(
+        runner, ctx, _redeemed_webhooks(customer, code, campaign, redemption_id, accumulations)
+    )
+    # The grant settled the wallet under its lock a moment ago: shown as it is now.
+    view = await ledger.read_view(runner, ctx, wallet_id)
+    rewards = await reward_service.read_reward_objects(
+        runner, ctx, {total.reward_id for total in view.totals}
+    )
     return CouponRedeemed(
         customer=customers.customer_out(customer),
-        wallet=await customers.wallet_out(session, ctx, customer, view),
+        wallet=customers.wallet_shown(customer, view, rewards),
         accumulations=accumulations,
     )
 
@@ -143,17 +152,17 @@ async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) ->
 # Internals.
 
 
-async def _unclaimable(session: AsyncSession, ctx: AuthContext, code: str) -> Exception:
+async def _unclaimable(runner: Runner, ctx: AuthContext, code: str) -> Exception:
     """Why a code could not be claimed: unknown (404), its campaign not running (409), or already used."""
-    row = await repository.find_code(session, ctx, code)
-    if row is None:
+    campaign_id = await repository.code_campaign(runner, ctx, code)
+    if campaign_id is None:
         return NotFound(f"No coupon code {code} in this account", title="Coupon not found")
-    await _running_campaign(session, ctx, row.campaign_id)
+    await _running_campaign(runner, ctx, campaign_id)
     return Conflict("This coupon code has already been redeemed", title="Coupon already redeemed")
 
 
-async def _running_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign:
-    campaign = await campaigns.get_campaign(session, ctx, campaign_id)
+async def _running_campaign(runner: Runner, ctx: AuthContext, campaign_id: str) -> Campaign:
+    campaign = await campaigns.read_campaign(runner, ctx, campaign_id)
     status = campaigns.derived_status(campaign, clock.now())
     if status == "FINISHED":
         raise Conflict("The coupon's campaign has expired", title="Coupon expired")
@@ -201,32 +210,27 @@ def _redemption(
     body: RedeemBody,
     grants: Sequence[effects.Grant],
     now: datetime,
-) -> CouponRedemption:
-    return CouponRedemption(
-        id=redemption_id,
-        account_id=ctx.account_id,
-        code=code,
-        campaign_id=campaign.id,
-        customer_id=customer.id,
-        status=repository.ACTIVE,
-        brand_id=body.brand_id,
-        platform=body.platform,
-        store_id=body.store_id,
-        channel_id=body.channel_id,
-        budget_spent=sum((grant.amount for grant in grants), Decimal(0)),
-        redeemed_at=now,
-    )
+) -> dict[str, Any]:
+    return {
+        "id": redemption_id,
+        "account_id": ctx.account_id,
+        "code": code,
+        "campaign_id": campaign.id,
+        "customer_id": customer.id,
+        "status": repository.ACTIVE,
+        "brand_id": body.brand_id,
+        "platform": body.platform,
+        "store_id": body.store_id,
+        "channel_id": body.channel_id,
+        "budget_spent": sum((grant.amount for grant in grants), Decimal(0)),
+        "redeemed_at": now,
+        "reversed_at": None,
+    }
 
 
-def _announce_redeemed(
-    session: AsyncSession,
-    ctx: AuthContext,
-    customer: Customer,
-    code: str,
-    campaign: Campaign,
-    redemption_id: str,
-    accumulations: list[dict[str, Any]],
-) -> None:
+def _redeemed_webhooks(
+    customer: Customer, code: str, campaign: Campaign, redemption_id: str, accumulations: list[dict[str, Any]]
+) -> list[tuple[str, dict[str, Any]]]:
     payload = {
         "customer_id": customer.external_id,
         "code": code,
@@ -234,8 +238,7 @@ def _announce_redeemed(
         "redemption_id": redemption_id,
         "accumulations": accumulations,
     }
-    outbox.emit(session, ctx, "COUPON_REDEEMED", payload)
-    outbox.emit(session, ctx, "CUSTOMER_ACCUMULATION", {**payload, "event_type": REDEEM_EVENT})
+    return [("COUPON_REDEEMED", payload), ("CUSTOMER_ACCUMULATION", {**payload, "event_type": REDEEM_EVENT})]
 
 
 def _reversed_event(
