@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,3 +204,20 @@ def summary(results: list[LoadResult]) -> str:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
+
+
+def on_each_database(run: Callable[[str, str], Awaitable[None]]) -> None:
+    """Print the machine line, then `run(kind, url)` on a fresh migrated SQLite database, and on a fresh
+    PostgreSQL database when PERKS_BENCH_POSTGRES_URL (or the tests' PERKS_TEST_POSTGRES_URL) is set: the
+    in-process benches (ASGI app, no server)."""
+    from tests.support.databases import POSTGRES_ENV as TEST_POSTGRES_ENV
+    from tests.support.databases import fresh_database
+
+    if os.environ.get(POSTGRES_ENV):
+        os.environ[TEST_POSTGRES_ENV] = os.environ[POSTGRES_ENV]
+    kinds = ["sqlite"] + (["postgres"] if os.environ.get(TEST_POSTGRES_ENV) else [])
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, python {sys.version.split()[0]}, load average {load}")
+    for kind in kinds:
+        with tempfile.TemporaryDirectory() as directory, fresh_database(kind, Path(directory)) as url:
+            asyncio.run(run(kind, url))

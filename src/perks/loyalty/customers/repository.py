@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, String, delete, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from perks.db import insert_for
-from perks.loyalty.customers.models import Customer
+from perks.loyalty.customers.models import TAG_MAX_LENGTH, Customer, CustomerTag
 from perks.tenancy.context import AuthContext
+
+# Sorts after every character: `prefix <= text < prefix + TOP` is "text starts with prefix" as one range of
+# a binary-ordered index.
+TOP = "\U0010ffff"
+Expression = ColumnElement[Any] | InstrumentedAttribute[Any]
 
 
 async def insert(session: AsyncSession, ctx: AuthContext, values: dict[str, Any]) -> Customer | None:
@@ -24,6 +33,7 @@ async def insert(session: AsyncSession, ctx: AuthContext, values: dict[str, Any]
     customer_id = await session.scalar(statement)
     if customer_id is None:
         return None
+    await _write_tags(session, ctx.account_id, customer_id, values.get("tags") or {})
     return await session.get(Customer, customer_id)
 
 
@@ -62,5 +72,94 @@ async def change(session: AsyncSession, ctx: AuthContext, customer: Customer, va
             )
     except IntegrityError:
         return False
+    if "tags" in values:
+        await session.execute(
+            delete(CustomerTag).where(
+                CustomerTag.account_id == ctx.account_id, CustomerTag.customer_id == customer.id
+            )
+        )
+        await _write_tags(session, ctx.account_id, customer.id, values["tags"])
     await session.refresh(customer)
     return True
+
+
+def tag_strings(tags: Mapping[str, Any]) -> set[str]:
+    """What a tag search matches: each key, and `key:value` (a string value as it is, others as JSON)."""
+    found: set[str] = set()
+    for key, value in tags.items():
+        found.add(str(key))
+        if value is not None:
+            found.add(f"{key}:{value if isinstance(value, str) else json.dumps(value)}")
+    return {tag for tag in found if len(tag) <= TAG_MAX_LENGTH}
+
+
+async def _write_tags(
+    session: AsyncSession, account_id: str, customer_id: str, tags: Mapping[str, Any]
+) -> None:
+    rows = [
+        {"account_id": account_id, "tag": tag, "customer_id": customer_id}
+        for tag in sorted(tag_strings(tags))
+    ]
+    if rows:
+        await session.execute(insert_for(session)(CustomerTag).on_conflict_do_nothing(), rows)
+
+
+@dataclass(frozen=True)
+class Search:
+    """A page of the customer list: customers in the order of their id (byte order), after `after`."""
+
+    limit: int
+    after: str | None = None
+    id_prefix: str | None = None
+    email_prefix: str | None = None
+    name_prefix: str | None = None
+    tag: str | None = None
+    tier_id: str | None = None
+    # The Base tier also holds every customer who was never moved (tier_id NULL).
+    tier_is_base: bool = False
+
+
+async def search(session: AsyncSession, ctx: AuthContext, wanted: Search) -> Sequence[Customer]:
+    """Each condition is a range or an equality on an index led by account_id (migration 1100), so a page
+    costs about its own size, not the size of the account."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+
+    def binary(expression: Expression) -> ColumnElement[Any]:
+        # PostgreSQL compares in the database's collation unless told; the search indexes are in "C".
+        plain = expression.expression if isinstance(expression, InstrumentedAttribute) else expression
+        return plain.collate("C") if postgres else plain
+
+    key = binary(Customer.external_id)
+    statement = select(Customer).where(Customer.account_id == ctx.account_id)
+    if wanted.after is not None:
+        statement = statement.where(key > wanted.after)
+    if wanted.id_prefix is not None:
+        statement = statement.where(*_starts_with(Customer.external_id, literal(wanted.id_prefix), binary))
+    if wanted.email_prefix is not None:
+        statement = statement.where(*_starts_with(Customer.email, literal(wanted.email_prefix), binary))
+    if wanted.name_prefix is not None:
+        lowered = func.lower(literal(wanted.name_prefix), type_=String)
+        statement = statement.where(*_starts_with(func.lower(Customer.name, type_=String), lowered, binary))
+    if wanted.tier_id is not None:
+        in_tier = Customer.tier_id == wanted.tier_id
+        statement = statement.where(
+            or_(in_tier, Customer.tier_id.is_(None)) if wanted.tier_is_base else in_tier
+        )
+    if wanted.tag is not None:
+        tagged = select(CustomerTag.customer_id).where(
+            CustomerTag.account_id == ctx.account_id, CustomerTag.tag == wanted.tag
+        )
+        statement = statement.where(Customer.id.in_(tagged))
+    rows = await session.scalars(statement.order_by(key).limit(wanted.limit))
+    return rows.all()
+
+
+def _starts_with(
+    text: Expression, prefix: ColumnElement[Any], binary: Callable[[Expression], ColumnElement[Any]]
+) -> tuple[ColumnElement[bool], ...]:
+    """`text` starts with `prefix`: the index range, then an exact check of the range's edge."""
+    return (
+        binary(text) >= binary(prefix),
+        binary(text) < binary(prefix.concat(TOP)),
+        func.substr(text, 1, func.length(prefix)) == prefix,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,7 @@ from perks.loyalty.customers.schemas import (
     CustomerCreate,
     CustomerIdentify,
     CustomerOut,
+    CustomerPage,
     CustomerUpdate,
     CustomerWithWallet,
     IdentityFields,
@@ -30,10 +32,13 @@ from perks.loyalty.customers.schemas import (
 )
 from perks.loyalty.referrals import service as referrals  # issue 4: referee reward on registration
 from perks.loyalty.rewards import service as reward_service
+from perks.loyalty.tiers import service as tiers
 from perks.outbox import service as outbox
 from perks.tenancy.context import AuthContext
 
 ANONYMOUS_NAME = "Anonymous"
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
 CONSENT_VERSION = "2.0"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -119,6 +124,60 @@ async def record_consent(
     customer = await get(session, ctx, external_id)
     await _change(session, ctx, customer, {"consent": _merged_consent(customer.consent, consent)})
     return consent_of(customer)
+
+
+@dataclass(frozen=True)
+class CustomerSearch:
+    """What GET /customers (and the console) may ask for: prefixes of the id, email and name (the name
+    case-insensitively), a tag (`key` or `key:value`), a tier; `cursor` is the last id of the previous
+    page. Empty strings mean "no filter", as an empty search box does."""
+
+    id: str | None = None
+    email: str | None = None
+    name: str | None = None
+    tag: str | None = None
+    tier_id: str | None = None
+    cursor: str | None = None
+    limit: int = DEFAULT_PAGE
+
+
+async def search(session: AsyncSession, ctx: AuthContext, wanted: CustomerSearch) -> CustomerPage:
+    """One page of the account's customers in the order of their ids, filtered (every filter must hold)."""
+    if not 1 <= wanted.limit <= MAX_PAGE:
+        raise invalid("limit", f"must be from 1 to {MAX_PAGE}")
+    email = _given(wanted.email)
+    tier_id = _given(wanted.tier_id)
+    rows = await repository.search(
+        session,
+        ctx,
+        repository.Search(
+            limit=wanted.limit + 1,
+            after=_given(wanted.cursor),
+            id_prefix=_given(wanted.id),
+            email_prefix=email.strip().lower() if email is not None else None,
+            name_prefix=_given(wanted.name),
+            tag=_given(wanted.tag),
+            tier_id=tier_id,
+            tier_is_base=tier_id is not None and await _is_base_tier(session, ctx, tier_id),
+        ),
+    )
+    page = rows[: wanted.limit]
+    more = len(rows) > wanted.limit
+    return CustomerPage(
+        data=[customer_out(row) for row in page], cursor=page[-1].external_id if more else None
+    )
+
+
+def _given(value: str | None) -> str | None:
+    return value if value else None
+
+
+async def _is_base_tier(session: AsyncSession, ctx: AuthContext, tier_id: str) -> bool:
+    try:
+        tier = await tiers.get_tier(session, ctx, tier_id)
+    except NotFound:
+        raise invalid("tier_id", "no tier with this id in your account") from None
+    return tier.is_base
 
 
 def allows(customer: Customer, purpose: str) -> bool:
