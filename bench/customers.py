@@ -62,7 +62,7 @@ async def populate(database: Database, tenant: Tenant, count: int) -> str:
         customers: list[dict[str, Any]] = []
         tags: list[dict[str, Any]] = []
         for index in range(start, min(count, start + CHUNK)):
-            customer_id = new_id()
+            customer_id, external_id = new_id(), f"cust-{index:07d}"
             labels = {"vip": True} if index % 10 == 0 else {}
             if index % 1000 == 0:
                 labels["rare"] = "yes"
@@ -70,7 +70,7 @@ async def populate(database: Database, tenant: Tenant, count: int) -> str:
                 {
                     "id": customer_id,
                     "account_id": tenant.account_id,
-                    "external_id": f"cust-{index:07d}",
+                    "external_id": external_id,
                     "name": f"{NAMES[index % 10]} {index:07d}",
                     "email": f"user{index:07d}@shop.test",
                     "registration_date": now,
@@ -86,9 +86,12 @@ async def populate(database: Database, tenant: Tenant, count: int) -> str:
                     "updated_at": now,
                 }
             )
-            tags += [
-                {"account_id": tenant.account_id, "tag": key, "customer_id": customer_id} for key in labels
-            ]
+            tag_row = {
+                "account_id": tenant.account_id,
+                "customer_id": customer_id,
+                "external_id": external_id,
+            }
+            tags += [tag_row | {"tag": key} for key in labels]
         async with database.transaction() as session:
             await session.execute(insert(table_of(Customer)), customers)
             if tags:
@@ -113,11 +116,11 @@ async def timed(
     return statistics.median(samples) * 1000, found
 
 
-def queries(count: int, gold: str, base: str) -> dict[str, dict[str, Any]]:
+def queries(count: int, gold: str, base: str, middle_cursor: str) -> dict[str, dict[str, Any]]:
     middle = f"cust-{count // 2:07d}"
     return {
         "first page (100)": {},
-        "page after the middle (cursor)": {"cursor": middle},
+        "page after the middle (cursor)": {"cursor": middle_cursor},
         "id prefix, 10 match": {"id": middle[:-1]},
         "email prefix, 1 match": {"email": f"user{count // 2:07d}"},
         "name prefix, 10% match": {"name": "ana"},
@@ -138,9 +141,14 @@ async def measure(app: Any, database: Database, tenant: Tenant, count: int) -> d
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=300) as client:
         headers = await tenant.loyalty(client)
+        # The cursor a client holds after reading up to the middle customer.
+        around = await client.get(
+            f"{LOYALTY}/customers", params={"id": f"cust-{count // 2 // 10:06d}", "limit": 1}, headers=headers
+        )
+        middle_cursor = around.json()["cursor"]
         return {
             label: await timed(client, headers, query)
-            for label, query in queries(count, gold, str(base)).items()
+            for label, query in queries(count, gold, str(base), middle_cursor).items()
         }
 
 

@@ -32,6 +32,7 @@ class Server:
     api_key: str
     workspace_id: str
     pid: int
+    account_id: str = ""
 
 
 def cpu_seconds(pid: int) -> float:
@@ -122,7 +123,9 @@ def perks_server(
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base_url, process)
-            yield Server(base_url, url, account["api_key"], account["workspace_id"], process.pid)
+            yield Server(
+                base_url, url, account["api_key"], account["workspace_id"], process.pid, account["account_id"]
+            )
         finally:
             process.terminate()
             process.wait(timeout=15)

@@ -8,6 +8,7 @@ from perks.loyalty.auth import auth_router
 from perks.loyalty.brands.router import brands_router
 from perks.loyalty.campaigns.router import campaigns_router
 from perks.loyalty.coupons.redemptions.router import coupons_router
+from perks.loyalty.coupons.router import codes_router
 from perks.loyalty.customers.router import customers_router
 from perks.loyalty.events.router import events_router
 from perks.loyalty.punch_cards.router import punch_cards_router
@@ -25,6 +26,7 @@ ROUTERS: list[APIRouter] = [
     rewards_router,
     tiers_router,
     campaigns_router,
+    codes_router,
     customers_router,
     transactions_router,
     webhooks_router,

@@ -57,6 +57,8 @@ class CustomerTag(Base):
     read every customer."""
 
     __tablename__ = "customer_tags"
+    # Migration 1100 also indexes (account_id, tag, external_id), in the "C" collation on PostgreSQL: a tag
+    # search walks it in the order of the customers' ids.
     __table_args__ = (Index("ix_customer_tags_customer", "account_id", "customer_id"),)
 
     account_id: Mapped[str] = mapped_column(
@@ -66,3 +68,4 @@ class CustomerTag(Base):
     customer_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
     )
+    external_id: Mapped[str] = mapped_column(String(255))  # the customer's, kept in step on identify

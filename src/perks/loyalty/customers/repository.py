@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, delete, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, String, delete, func, literal, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -33,8 +34,10 @@ async def insert(session: AsyncSession, ctx: AuthContext, values: dict[str, Any]
     customer_id = await session.scalar(statement)
     if customer_id is None:
         return None
-    await _write_tags(session, ctx.account_id, customer_id, values.get("tags") or {})
-    return await session.get(Customer, customer_id)
+    customer = await session.get(Customer, customer_id)
+    if customer is not None:
+        await write_tags(session, [customer])
+    return customer
 
 
 async def find(
@@ -72,14 +75,14 @@ async def change(session: AsyncSession, ctx: AuthContext, customer: Customer, va
             )
     except IntegrityError:
         return False
-    if "tags" in values:
+    await session.refresh(customer)
+    if "tags" in values or "external_id" in values:
         await session.execute(
             delete(CustomerTag).where(
                 CustomerTag.account_id == ctx.account_id, CustomerTag.customer_id == customer.id
             )
         )
-        await _write_tags(session, ctx.account_id, customer.id, values["tags"])
-    await session.refresh(customer)
+        await write_tags(session, [customer])
     return True
 
 
@@ -93,23 +96,37 @@ def tag_strings(tags: Mapping[str, Any]) -> set[str]:
     return {tag for tag in found if len(tag) <= TAG_MAX_LENGTH}
 
 
-async def _write_tags(
-    session: AsyncSession, account_id: str, customer_id: str, tags: Mapping[str, Any]
-) -> None:
+async def write_tags(session: AsyncSession, customers: Sequence[Customer]) -> None:
+    """The customer_tags rows of new customers (or of customers whose rows were just deleted)."""
     rows = [
-        {"account_id": account_id, "tag": tag, "customer_id": customer_id}
-        for tag in sorted(tag_strings(tags))
+        {
+            "account_id": customer.account_id,
+            "tag": tag,
+            "customer_id": customer.id,
+            "external_id": customer.external_id,
+        }
+        for customer in customers
+        for tag in sorted(tag_strings(customer.tags or {}))
     ]
     if rows:
         await session.execute(insert_for(session)(CustomerTag).on_conflict_do_nothing(), rows)
 
 
+class Order(StrEnum):
+    """What a page of customers is sorted by: the searched field, so each page is one index range."""
+
+    ID = "id"
+    EMAIL = "email"
+    NAME = "name"
+    TAG = "tag"
+
+
 @dataclass(frozen=True)
 class Search:
-    """A page of the customer list: customers in the order of their id (byte order), after `after`."""
-
     limit: int
-    after: str | None = None
+    order: Order = Order.ID
+    # The sort key of the last customer of the previous page (as `sort_key` returned it).
+    after: tuple[str, ...] | None = None
     id_prefix: str | None = None
     email_prefix: str | None = None
     name_prefix: str | None = None
@@ -119,39 +136,58 @@ class Search:
     tier_is_base: bool = False
 
 
-async def search(session: AsyncSession, ctx: AuthContext, wanted: Search) -> Sequence[Customer]:
-    """Each condition is a range or an equality on an index led by account_id (migration 1100), so a page
-    costs about its own size, not the size of the account."""
+async def search(
+    session: AsyncSession, ctx: AuthContext, wanted: Search
+) -> Sequence[tuple[Customer, tuple[str, ...]]]:
+    """A page of customers with each one's sort key. The order's index (migration 1100) is walked from the
+    cursor and the other filters are checked on the way, so a page costs about its size, not the size of
+    the account; text is compared byte by byte (on PostgreSQL in the "C" collation of those indexes)."""
     postgres = session.get_bind().dialect.name == "postgresql"
 
     def binary(expression: Expression) -> ColumnElement[Any]:
-        # PostgreSQL compares in the database's collation unless told; the search indexes are in "C".
         plain = expression.expression if isinstance(expression, InstrumentedAttribute) else expression
         return plain.collate("C") if postgres else plain
 
-    key = binary(Customer.external_id)
-    statement = select(Customer).where(Customer.account_id == ctx.account_id)
+    lowered_name = func.lower(Customer.name, type_=String)
+    keys: dict[Order, list[ColumnElement[Any]]] = {
+        Order.ID: [binary(Customer.external_id)],
+        Order.EMAIL: [binary(Customer.email)],
+        Order.NAME: [binary(lowered_name), binary(Customer.external_id)],
+        Order.TAG: [binary(CustomerTag.external_id)],
+    }
+    sort = keys[wanted.order]
+    statement = select(Customer, *sort).where(Customer.account_id == ctx.account_id)
+    if wanted.order is Order.TAG:
+        statement = statement.join(CustomerTag, CustomerTag.customer_id == Customer.id).where(
+            CustomerTag.account_id == ctx.account_id, CustomerTag.tag == wanted.tag
+        )
+    elif wanted.tag is not None:
+        tagged = select(CustomerTag.customer_id).where(
+            CustomerTag.account_id == ctx.account_id, CustomerTag.tag == wanted.tag
+        )
+        statement = statement.where(Customer.id.in_(tagged))
     if wanted.after is not None:
-        statement = statement.where(key > wanted.after)
+        statement = statement.where(_after(sort, wanted.after))
     if wanted.id_prefix is not None:
         statement = statement.where(*_starts_with(Customer.external_id, literal(wanted.id_prefix), binary))
     if wanted.email_prefix is not None:
         statement = statement.where(*_starts_with(Customer.email, literal(wanted.email_prefix), binary))
     if wanted.name_prefix is not None:
-        lowered = func.lower(literal(wanted.name_prefix), type_=String)
-        statement = statement.where(*_starts_with(func.lower(Customer.name, type_=String), lowered, binary))
+        prefix = func.lower(literal(wanted.name_prefix), type_=String)
+        statement = statement.where(*_starts_with(lowered_name, prefix, binary))
     if wanted.tier_id is not None:
         in_tier = Customer.tier_id == wanted.tier_id
         statement = statement.where(
             or_(in_tier, Customer.tier_id.is_(None)) if wanted.tier_is_base else in_tier
         )
-    if wanted.tag is not None:
-        tagged = select(CustomerTag.customer_id).where(
-            CustomerTag.account_id == ctx.account_id, CustomerTag.tag == wanted.tag
-        )
-        statement = statement.where(Customer.id.in_(tagged))
-    rows = await session.scalars(statement.order_by(key).limit(wanted.limit))
-    return rows.all()
+    rows = await session.execute(statement.order_by(*sort).limit(wanted.limit))
+    return [(row[0], tuple(row[1:])) for row in rows.all()]
+
+
+def _after(sort: list[ColumnElement[Any]], key: tuple[str, ...]) -> ColumnElement[bool]:
+    if len(sort) == 1:
+        return sort[0] > key[0]
+    return tuple_(*sort) > tuple_(*(literal(value) for value in key))
 
 
 def _starts_with(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import Conflict, NotFound, invalid
-from perks.kit import clock
+from perks.kit import clock, cursors
 from perks.ledger import service as ledger
 from perks.loyalty.customers import repository
 from perks.loyalty.customers.models import Customer
@@ -129,8 +129,8 @@ async def record_consent(
 @dataclass(frozen=True)
 class CustomerSearch:
     """What GET /customers (and the console) may ask for: prefixes of the id, email and name (the name
-    case-insensitively), a tag (`key` or `key:value`), a tier; `cursor` is the last id of the previous
-    page. Empty strings mean "no filter", as an empty search box does."""
+    case-insensitively), a tag (`key` or `key:value`), a tier; `cursor` as the previous page handed it
+    out. Empty strings mean "no filter", as an empty search box does."""
 
     id: str | None = None
     email: str | None = None
@@ -142,34 +142,56 @@ class CustomerSearch:
 
 
 async def search(session: AsyncSession, ctx: AuthContext, wanted: CustomerSearch) -> CustomerPage:
-    """One page of the account's customers in the order of their ids, filtered (every filter must hold)."""
+    """One page of the account's customers; every filter given must hold. Sorted by what is searched, so a
+    page is one walk of one index: by name (then id) when a name is searched, else by email when an email
+    is, else by id."""
     if not 1 <= wanted.limit <= MAX_PAGE:
         raise invalid("limit", f"must be from 1 to {MAX_PAGE}")
-    email = _given(wanted.email)
-    tier_id = _given(wanted.tier_id)
+    email, name, tag, tier_id = (
+        _given(value) for value in (wanted.email, wanted.name, wanted.tag, wanted.tier_id)
+    )
+    order = (
+        repository.Order.NAME
+        if name
+        else repository.Order.EMAIL
+        if email
+        else repository.Order.TAG
+        if tag
+        else repository.Order.ID
+    )
     rows = await repository.search(
         session,
         ctx,
         repository.Search(
             limit=wanted.limit + 1,
-            after=_given(wanted.cursor),
+            order=order,
+            after=_decode_cursor(wanted.cursor, order) if wanted.cursor else None,
             id_prefix=_given(wanted.id),
             email_prefix=email.strip().lower() if email is not None else None,
-            name_prefix=_given(wanted.name),
-            tag=_given(wanted.tag),
+            name_prefix=name,
+            tag=tag,
             tier_id=tier_id,
             tier_is_base=tier_id is not None and await _is_base_tier(session, ctx, tier_id),
         ),
     )
     page = rows[: wanted.limit]
-    more = len(rows) > wanted.limit
-    return CustomerPage(
-        data=[customer_out(row) for row in page], cursor=page[-1].external_id if more else None
-    )
+    cursor = _encode_cursor(order, page[-1][1]) if len(rows) > wanted.limit else None
+    return CustomerPage(data=[customer_out(customer) for customer, _key in page], cursor=cursor)
 
 
 def _given(value: str | None) -> str | None:
     return value if value else None
+
+
+def _encode_cursor(order: repository.Order, key: tuple[str, ...]) -> str:
+    return cursors.encode([order.value, *key])
+
+
+def _decode_cursor(cursor: str, order: repository.Order) -> tuple[str, ...]:
+    decoded = cursors.decode(cursor)
+    if decoded[0] != order.value or len(decoded) != (3 if order is repository.Order.NAME else 2):
+        raise invalid("cursor", "belongs to a search with other filters; start again without a cursor")
+    return tuple(decoded[1:])
 
 
 async def _is_base_tier(session: AsyncSession, ctx: AuthContext, tier_id: str) -> bool:

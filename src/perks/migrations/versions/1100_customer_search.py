@@ -19,16 +19,20 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TAG_MAX_LENGTH = 255
-# (name, columns): on PostgreSQL every text expression is compared in the "C" collation, so that a prefix
-# is one range of the index whatever collation the database was created with; SQLite compares bytes.
+# name: (table, text keys after account_id, in sort order). On PostgreSQL every text key is in the "C"
+# collation, so that a prefix is one range of the index whatever collation the database was created
+# with; SQLite compares bytes already.
 SEARCH_INDEXES = {
-    "ix_customers_search_id": ["external_id"],
-    "ix_customers_search_email": ["email"],
-    "ix_customers_search_name": ["lower(name)"],
-    "ix_customers_search_tier": ["tier_id", "external_id"],
+    "ix_customers_search_id": ("customers", ["external_id"]),
+    "ix_customers_search_email": ("customers", ["email"]),
+    "ix_customers_search_name": ("customers", ["lower(name)", "external_id"]),
+    "ix_customers_search_tier": ("customers", ["tier_id", "external_id"]),
+    "ix_customer_tags_search": ("customer_tags", ["tag", "external_id"]),
 }
-# Covered by the unique indexes on SQLite, whose default collation is already binary.
+# Covered by the unique indexes on SQLite.
 SQLITE_SKIPS = {"ix_customers_search_id", "ix_customers_search_email"}
+# Equality-only keys stay in the column's collation.
+PLAIN_KEYS = {"tier_id", "tag"}
 
 
 def upgrade() -> None:
@@ -37,6 +41,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.String(length=36), nullable=False),
         sa.Column("tag", sa.String(length=TAG_MAX_LENGTH), nullable=False),
         sa.Column("customer_id", sa.String(length=36), nullable=False),
+        sa.Column("external_id", sa.String(length=255), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["accounts.id"],
@@ -53,14 +58,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_customer_tags_customer", "customer_tags", ["account_id", "customer_id"], unique=False)
     postgres = op.get_bind().dialect.name == "postgresql"
-    for name, columns in SEARCH_INDEXES.items():
+    for name, (table, columns) in SEARCH_INDEXES.items():
         if postgres:
-            keys = ", ".join(
-                f'({column}) COLLATE "C"' if column != "tier_id" else column for column in columns
-            )
-            op.execute(f"CREATE INDEX {name} ON customers (account_id, {keys})")
+            keys = ", ".join(key if key in PLAIN_KEYS else f'({key}) COLLATE "C"' for key in columns)
+            op.execute(f"CREATE INDEX {name} ON {table} (account_id, {keys})")
         elif name not in SQLITE_SKIPS:
-            op.execute(f"CREATE INDEX {name} ON customers (account_id, {', '.join(columns)})")
+            op.execute(f"CREATE INDEX {name} ON {table} (account_id, {', '.join(columns)})")
     _fill_tags()
 
 
