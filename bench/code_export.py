@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -26,10 +24,8 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import update
-from tests.support.databases import POSTGRES_ENV as TEST_POSTGRES_ENV
-from tests.support.databases import fresh_database
 
-from bench.support import POSTGRES_ENV, machine, perks_server
+from bench.support import fresh_databases, perks_server
 from perks.db import Database
 from perks.kit import clock
 from perks.loyalty.coupons.generator import CodeFormat, unique_codes
@@ -161,13 +157,8 @@ def main() -> None:
     parser.add_argument("--codes", type=int, default=10_000_000)
     parser.add_argument("--baseline", type=int, default=100_000)
     args = parser.parse_args()
-    print(machine(), "| load average", ", ".join(f"{value:.1f}" for value in os.getloadavg()))
-    postgres = os.environ.get(POSTGRES_ENV) or os.environ.get(TEST_POSTGRES_ENV)
-    if postgres:
-        os.environ[TEST_POSTGRES_ENV] = postgres
-    for kind in ["sqlite"] + (["postgres"] if postgres else []):
-        with tempfile.TemporaryDirectory() as directory, fresh_database(kind, Path(directory)) as url:
-            run(kind, url, args.codes, args.baseline)
+    for kind, url in fresh_databases():
+        run(kind, url, args.codes, args.baseline)
 
 
 if __name__ == "__main__":

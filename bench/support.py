@@ -209,10 +209,10 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
-def on_each_database(run: Callable[[str, str], Awaitable[None]]) -> None:
-    """Print the machine line, then `run(kind, url)` on a fresh migrated SQLite database, and on a fresh
-    PostgreSQL database when PERKS_BENCH_POSTGRES_URL (or the tests' PERKS_TEST_POSTGRES_URL) is set: the
-    in-process benches (ASGI app, no server)."""
+def fresh_databases() -> Iterator[tuple[str, str]]:
+    """Print the machine line, then yield (kind, url) of a fresh migrated SQLite database, and of a fresh
+    PostgreSQL database when PERKS_BENCH_POSTGRES_URL (or the tests' PERKS_TEST_POSTGRES_URL) is set;
+    each is dropped when the loop moves on."""
     from tests.support.databases import POSTGRES_ENV as TEST_POSTGRES_ENV
     from tests.support.databases import fresh_database
 
@@ -220,7 +220,13 @@ def on_each_database(run: Callable[[str, str], Awaitable[None]]) -> None:
         os.environ[TEST_POSTGRES_ENV] = os.environ[POSTGRES_ENV]
     kinds = ["sqlite"] + (["postgres"] if os.environ.get(TEST_POSTGRES_ENV) else [])
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"machine: {os.cpu_count()} CPUs, python {sys.version.split()[0]}, load average {load}")
+    print(f"{machine()} | load average {load}", flush=True)
     for kind in kinds:
         with tempfile.TemporaryDirectory() as directory, fresh_database(kind, Path(directory)) as url:
-            asyncio.run(run(kind, url))
+            yield kind, url
+
+
+def on_each_database(run: Callable[[str, str], Awaitable[None]]) -> None:
+    """`run(kind, url)` on each of fresh_databases(): the in-process benches (ASGI app, no server)."""
+    for kind, url in fresh_databases():
+        asyncio.run(run(kind, url))

@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     # claims (and sends concurrently) per batch.
     worker_poll_seconds: float = 1.0
     webhook_batch_size: int = 50
+    # Jobs (perks/jobs): a worker's hold on a job lapses this long after its last step, and another
+    # worker goes on with it.
+    job_lease_seconds: float = 60.0
+    # A COUPONS campaign asking for more codes than this gets them from a job, a chunk per transaction.
+    codes_job_threshold: int = 100_000
+    codes_job_chunk: int = 20_000
+    # Imports: the largest file POST /imports accepts (a route of its own, above the general body limit),
+    # and rows per transaction (at most 1,000).
+    import_max_bytes: int = 200 * 1024 * 1024
+    import_batch_size: int = Field(default=1000, ge=1, le=1000)
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,6 +10,8 @@ from perks.affiliate.sales import models as sale_models
 from perks.affiliate.tracking import models as click_models
 from perks.db import Base
 from perks.idempotency import models as idempotency_models
+from perks.imports import models as import_models
+from perks.jobs import models as job_models
 from perks.ledger import models as ledger_models
 from perks.loyalty.brands import models as loyalty_brand_models
 from perks.loyalty.campaigns import models as loyalty_campaign_models
@@ -35,6 +37,8 @@ __all__ = [
     "coupon_redemption_models",
     "customer_models",
     "idempotency_models",
+    "import_models",
+    "job_models",
     "ledger_models",
     "loyalty_brand_models",
     "loyalty_campaign_models",

@@ -12,6 +12,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Base, table_of
+from perks.kit.ids import new_id
 from perks.ledger.models import LedgerTransaction, Wallet, WalletLine
 from perks.tenancy.context import AuthContext
 
@@ -44,6 +45,23 @@ async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequ
         .returning(wallets.c.id)
     )
     return set(bumped.all())
+
+
+async def insert_wallets(
+    session: AsyncSession, ctx: AuthContext, customer_ids: Sequence[str], now: datetime
+) -> None:
+    if customer_ids:
+        rows = [
+            {
+                "id": new_id(),
+                "account_id": ctx.account_id,
+                "customer_id": customer_id,
+                "version": 0,
+                "created_at": now,
+            }
+            for customer_id in customer_ids
+        ]
+        await session.execute(insert(table_of(Wallet)), rows)
 
 
 async def insert_rows(

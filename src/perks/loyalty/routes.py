@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from perks.imports.router import imports_router
+from perks.jobs.router_loyalty import jobs_router
 from perks.loyalty.auth import auth_router
 from perks.loyalty.brands.router import brands_router
 from perks.loyalty.campaigns.router import campaigns_router
@@ -33,4 +35,6 @@ ROUTERS: list[APIRouter] = [
     coupons_router,
     referrals_router,
     punch_cards_router,
+    jobs_router,
+    imports_router,
 ]

@@ -65,6 +65,18 @@ async def create_key(
     return key, api_key
 
 
+async def list_accounts(session: AsyncSession) -> Sequence[Account]:
+    """Every account, oldest first (the CLI's `perks accounts list`)."""
+    return await repository.list_accounts(session)
+
+
+async def require_account(session: AsyncSession, account_id: str) -> Account:
+    account = await repository.get_account(session, account_id)
+    if account is None:
+        raise NotFound(f"Account {account_id} not found; `perks accounts list` shows the accounts")
+    return account
+
+
 async def list_keys(session: AsyncSession, account_id: str) -> Sequence[ApiKey]:
     if await repository.get_account(session, account_id) is None:
         raise NotFound(f"Account {account_id} not found")

@@ -39,6 +39,12 @@ def group_committed(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
+def own_transaction(endpoint: Endpoint) -> Endpoint:
+    """Mark an endpoint that opens its transaction itself, once it has read a large request body (an
+    upload must not hold SQLite's writer while it arrives)."""
+    return group_committed(endpoint)
+
+
 class UnitOfWorkRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

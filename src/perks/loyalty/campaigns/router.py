@@ -6,9 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.config import Settings
 from perks.errors import invalid
+from perks.jobs import service as jobs
 from perks.kit import clock
 from perks.kit.clock import iso_millis
 from perks.kit.money import plain_number
@@ -25,8 +30,10 @@ from perks.loyalty.campaigns.schemas import (
     Include,
     StatusFilter,
 )
+from perks.loyalty.coupons import service as coupons
 from perks.loyalty.face import Data, ServerAuth, Session, router
 from perks.loyalty.records import Window
+from perks.tenancy.context import AuthContext
 
 campaigns_router = router(tags=["loyalty: campaigns"])
 
@@ -130,23 +137,63 @@ async def get_campaign(
     return Data(data=_out(campaign, clock.now(), summaries.get(campaign.id)))
 
 
+JOB_NOTE = (
+    " A COUPONS campaign whose codes are more than PERKS_CODES_JOB_THRESHOLD (100,000) gets them from a "
+    "job: the answer then also has `job` (see GET /jobs/{id}), and the codes become redeemable as the job "
+    "commits them, a chunk at a time."
+)
+
+
+async def _with_job(
+    session: AsyncSession, ctx: AuthContext, campaign: Campaign, answer: BaseModel, status_code: int
+) -> BaseModel | JSONResponse:
+    """The answer, with the job generating the campaign's codes when there is one."""
+    job = await coupons.pending_job(session, ctx, campaign.id)
+    if job is None:
+        return answer
+    body = answer.model_dump(mode="json", by_alias=True) | {"job": jobs.job_out(job).model_dump(mode="json")}
+    return JSONResponse(body, status_code=status_code)
+
+
+def _threshold(request: Request) -> int:
+    settings: Settings = request.app.state.settings
+    return settings.codes_job_threshold
+
+
 @campaigns_router.post(
-    "/campaigns", status_code=201, response_model=Data[CampaignOut], summary="Create a campaign"
+    "/campaigns",
+    status_code=201,
+    response_model=Data[CampaignOut],
+    summary="Create a campaign",
+    description=JOB_NOTE.strip(),
 )
 async def create_campaign(
-    session: Session, ctx: ServerAuth, type: TypeQuery, body: CampaignWrite
-) -> Data[CampaignOut]:
-    campaign = await service.create_campaign(session, ctx, type, body)
-    return Data(data=_out(campaign, clock.now()))
+    request: Request, session: Session, ctx: ServerAuth, type: TypeQuery, body: CampaignWrite
+) -> Any:
+    campaign = await service.create_campaign(
+        session, ctx, type, body, codes_job_threshold=_threshold(request)
+    )
+    return await _with_job(session, ctx, campaign, Data(data=_out(campaign, clock.now())), 201)
 
 
 @campaigns_router.put(
-    "/campaigns/{campaign_id}", response_model=Data[CampaignSummary], summary="Update a campaign"
+    "/campaigns/{campaign_id}",
+    response_model=Data[CampaignSummary],
+    summary="Update a campaign",
+    description=JOB_NOTE.strip(),
 )
 async def update_campaign(
-    session: Session, ctx: ServerAuth, campaign_id: str, type: TypeQuery, body: CampaignWrite
-) -> Data[CampaignSummary]:
-    return Data(data=_summary(await service.update_campaign(session, ctx, campaign_id, type, body)))
+    request: Request,
+    session: Session,
+    ctx: ServerAuth,
+    campaign_id: str,
+    type: TypeQuery,
+    body: CampaignWrite,
+) -> Any:
+    campaign = await service.update_campaign(
+        session, ctx, campaign_id, type, body, codes_job_threshold=_threshold(request)
+    )
+    return await _with_job(session, ctx, campaign, Data(data=_summary(campaign)), 200)
 
 
 @campaigns_router.delete(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,8 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Database
 from perks.errors import Conflict, invalid
+from perks.jobs import service as jobs
+from perks.jobs.models import Job
 from perks.kit import cursors
 from perks.kit.clock import as_utc, iso_millis
+from perks.kit.csv_stream import csv_text
 from perks.loyalty.coupons import repository
 from perks.loyalty.coupons.generator import CodeFormat, unique_codes
 from perks.loyalty.coupons.repository import Position
@@ -24,6 +25,10 @@ from perks.tenancy.context import AuthContext
 # Generation rounds before giving up: each round only tops up codes another campaign already holds.
 MAX_ROUNDS = 8
 SUMMARY_LIMIT = 100
+CODES_JOB = "codes.generate"
+# Above this many codes at once, a job generates them (perks.loyalty.coupons.jobs); the API's setting is
+# PERKS_CODES_JOB_THRESHOLD.
+CODES_JOB_THRESHOLD = 100_000
 DEFAULT_CODES_PAGE = 100
 MAX_CODES_PAGE = 1000
 # Codes per read transaction of an export: a few hundred kilobytes of CSV, whatever the campaign's size.
@@ -43,6 +48,29 @@ async def issue_generated(
         missing -= await repository.insert_codes(session, ctx.account_id, campaign_id, codes)
     if missing:
         raise invalid("quantity", "the code format has no room left for this many codes in your account")
+
+
+async def issue_later(
+    session: AsyncSession, ctx: AuthContext, campaign_id: str, code_format: CodeFormat, quantity: int
+) -> Job:
+    """A job that adds `quantity` new random codes to the campaign, a chunk per transaction."""
+    return await jobs.enqueue(
+        session,
+        ctx,
+        CODES_JOB,
+        params={"campaign_id": campaign_id, "code_config": code_format.as_config(), "quantity": quantity},
+        total=quantity,
+        subject=campaign_id,
+    )
+
+
+async def pending_job(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Job | None:
+    """The unfinished job still generating the campaign's codes, if any."""
+    return await jobs.unfinished(session, ctx, subject=campaign_id)
+
+
+async def stop_jobs(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> None:
+    await jobs.cancel(session, ctx, campaign_id, "The campaign was deleted")
 
 
 async def issue_custom(
@@ -197,19 +225,15 @@ async def iterate_codes(
         cursor = page.cursor
 
 
-async def codes_csv(
+def codes_csv(
     database: Database, ctx: AuthContext, campaign_id: str, status: CodeStatus | None
 ) -> AsyncIterator[str]:
     """The campaign's codes as CSV text with a header line (`CSV_COLUMNS`), a chunk at a time."""
-    yield ",".join(CSV_COLUMNS) + "\n"
-    async for rows in iterate_codes(database, ctx, campaign_id, status):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerows(
-            (row.code, row.status.value, iso_millis(row.redeemed_at) or "", row.customer_id or "")
-            for row in rows
-        )
-        yield buffer.getvalue()
+    return csv_text(
+        CSV_COLUMNS,
+        iterate_codes(database, ctx, campaign_id, status),
+        lambda row: (row.code, row.status.value, iso_millis(row.redeemed_at) or "", row.customer_id or ""),
+    )
 
 
 def _status(redeemed: bool) -> CodeStatus:

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from perks.db import insert_for
+from perks.db import insert_for, transient
+from perks.kit.ids import new_id
 from perks.loyalty.customers.models import TAG_MAX_LENGTH, Customer, CustomerTag
 from perks.tenancy.context import AuthContext
 
@@ -38,6 +39,52 @@ async def insert(session: AsyncSession, ctx: AuthContext, values: dict[str, Any]
     if customer is not None:
         await write_tags(session, [customer])
     return customer
+
+
+async def insert_many(
+    session: AsyncSession, ctx: AuthContext, rows: Sequence[dict[str, Any]]
+) -> list[Customer]:
+    """insert() for many customers in one statement; the customers inserted (the others' id or email was
+    taken, also by an earlier row of `rows`), as transient objects, with their tags written."""
+    if not rows:
+        return []
+    statement = (
+        insert_for(session)(Customer)
+        .values([{"id": new_id(), "account_id": ctx.account_id, **row} for row in rows])
+        .on_conflict_do_nothing()
+        .returning(Customer.id, Customer.external_id, Customer.email)
+    )
+    by_identity = {(row["external_id"], row["email"]): row for row in reversed(rows)}  # the first of repeats
+    customers = [
+        transient(Customer, **by_identity[(external_id, email)], id=customer_id, account_id=ctx.account_id)
+        for customer_id, external_id, email in (await session.execute(statement)).all()
+    ]
+    await write_tags(session, customers)
+    return customers
+
+
+async def find_many(
+    session: AsyncSession, ctx: AuthContext, external_ids: Sequence[str], *, for_update: bool = False
+) -> dict[str, Customer]:
+    """{external id: customer} of those that exist; `for_update` row-locks them in id order."""
+    statement = select(Customer).where(
+        Customer.account_id == ctx.account_id, Customer.external_id.in_(set(external_ids))
+    )
+    if for_update:
+        statement = (
+            statement.order_by(Customer.id).with_for_update().execution_options(populate_existing=True)
+        )
+    rows = await session.scalars(statement)
+    return {customer.external_id: customer for customer in rows.all()}
+
+
+async def find_many_by_email(
+    session: AsyncSession, ctx: AuthContext, emails: Sequence[str]
+) -> dict[str, Customer]:
+    rows = await session.scalars(
+        select(Customer).where(Customer.account_id == ctx.account_id, Customer.email.in_(set(emails)))
+    )
+    return {customer.email: customer for customer in rows.all() if customer.email is not None}
 
 
 async def find(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import Conflict, NotFound, invalid
+from perks.errors import AppError, Conflict, NotFound, invalid
 from perks.kit import clock, cursors
 from perks.ledger import service as ledger
 from perks.loyalty.customers import repository
@@ -58,6 +58,59 @@ async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate
     if body.referral_code is not None:  # issue 4, referrals: the referee's reward
         await referrals.on_registration(session, ctx, customer, wallet.id, body.referral_code)
     return await with_wallet(session, ctx, customer)
+
+
+IMPORTED, SKIPPED = "imported", "skipped"
+
+
+async def register_many(
+    session: AsyncSession, ctx: AuthContext, bodies: Sequence[CustomerCreate]
+) -> list[str | AppError]:
+    """Customers registered elsewhere (an import, a migration), in one INSERT, each with its wallet. For
+    each body: IMPORTED, SKIPPED (a customer with this id exists: imported before, or registered here) or
+    the error that refuses it. History, not sign-ups: no webhook, no referral, no registration event."""
+    outcomes: list[str | AppError] = []
+    rows: list[dict[str, Any]] = []
+    for body in bodies:
+        try:
+            rows.append(_registration_values(body))
+            outcomes.append(IMPORTED)
+        except AppError as refused:
+            outcomes.append(refused)
+    inserted = await repository.insert_many(session, ctx, rows)
+    await ledger.open_wallets(session, ctx, [customer.id for customer in inserted])
+    fresh = {(customer.external_id, customer.email) for customer in inserted}
+    left = [row for row in rows if (row["external_id"], row["email"]) not in fresh]
+    by_id = await repository.find_many(session, ctx, [row["external_id"] for row in left])
+    by_email = await repository.find_many_by_email(
+        session, ctx, [row["email"] for row in left if row["email"]]
+    )
+    written = iter(rows)
+    for index, outcome in enumerate(outcomes):
+        if outcome != IMPORTED:
+            continue
+        row = next(written)
+        external_id, email = row["external_id"], row["email"]
+        owner = by_email.get(email) if email else None
+        if (external_id, email) in fresh:
+            fresh.discard((external_id, email))  # a repeat later in the batch is a skip
+        elif owner is not None and owner.external_id != external_id:
+            outcomes[index] = await _taken(session, ctx, None, email)
+        elif external_id in by_id:
+            outcomes[index] = SKIPPED  # there already: imported before, registered here, or earlier above
+        else:
+            outcomes[index] = Conflict(
+                "The customer conflicts with an existing one", title="Customer already exists"
+            )
+    return outcomes
+
+
+async def find_many(
+    session: AsyncSession, ctx: AuthContext, external_ids: Sequence[str], *, for_update: bool = False
+) -> dict[str, Customer]:
+    """{id: customer} of the ids that are customers of the account; `for_update` locks their rows (in a
+    fixed order) before a change to them and their wallets."""
+    return await repository.find_many(session, ctx, external_ids, for_update=for_update)
 
 
 async def get(
