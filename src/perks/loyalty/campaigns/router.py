@@ -37,7 +37,10 @@ from perks.tenancy.context import AuthContext
 
 campaigns_router = router(tags=["loyalty: campaigns"])
 
-TypeQuery = Annotated[CampaignType, Query(description="The campaign type; the body must match its form")]
+# Optional in the signature only so that a missing type gets an answer saying where it goes.
+TypeQuery = Annotated[
+    CampaignType | None, Query(description="Required: the campaign type; the body must match its form")
+]
 IncludesQuery = Annotated[
     str | None, Query(description="CODES_SUMMARY adds attributes.codes_summary to COUPONS campaigns")
 ]
@@ -155,6 +158,20 @@ async def _with_job(
     return JSONResponse(body, status_code=status_code)
 
 
+def _required(chosen: CampaignType | None, body: CampaignWrite, route: str) -> CampaignType:
+    """The `type` query parameter, or a 400 that says where it goes (a common first mistake is to put it
+    in the body, as older docs did)."""
+    if chosen is not None:
+        return chosen
+    sent = (body.model_extra or {}).get("type")
+    example = sent if isinstance(sent, str) and sent in CampaignType.__members__ else "BEHAVIOR"
+    raise invalid(
+        "type",
+        f"is required in the query string, not in the body: {route}?type={example} "
+        f"(one of {', '.join(CampaignType)})",
+    )
+
+
 def _threshold(request: Request) -> int:
     settings: Settings = request.app.state.settings
     return settings.codes_job_threshold
@@ -168,10 +185,10 @@ def _threshold(request: Request) -> int:
     description=JOB_NOTE.strip(),
 )
 async def create_campaign(
-    request: Request, session: Session, ctx: ServerAuth, type: TypeQuery, body: CampaignWrite
+    request: Request, session: Session, ctx: ServerAuth, body: CampaignWrite, type: TypeQuery = None
 ) -> Any:
     campaign = await service.create_campaign(
-        session, ctx, type, body, codes_job_threshold=_threshold(request)
+        session, ctx, _required(type, body, "POST /campaigns"), body, codes_job_threshold=_threshold(request)
     )
     return await _with_job(session, ctx, campaign, Data(data=_out(campaign, clock.now())), 201)
 
@@ -187,11 +204,12 @@ async def update_campaign(
     session: Session,
     ctx: ServerAuth,
     campaign_id: str,
-    type: TypeQuery,
     body: CampaignWrite,
+    type: TypeQuery = None,
 ) -> Any:
+    chosen = _required(type, body, f"PUT /campaigns/{campaign_id}")
     campaign = await service.update_campaign(
-        session, ctx, campaign_id, type, body, codes_job_threshold=_threshold(request)
+        session, ctx, campaign_id, chosen, body, codes_job_threshold=_threshold(request)
     )
     return await _with_job(session, ctx, campaign, Data(data=_summary(campaign)), 200)
 

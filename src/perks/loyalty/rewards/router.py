@@ -23,8 +23,12 @@ def _out(reward: Reward) -> RewardOut:
 async def list_rewards(
     session: Session,
     ctx: ServerAuth,
-    start: Annotated[int, Query(alias="from", description="Starting record index, starting from 0")],
-    end: Annotated[int, Query(alias="to", description="Ending record index, starting from 0")],
+    start: Annotated[
+        int | None, Query(alias="from", description="Starting record index, starting from 0 (default 0)")
+    ] = None,
+    end: Annotated[
+        int | None, Query(alias="to", description="Ending record index, starting from 0 (default from + 9)")
+    ] = None,
     brand_id: str | None = None,
     type: RewardType | None = None,
 ) -> Data[list[RewardOut]]:
