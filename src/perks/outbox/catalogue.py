@@ -37,6 +37,11 @@ AFFILIATE_DESCRIPTIONS = {
 LOYALTY_EVENTS = tuple(LOYALTY_DESCRIPTIONS)
 AFFILIATE_EVENTS = tuple(AFFILIATE_DESCRIPTIONS)
 SUBSCRIBABLE = frozenset(LOYALTY_EVENTS + AFFILIATE_EVENTS)
+SUMMARY = "The webhook event types, with example payloads"
+DESCRIPTION = (
+    "Every type an endpoint can subscribe to (both faces'), what it means, and an example of the `data` its "
+    "deliveries carry."
+)
 CATALOGUE_ROUTES = "GET /api/v1/webhooks/events or GET /api/storefront/v1/webhooks/events"
 
 # Sent on request to one endpoint (POST .../webhooks/test), whatever it subscribes to.

@@ -52,9 +52,8 @@ def with_secret(endpoint: WebhookEndpoint) -> AffiliateEndpointWithSecret:
 @webhooks_router.get(
     "/webhooks/events",
     response_model=Envelope[list[CatalogueEntry]],
-    summary="The webhook event types, with example payloads",
-    description="Every type an endpoint can subscribe to (both faces'), what it means, and an example of "
-    "the `data` its deliveries carry.",
+    summary=catalogue.SUMMARY,
+    description=catalogue.DESCRIPTION,
 )
 async def event_types(ctx: ServerAuth) -> Envelope[list[CatalogueEntry]]:
     entries = [CatalogueEntry.model_validate(entry) for entry in catalogue.entries()]
