@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     # and rows per transaction (at most 1,000).
     import_max_bytes: int = 200 * 1024 * 1024
     import_batch_size: int = Field(default=1000, ge=1, le=1000)
+    # Housekeeping by perks worker: rows older than this many days are deleted (0 keeps them forever),
+    # prune_batch_size rows per transaction.
+    prune_clicks_after_days: int = Field(default=90, ge=0)
+    prune_deliveries_after_days: int = Field(default=30, ge=0)
+    prune_outbox_after_days: int = Field(default=30, ge=0)
+    prune_batch_size: int = Field(default=500, ge=1)
 
     @property
     def is_sqlite(self) -> bool:

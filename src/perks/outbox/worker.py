@@ -26,7 +26,7 @@ import httpx
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks import __version__
+from perks import __version__, housekeeping
 from perks.affiliate.payouts import service as payouts
 from perks.config import Settings
 from perks.db import Database
@@ -104,10 +104,11 @@ class Worker:
 
     async def run_jobs(self) -> None:
         """Periodic jobs: payouts of due commissions, lapsed event reservations (EXPIRED, rewards given
-        back), and EXPIRATION entries for wallets nobody touches."""
+        back), EXPIRATION entries for wallets nobody touches, and pruning old clicks and webhook rows."""
         await payouts.generate_due(self.database)
         await event_jobs.expire_once(self.database)
         await ledger_jobs.expire_once(self.database)
+        await housekeeping.prune_once(self.database, self.settings)
 
     # (1) fan-out
 
