@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LOCK := $(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
+comma := ,
 
 .PHONY: install serve test test-sqlite lint format bench clean
 
@@ -18,8 +19,8 @@ $(VENV)/.installed-$(1)-$(LOCK): pyproject.toml requirements.lock
 endef
 $(eval $(call installed,service,))
 $(eval $(call installed,test,[test]))
-$(eval $(call installed,lint,[test,lint]))
-$(eval $(call installed,bench,[test,bench]))
+$(eval $(call installed,lint,[test$(comma)lint]))
+$(eval $(call installed,bench,[test$(comma)bench]))
 $(eval $(call installed,dev,[dev]))
 
 # Everything a developer uses (service, tests, lint, bench).

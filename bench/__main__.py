@@ -6,7 +6,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("stack", "codes", "redirect", "events", "redeem", "webhooks")
+BENCHES = (
+    "stack",
+    "codes",
+    "code_job",
+    "code_export",
+    "customers",
+    "redirect",
+    "events",
+    "redeem",
+    "webhooks",
+)
 
 
 def main() -> None:
