@@ -110,7 +110,7 @@ async def available(session: AsyncSession, ctx: AuthContext, campaign_id: str, l
             CouponCode.campaign_id == campaign_id,
             CouponCode.redeemed_at.is_(None),
         )
-        .order_by(CouponCode.code)
+        .order_by(CouponCode.redeemed_at, CouponCode.code)  # the index's order (see code_page)
         .limit(limit)
     )
     return list(rows.all())
@@ -199,7 +199,11 @@ async def code_page(
                 > tuple_(literal(after.redeemed_at, UTCDateTime), literal(after.code))
             )
     else:
-        statement = statement.where(CouponCode.redeemed_at.is_(None)).order_by(CouponCode.code)
+        # Ordered by the index's own columns: PostgreSQL does not take `redeemed_at IS NULL` as fixing that
+        # column, and ordered by code alone it sorted every available code of the campaign for each page.
+        statement = statement.where(CouponCode.redeemed_at.is_(None)).order_by(
+            CouponCode.redeemed_at, CouponCode.code
+        )
         if after is not None:
             statement = statement.where(CouponCode.code > after.code)
     rows = await session.execute(statement.limit(limit))
