@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     job_lease_seconds: float = 60.0
     # A COUPONS campaign asking for more codes than this gets them from a job, a chunk per transaction.
     codes_job_threshold: int = 100_000
-    codes_job_chunk: int = 20_000
+    codes_job_chunk: int = 5_000
     # Imports: the largest file POST /imports accepts (a route of its own, above the general body limit),
     # and rows per transaction (at most 1,000).
     import_max_bytes: int = 200 * 1024 * 1024
