@@ -6,7 +6,20 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("stack", "codes", "redirect", "events", "redeem", "webhooks", "bodies", "hotpaths", "layers")
+BENCHES = (
+    "stack",
+    "codes",
+    "code_job",
+    "code_export",
+    "customers",
+    "redirect",
+    "events",
+    "redeem",
+    "webhooks",
+    "bodies",
+    "hotpaths",
+    "layers",
+)
 
 
 def main() -> None:

@@ -12,22 +12,18 @@ Run: .venv/bin/python -m bench.codes [quantity]
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from itertools import repeat
-from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.support.databases import POSTGRES_ENV, fresh_database
 from tests.support.server import TEST_SECRET
 from tests.support.tenants import LOYALTY, create_tenant
 
+from bench.support import on_each_database
 from perks.app import create_app
 from perks.config import Settings
 from perks.db import Database
@@ -35,7 +31,6 @@ from perks.kit import clock
 from perks.loyalty.coupons.generator import CodeFormat, unique_codes
 
 QUANTITY = 1_000_000
-BENCH_POSTGRES_ENV = "PERKS_BENCH_POSTGRES_URL"
 
 
 def settings(url: str) -> Settings:
@@ -117,14 +112,7 @@ async def run(kind: str, url: str, quantity: int) -> None:
 
 def main() -> None:
     quantity = int(sys.argv[1]) if len(sys.argv) > 1 else QUANTITY
-    if os.environ.get(BENCH_POSTGRES_ENV):  # the other benches' variable works here too
-        os.environ[POSTGRES_ENV] = os.environ[BENCH_POSTGRES_ENV]
-    kinds = ["sqlite"] + (["postgres"] if os.environ.get(POSTGRES_ENV) else [])
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"machine: {os.cpu_count()} CPUs, python {sys.version.split()[0]}, load average {load}")
-    for kind in kinds:
-        with tempfile.TemporaryDirectory() as directory, fresh_database(kind, Path(directory)) as url:
-            asyncio.run(run(kind, url, quantity))
+    on_each_database(lambda kind, url: run(kind, url, quantity))
 
 
 if __name__ == "__main__":

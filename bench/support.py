@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ class Server:
     api_key: str
     workspace_id: str
     pid: int
+    account_id: str = ""
 
 
 def cpu_seconds(pid: int) -> float:
@@ -122,7 +123,9 @@ def perks_server(
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base_url, process)
-            yield Server(base_url, url, account["api_key"], account["workspace_id"], process.pid)
+            yield Server(
+                base_url, url, account["api_key"], account["workspace_id"], process.pid, account["account_id"]
+            )
         finally:
             process.terminate()
             process.wait(timeout=15)
@@ -275,3 +278,26 @@ def summary(results: list[LoadResult]) -> str:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
+
+
+def fresh_databases() -> Iterator[tuple[str, str]]:
+    """Print the machine line, then yield (kind, url) of a fresh migrated SQLite database, and of a fresh
+    PostgreSQL database when PERKS_BENCH_POSTGRES_URL (or the tests' PERKS_TEST_POSTGRES_URL) is set;
+    each is dropped when the loop moves on."""
+    from tests.support.databases import POSTGRES_ENV as TEST_POSTGRES_ENV
+    from tests.support.databases import fresh_database
+
+    if os.environ.get(POSTGRES_ENV):
+        os.environ[TEST_POSTGRES_ENV] = os.environ[POSTGRES_ENV]
+    kinds = ["sqlite"] + (["postgres"] if os.environ.get(TEST_POSTGRES_ENV) else [])
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"{machine()} | load average {load}", flush=True)
+    for kind in kinds:
+        with tempfile.TemporaryDirectory() as directory, fresh_database(kind, Path(directory)) as url:
+            yield kind, url
+
+
+def on_each_database(run: Callable[[str, str], Awaitable[None]]) -> None:
+    """`run(kind, url)` on each of fresh_databases(): the in-process benches (ASGI app, no server)."""
+    for kind, url in fresh_databases():
+        asyncio.run(run(kind, url))

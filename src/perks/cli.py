@@ -44,13 +44,22 @@ def fail(message: str) -> typer.Exit:
 
 def run_in_transaction(work: Callable[[AsyncSession, Settings], Awaitable[Result]]) -> Result:
     """Run `work` in one transaction on the configured database; user mistakes exit 1 without a traceback."""
+
+    async def in_transaction(database: Database, settings: Settings) -> Result:
+        async with database.transaction() as session:
+            return await work(session, settings)
+
+    return run_on_database(in_transaction)
+
+
+def run_on_database(work: Callable[[Database, Settings], Awaitable[Result]]) -> Result:
+    """Run `work` on the configured database; user mistakes exit 1 without a traceback."""
     settings = Settings()
 
     async def main() -> Result:
         database = Database(settings.database_url)
         try:
-            async with database.transaction() as session:
-                return await work(session, settings)
+            return await work(database, settings)
         finally:
             await database.dispose()
 
@@ -143,6 +152,26 @@ def print_first_key(created: NewAccount, owner: NewUser, host: str, port: int) -
         f"    password  {owner.password}\n"
     )
     sys.stdout.flush()
+
+
+@accounts_app.command("list")
+def accounts_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line")] = False,
+) -> None:
+    """List the accounts (ids for `perks keys create --account ID` when a key is lost)."""
+
+    async def work(session: AsyncSession, _settings: Settings) -> list[dict[str, str]]:
+        return [
+            {"account_id": account.id, "name": account.name, "created_at": account.created_at.isoformat()}
+            for account in await tenancy.list_accounts(session)
+        ]
+
+    accounts = run_in_transaction(work)
+    if as_json:
+        typer.echo(json.dumps(accounts))
+        return
+    for account in accounts:
+        typer.echo(f"{account['account_id']}  {account['created_at'][:19]}  {account['name']}")
 
 
 @accounts_app.command("create")
@@ -293,4 +322,7 @@ def users_disable(email: Annotated[str, typer.Argument(help="The user's email")]
 
 
 def main() -> None:
+    from perks import cli_jobs  # the import and jobs commands, which need the whole engine
+
+    cli_jobs.register(app)
     app()

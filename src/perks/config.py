@@ -53,6 +53,22 @@ class Settings(BaseSettings):
     sign_in_limit_per_email: str = "10/minute"
     sign_in_limit_per_address: str = "30/minute"
     owner_email: str = "owner@example.com"
+    # Jobs (perks/jobs): a worker's hold on a job lapses this long after its last step, and another
+    # worker goes on with it.
+    job_lease_seconds: float = 60.0
+    # A COUPONS campaign asking for more codes than this gets them from a job, a chunk per transaction.
+    codes_job_threshold: int = 100_000
+    codes_job_chunk: int = 5_000
+    # Imports: the largest file POST /imports accepts (a route of its own, above the general body limit),
+    # and rows per transaction (at most 1,000).
+    import_max_bytes: int = 200 * 1024 * 1024
+    import_batch_size: int = Field(default=1000, ge=1, le=1000)
+    # Housekeeping by perks worker: rows older than this many days are deleted (0 keeps them forever),
+    # prune_batch_size rows per transaction.
+    prune_clicks_after_days: int = Field(default=90, ge=0)
+    prune_deliveries_after_days: int = Field(default=30, ge=0)
+    prune_outbox_after_days: int = Field(default=30, ge=0)
+    prune_batch_size: int = Field(default=500, ge=1)
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,6 +12,8 @@ from perks.audit import models as audit_models
 from perks.console.users import models as console_user_models
 from perks.db import Base
 from perks.idempotency import models as idempotency_models
+from perks.imports import models as import_models
+from perks.jobs import models as job_models
 from perks.ledger import models as ledger_models
 from perks.loyalty.brands import models as loyalty_brand_models
 from perks.loyalty.campaigns import models as loyalty_campaign_models
@@ -41,6 +43,8 @@ __all__ = [
     "coupon_redemption_models",
     "customer_models",
     "idempotency_models",
+    "import_models",
+    "job_models",
     "ledger_models",
     "loyalty_brand_models",
     "loyalty_campaign_models",

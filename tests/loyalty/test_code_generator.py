@@ -50,9 +50,9 @@ def test_every_character_of_the_alphabet_is_about_equally_likely() -> None:
 
 
 def test_safe_limits() -> None:
-    assert check_quantity(CodeFormat(), 1_000_000) == 1_000_000
-    with pytest.raises(BadRequest, match="at most 1000000"):
-        check_quantity(CodeFormat(), 1_000_001)
+    assert check_quantity(CodeFormat(), 10_000_000) == 10_000_000
+    with pytest.raises(BadRequest, match="at most 10000000"):
+        check_quantity(CodeFormat(), 10_000_001)
     four = parse_format({"length": 4})
     assert four.space == 32**4 and four.safe_quantity == 32**4 // 100
     with pytest.raises(BadRequest, match=r"^quantity: "):

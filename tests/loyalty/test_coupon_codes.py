@@ -80,7 +80,7 @@ async def test_prefix_postfix_and_pattern(client: httpx.AsyncClient, tenant: Ten
         ({"quantity": 0}, "quantity"),
         ({"quantity": None}, "quantity"),
         ({"quantity": 20_000, "attributes": {"code_config": {"length": 4}}}, "quantity"),
-        ({"quantity": 1_000_001}, "quantity"),
+        ({"quantity": 10_000_001}, "quantity"),
         ({"quantity": 5, "attributes": {"code_config": {"length": 3}}}, "attributes.code_config.length"),
         (
             {"quantity": 5, "attributes": {"code_config": {"pattern": "AB-##"}}},

@@ -28,6 +28,7 @@ class TransactionType(StrEnum):
     MIGRATION = "MIGRATION"
     TRANSFER = "TRANSFER"
     REVERSAL = "REVERSAL"
+    IMPORT = "IMPORT"  # a balance brought from another system (perks import balances)
 
 
 class Wallet(IdMixin, TenantMixin, Base):

@@ -13,6 +13,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Base, table_of
+from perks.kit.ids import new_id
 from perks.ledger.models import LedgerTransaction, LineRow, Wallet, WalletLine
 from perks.sql import Runner, Statement, in_list, listed, sized, statement
 from perks.tenancy.context import AuthContext
@@ -33,6 +34,49 @@ async def lock_wallet(session: AsyncSession, ctx: AuthContext, wallet_id: str) -
         .returning(Wallet.id)
     )
     return bumped is not None
+
+
+async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequence[str]) -> set[str]:
+    """lock_wallet for several wallets in one statement; the ids of those that exist. (A Core statement:
+    the ORM's UPDATE would look for the wallets in the session to synchronize them.)"""
+    wallets = table_of(Wallet)
+    bumped = await session.scalars(
+        update(wallets)
+        .where(wallets.c.account_id == ctx.account_id, wallets.c.id.in_(wallet_ids))
+        .values(version=wallets.c.version + 1)
+        .returning(wallets.c.id)
+    )
+    return set(bumped.all())
+
+
+async def insert_wallets(
+    session: AsyncSession, ctx: AuthContext, customer_ids: Sequence[str], now: datetime
+) -> None:
+    if customer_ids:
+        rows = [
+            {
+                "id": new_id(),
+                "account_id": ctx.account_id,
+                "customer_id": customer_id,
+                "version": 0,
+                "created_at": now,
+            }
+            for customer_id in customer_ids
+        ]
+        await session.execute(insert(table_of(Wallet)), rows)
+
+
+async def insert_rows(
+    session: AsyncSession, model: type[WalletLine] | type[LedgerTransaction], rows: Sequence[Base]
+) -> None:
+    """One Core INSERT (executemany) of new, transient rows: neither the ORM's unit of work nor its bulk
+    mode, whose per-row bookkeeping cost more than the statement."""
+    if not rows:
+        return
+    columns = _columns_of(model)
+    await session.execute(
+        insert(table_of(model)), [{column: getattr(row, name) for name, column in columns} for row in rows]
+    )
 
 
 @functools.cache

@@ -132,6 +132,17 @@ async def open_wallet(session: AsyncSession, ctx: AuthContext, customer_id: str)
     return wallet
 
 
+async def open_wallets(session: AsyncSession, ctx: AuthContext, customer_ids: Sequence[str]) -> None:
+    """open_wallet for many new customers at once (imports)."""
+    await repository.insert_wallets(session, ctx, customer_ids, clock.now())
+
+
+async def wallet_ids(session: AsyncSession, ctx: AuthContext, customer_ids: Sequence[str]) -> dict[str, str]:
+    """{customer id: wallet id} of the customers that have a wallet."""
+    wallets = await repository.wallets_of_customers(session, ctx, customer_ids)
+    return {wallet.customer_id: wallet.id for wallet in wallets}
+
+
 async def wallet_of(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Wallet:
     wallet = await repository.wallet_of_customer(session, ctx, customer_id)
     if wallet is None:

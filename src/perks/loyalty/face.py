@@ -26,6 +26,7 @@ from perks.web.unit_of_work import UnitOfWorkRoute, get_session, session_depende
 PREFIX = "/api/storefront/v1"
 # What any route of the face may answer besides its success (documented so clients and fuzzers know).
 ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429)
+API_KEY_PREFIXES = ("rs_live_", "pk_live_")
 T = TypeVar("T")
 
 bearer_scheme = HTTPBearer(auto_error=False, description="The token from GET /auth/authorize")
@@ -66,7 +67,22 @@ def _claimed_context(request: Request, credentials: HTTPAuthorizationCredentials
     try:
         return tenancy.decode_token(token, settings.signing_secret)
     except Unauthorized as error:
-        raise Unauthorized(error.details, title="Unauthorized") from error
+        raise Unauthorized(error.details + _hint(token), title="Unauthorized") from error
+
+
+def _hint(token: str | None) -> str:
+    """Where the usual first-hour mistakes go wrong: no token at all, or the API key sent as the token."""
+    if token is None:
+        return (
+            ": GET /auth/authorize with your API key in the x-api-key header, "
+            "then send Authorization: Bearer <token>"
+        )
+    if token.startswith(API_KEY_PREFIXES):
+        return (
+            ": this is an API key, not a token; trade it for one at GET /auth/authorize "
+            "(x-api-key header) and send that as Authorization: Bearer <token>"
+        )
+    return ""
 
 
 def revoked() -> Unauthorized:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from perks.imports.router import imports_router
+from perks.jobs.router_loyalty import jobs_router
 from perks.loyalty.auth import auth_router
 from perks.loyalty.brands.router import brands_router
 from perks.loyalty.campaigns.router import campaigns_router
 from perks.loyalty.coupons.redemptions.router import coupons_router
+from perks.loyalty.coupons.router import codes_router
 from perks.loyalty.customers.router import customers_router
 from perks.loyalty.events.router import events_router
 from perks.loyalty.one_time_codes.router import one_time_codes_router
@@ -26,6 +29,7 @@ ROUTERS: list[APIRouter] = [
     rewards_router,
     tiers_router,
     campaigns_router,
+    codes_router,
     customers_router,
     transactions_router,
     webhooks_router,
@@ -33,4 +37,6 @@ ROUTERS: list[APIRouter] = [
     referrals_router,
     punch_cards_router,
     one_time_codes_router,
+    jobs_router,
+    imports_router,
 ]

@@ -18,13 +18,14 @@ from perks.affiliate.face import (
     page_of,
     router,
 )
-from perks.outbox import service
+from perks.outbox import catalogue, service
 from perks.outbox.models import OutboxEvent, WebhookEndpoint
 from perks.outbox.schemas import (
     AffiliateDeliveryOut,
     AffiliateEndpointOut,
     AffiliateEndpointWithSecret,
     AffiliateTestEventOut,
+    CatalogueEntry,
     EndpointCreate,
     EndpointUpdate,
 )
@@ -46,6 +47,17 @@ def endpoint_out(endpoint: WebhookEndpoint) -> AffiliateEndpointOut:
 
 def with_secret(endpoint: WebhookEndpoint) -> AffiliateEndpointWithSecret:
     return AffiliateEndpointWithSecret.model_validate(endpoint, from_attributes=True)
+
+
+@webhooks_router.get(
+    "/webhooks/events",
+    response_model=Envelope[list[CatalogueEntry]],
+    summary=catalogue.SUMMARY,
+    description=catalogue.DESCRIPTION,
+)
+async def event_types(ctx: ServerAuth) -> Envelope[list[CatalogueEntry]]:
+    entries = [CatalogueEntry.model_validate(entry) for entry in catalogue.entries()]
+    return ok(entries, "Webhook event types fetched successfully")
 
 
 @webhooks_router.post("/webhooks", status_code=201, response_model=Envelope[AffiliateEndpointWithSecret])

@@ -11,9 +11,10 @@ from fastapi import Depends, Query, Request
 from perks.errors import invalid
 from perks.kit.pagination import MAX_OFFSET
 from perks.loyalty.face import Data, ServerAuth, Session, router
-from perks.outbox import service
+from perks.outbox import catalogue, service
 from perks.outbox.models import WebhookEndpoint
 from perks.outbox.schemas import (
+    CatalogueEntry,
     EndpointCreate,
     EndpointUpdate,
     LoyaltyDeleted,
@@ -72,6 +73,16 @@ def with_secret(endpoint: WebhookEndpoint) -> LoyaltyEndpointWithSecret:
 
 
 # Fixed paths first, so that /webhooks/deliveries is never taken for an endpoint id.
+
+
+@webhooks_router.get(
+    "/webhooks/events",
+    response_model=Data[list[CatalogueEntry]],
+    summary=catalogue.SUMMARY,
+    description=catalogue.DESCRIPTION,
+)
+async def event_types(ctx: ServerAuth) -> Data[list[CatalogueEntry]]:
+    return Data(data=[CatalogueEntry.model_validate(entry) for entry in catalogue.entries()])
 
 
 @webhooks_router.get("/webhooks/deliveries", response_model=LoyaltyDeliveries, response_model_by_alias=True)

@@ -5,12 +5,13 @@ affiliate face, snake_case on the loyalty face)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field, field_serializer, field_validator
 
 from perks.affiliate.face import CamelModel
 from perks.kit.clock import iso_millis
-from perks.outbox.catalogue import SUBSCRIBABLE
+from perks.outbox.catalogue import SUBSCRIBABLE, unknown_type
 
 URL_MAX = 2048
 DESCRIPTION_MAX = 500
@@ -22,8 +23,17 @@ def _known_events(events: list[str] | None) -> list[str] | None:
         return None
     unknown = [name for name in events if name not in SUBSCRIBABLE]
     if unknown:
-        raise ValueError(f"unknown event type {unknown[0]!r}; see the event catalogue")
+        raise ValueError(unknown_type(unknown[0]))
     return list(dict.fromkeys(events))
+
+
+class CatalogueEntry(BaseModel):
+    """One event type of GET /webhooks/events; `example` is a `data` its deliveries carried."""
+
+    type: str
+    face: str
+    description: str
+    example: dict[str, Any]
 
 
 class EndpointCreate(BaseModel):

@@ -26,10 +26,11 @@ import httpx
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks import __version__
+from perks import __version__, housekeeping
 from perks.affiliate.payouts import service as payouts
 from perks.config import Settings
 from perks.db import Database
+from perks.jobs.runner import JobRunner
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.ledger import jobs as ledger_jobs
@@ -109,10 +110,11 @@ class Worker:
 
     async def run_jobs(self) -> None:
         """Periodic jobs: payouts of due commissions, lapsed event reservations (EXPIRED, rewards given
-        back), and EXPIRATION entries for wallets nobody touches."""
+        back), EXPIRATION entries for wallets nobody touches, and pruning old clicks and webhook rows."""
         await payouts.generate_due(self.database)
         await event_jobs.expire_once(self.database)
         await ledger_jobs.expire_once(self.database)
+        await housekeeping.prune_once(self.database, self.settings)
 
     # (1) fan-out
 
@@ -272,14 +274,18 @@ def _secrets(endpoint: WebhookEndpoint) -> list[str]:
 
 @asynccontextmanager
 async def in_background(database: Database, settings: Settings) -> AsyncIterator[None]:
-    """Run a worker beside the HTTP server (`perks serve --with-worker`)."""
+    """Run a worker (webhooks, periodic jobs, and the job queue) beside the HTTP server (`perks serve
+    --with-worker`)."""
     worker, stop = Worker(database, settings), asyncio.Event()
-    task = asyncio.create_task(worker.run(stop))
+    tasks = [
+        asyncio.create_task(worker.run(stop)),
+        asyncio.create_task(JobRunner(database, settings).run(stop)),
+    ]
     try:
         yield
     finally:
         stop.set()
-        await task
+        await asyncio.gather(*tasks)
         await worker.close()
 
 
@@ -288,17 +294,18 @@ async def main(settings: Settings, *, once: bool) -> None:
     configure_logging(settings.log_level)
     clock.use_offset_file(settings.clock_offset_file)
     database = Database(settings.database_url, pool_size=2)
-    worker = Worker(database, settings)
+    worker, runner = Worker(database, settings), JobRunner(database, settings)
     try:
         if once:
             await worker.run_jobs()
+            await runner.drain()
             await worker.drain()
             return
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await worker.run(stop)
+        await asyncio.gather(worker.run(stop), runner.run(stop))
     finally:
         await worker.close()
         await database.dispose()

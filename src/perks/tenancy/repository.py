@@ -23,6 +23,11 @@ async def count_accounts(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(Account)) or 0)
 
 
+async def list_accounts(session: AsyncSession) -> Sequence[Account]:
+    rows = await session.scalars(select(Account).order_by(Account.created_at, Account.id))
+    return rows.all()
+
+
 async def get_account(session: AsyncSession, account_id: str) -> Account | None:
     return await session.get(Account, account_id)
 

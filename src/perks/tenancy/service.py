@@ -56,8 +56,7 @@ async def create_account(session: AsyncSession, name: str, secret: str) -> NewAc
 async def create_key(
     session: AsyncSession, account_id: str, kind: KeyKind, secret: str
 ) -> tuple[ApiKey, str]:
-    if await repository.get_account(session, account_id) is None:
-        raise NotFound(f"Account {account_id} not found")
+    await require_account(session, account_id)
     api_key = generate_key(kind)
     key = ApiKey(
         account_id=account_id, kind=kind.value, key_hash=hash_key(api_key, secret), prefix=api_key[:12]
@@ -66,9 +65,20 @@ async def create_key(
     return key, api_key
 
 
+async def list_accounts(session: AsyncSession) -> Sequence[Account]:
+    """Every account, oldest first (the CLI's `perks accounts list`)."""
+    return await repository.list_accounts(session)
+
+
+async def require_account(session: AsyncSession, account_id: str) -> Account:
+    account = await repository.get_account(session, account_id)
+    if account is None:
+        raise NotFound(f"Account {account_id} not found; `perks accounts list` shows the accounts")
+    return account
+
+
 async def list_keys(session: AsyncSession, account_id: str) -> Sequence[ApiKey]:
-    if await repository.get_account(session, account_id) is None:
-        raise NotFound(f"Account {account_id} not found")
+    await require_account(session, account_id)
     return await repository.list_keys(session, account_id)
 
 

@@ -19,28 +19,36 @@ Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
 Limit = int | Callable[[Settings], int]
 
 
+GENERAL_REFUSAL = "The request body is larger than this route accepts ({limit} bytes at most)"
+
+
 class PayloadTooLarge(HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"The request body is larger than this route accepts ({limit} bytes at most)")
+    def __init__(self, limit: int, refusal: str = GENERAL_REFUSAL) -> None:
+        super().__init__(413, refusal.format(limit=limit))
 
 
-def body_limit(limit: Limit) -> Callable[[Endpoint], Endpoint]:
+def body_limit(limit: Limit, refusal: str = GENERAL_REFUSAL) -> Callable[[Endpoint], Endpoint]:
     """Let one route accept bodies up to `limit` bytes (or `limit(settings)`, to make it configurable)
-    instead of PERKS_MAX_BODY_BYTES: `@body_limit(lambda settings: settings.max_import_bytes)`."""
+    instead of PERKS_MAX_BODY_BYTES: `@body_limit(lambda settings: settings.import_max_bytes)`. `refusal`
+    is the 413's message ({limit} is replaced), to say what the caller can do."""
 
     def mark(endpoint: Endpoint) -> Endpoint:
         endpoint.perks_body_limit = limit  # type: ignore[attr-defined]
+        endpoint.perks_body_refusal = refusal  # type: ignore[attr-defined]
         return endpoint
 
     return mark
 
 
-def route_limit(scope: Scope, settings: Settings) -> int:
-    """The limit of the route that matched (known once routing ran, before any handler reads the body)."""
-    declared = getattr(getattr(scope.get("route"), "endpoint", None), "perks_body_limit", None)
+def route_limit(scope: Scope, settings: Settings) -> tuple[int, str]:
+    """The limit of the route that matched (known once routing ran, before any handler reads the body),
+    and the message that refuses a larger body."""
+    endpoint = getattr(scope.get("route"), "endpoint", None)
+    declared = getattr(endpoint, "perks_body_limit", None)
     if declared is None:
-        return settings.max_body_bytes
-    return declared(settings) if callable(declared) else int(declared)
+        return settings.max_body_bytes, GENERAL_REFUSAL
+    limit = declared(settings) if callable(declared) else int(declared)
+    return limit, getattr(endpoint, "perks_body_refusal", GENERAL_REFUSAL)
 
 
 class BodyLimitMiddleware:
@@ -55,20 +63,21 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit: int | None = None
+        refusal = GENERAL_REFUSAL
         received = 0
 
         async def limited_receive() -> Message:
-            nonlocal limit, received
+            nonlocal limit, refusal, received
             if limit is None:
-                limit = route_limit(scope, self.settings)
+                limit, refusal = route_limit(scope, self.settings)
                 declared = _content_length(scope)
                 if declared is not None and declared > limit:
-                    raise PayloadTooLarge(limit)
+                    raise PayloadTooLarge(limit, refusal)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise PayloadTooLarge(limit)
+                    raise PayloadTooLarge(limit, refusal)
             return message
 
         await self.app(scope, limited_receive, send)

@@ -41,7 +41,8 @@ def group_committed(endpoint: Endpoint) -> Endpoint:
 
 
 def own_transaction(endpoint: Endpoint) -> Endpoint:
-    """Mark an endpoint that opens its own transaction (a hot path's read, perks.db.Database.reading)."""
+    """Mark an endpoint that opens its transaction itself: a hot path's read (perks.db.Database.reading),
+    or an upload that must not hold SQLite's writer while its body arrives."""
     endpoint.perks_own_transaction = True  # type: ignore[attr-defined]
     return endpoint
 

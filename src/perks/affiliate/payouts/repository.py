@@ -46,6 +46,21 @@ async def due_commissions(session: AsyncSession, ctx: AuthContext, now: datetime
     return list(rows.all())
 
 
+async def not_yet_due(session: AsyncSession, ctx: AuthContext, now: datetime) -> tuple[int, datetime | None]:
+    """How many pending commissions in no payout wait for their due date, and the soonest one."""
+    count, soonest = (
+        await session.execute(
+            select(func.count(), func.min(Commission.due_at)).where(
+                Commission.account_id == ctx.account_id,
+                Commission.status == "pending",
+                Commission.payout_id.is_(None),
+                Commission.due_at > now,
+            )
+        )
+    ).one()
+    return int(count or 0), soonest
+
+
 async def accounts_with_due(session: AsyncSession, now: datetime) -> list[str]:
     rows = await session.scalars(select(Commission.account_id).where(*_unpaid_due(now)).distinct())
     return list(rows.all())

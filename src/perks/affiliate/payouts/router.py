@@ -32,7 +32,8 @@ async def export_query(request: Request) -> ExportQuery:
 async def generate_payouts(session: Session, ctx: ServerAuth) -> Envelope[list[PayoutOut]]:
     """Gather due commissions into payouts now (the worker also does it periodically)."""
     created = await service.generate(session, ctx)
-    return ok([service.out(payout) for payout in created], "Payouts generated successfully", 201)
+    note = None if created else await service.waiting_note(session, ctx)
+    return ok([service.out(payout) for payout in created], note or "Payouts generated successfully", 201)
 
 
 @payouts_router.get(

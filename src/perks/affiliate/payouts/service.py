@@ -86,6 +86,18 @@ async def generate(session: AsyncSession, ctx: AuthContext) -> list[Payout]:
     return created
 
 
+async def waiting_note(session: AsyncSession, ctx: AuthContext) -> str | None:
+    """Why a generation found nothing to pay although commissions are pending: their payout term."""
+    count, soonest = await repository.not_yet_due(session, ctx, clock.now())
+    if not count or soonest is None:
+        return None
+    return (
+        f"No payouts generated: {count} pending commission{'s' if count > 1 else ''} not due yet, the next "
+        f"on {clock.as_utc(soonest).date().isoformat()}. A commission is due its campaign's payoutTerm days "
+        "after its date (30 unless the campaign sets it; payoutTerm: 0 pays at once)"
+    )
+
+
 async def _due(
     session: AsyncSession, ctx: AuthContext, candidates: Iterable[Commission], now: datetime
 ) -> list[Commission]:

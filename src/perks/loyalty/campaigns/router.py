@@ -6,9 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.config import Settings
 from perks.errors import invalid
+from perks.jobs import service as jobs
 from perks.kit import clock
 from perks.kit.clock import iso_millis
 from perks.kit.money import plain_number
@@ -25,12 +30,17 @@ from perks.loyalty.campaigns.schemas import (
     Include,
     StatusFilter,
 )
+from perks.loyalty.coupons import service as coupons
 from perks.loyalty.face import Data, ServerAuth, Session, router
 from perks.loyalty.records import FROM_BOUNDS, TO_BOUNDS, Window
+from perks.tenancy.context import AuthContext
 
 campaigns_router = router(tags=["loyalty: campaigns"])
 
-TypeQuery = Annotated[CampaignType, Query(description="The campaign type; the body must match its form")]
+# Optional in the signature only so that a missing type gets an answer saying where it goes.
+TypeQuery = Annotated[
+    CampaignType | None, Query(description="Required: the campaign type; the body must match its form")
+]
 IncludesQuery = Annotated[
     str | None, Query(description="CODES_SUMMARY adds attributes.codes_summary to COUPONS campaigns")
 ]
@@ -135,23 +145,78 @@ async def get_campaign(
     return Data(data=_out(campaign, clock.now(), summaries.get(campaign.id)))
 
 
+JOB_NOTE = (
+    " A COUPONS campaign whose codes are more than PERKS_CODES_JOB_THRESHOLD (100,000) gets them from a "
+    "job: the answer then also has `job` (see GET /jobs/{id}), and the codes become redeemable as the job "
+    "commits them, a chunk at a time."
+)
+
+
+async def _with_job(
+    session: AsyncSession, ctx: AuthContext, campaign: Campaign, answer: BaseModel, status_code: int
+) -> BaseModel | JSONResponse:
+    """The answer, with the job generating the campaign's codes when there is one."""
+    job = await coupons.pending_job(session, ctx, campaign.id)
+    if job is None:
+        return answer
+    body = answer.model_dump(mode="json", by_alias=True) | {"job": jobs.job_out(job).model_dump(mode="json")}
+    return JSONResponse(body, status_code=status_code)
+
+
+def _required(chosen: CampaignType | None, body: CampaignWrite, route: str) -> CampaignType:
+    """The `type` query parameter, or a 400 that says where it goes (a common first mistake is to put it
+    in the body, as older docs did)."""
+    if chosen is not None:
+        return chosen
+    sent = (body.model_extra or {}).get("type")
+    example = sent if isinstance(sent, str) and sent in CampaignType.__members__ else "BEHAVIOR"
+    raise invalid(
+        "type",
+        f"is required in the query string, not in the body: {route}?type={example} "
+        f"(one of {', '.join(CampaignType)})",
+    )
+
+
+def _threshold(request: Request) -> int:
+    settings: Settings = request.app.state.settings
+    return settings.codes_job_threshold
+
+
 @campaigns_router.post(
-    "/campaigns", status_code=201, response_model=Data[CampaignOut], summary="Create a campaign"
+    "/campaigns",
+    status_code=201,
+    response_model=Data[CampaignOut],
+    summary="Create a campaign",
+    description=JOB_NOTE.strip(),
 )
 async def create_campaign(
-    session: Session, ctx: ServerAuth, type: TypeQuery, body: CampaignWrite
-) -> Data[CampaignOut]:
-    campaign = await service.create_campaign(session, ctx, type, body)
-    return Data(data=_out(campaign, clock.now()))
+    request: Request, session: Session, ctx: ServerAuth, body: CampaignWrite, type: TypeQuery = None
+) -> Any:
+    campaign = await service.create_campaign(
+        session, ctx, _required(type, body, "POST /campaigns"), body, codes_job_threshold=_threshold(request)
+    )
+    return await _with_job(session, ctx, campaign, Data(data=_out(campaign, clock.now())), 201)
 
 
 @campaigns_router.put(
-    "/campaigns/{campaign_id}", response_model=Data[CampaignSummary], summary="Update a campaign"
+    "/campaigns/{campaign_id}",
+    response_model=Data[CampaignSummary],
+    summary="Update a campaign",
+    description=JOB_NOTE.strip(),
 )
 async def update_campaign(
-    session: Session, ctx: ServerAuth, campaign_id: str, type: TypeQuery, body: CampaignWrite
-) -> Data[CampaignSummary]:
-    return Data(data=_summary(await service.update_campaign(session, ctx, campaign_id, type, body)))
+    request: Request,
+    session: Session,
+    ctx: ServerAuth,
+    campaign_id: str,
+    body: CampaignWrite,
+    type: TypeQuery = None,
+) -> Any:
+    chosen = _required(type, body, f"PUT /campaigns/{campaign_id}")
+    campaign = await service.update_campaign(
+        session, ctx, campaign_id, chosen, body, codes_job_threshold=_threshold(request)
+    )
+    return await _with_job(session, ctx, campaign, Data(data=_summary(campaign)), 200)
 
 
 @campaigns_router.delete(

@@ -100,8 +100,15 @@ async def codes_summaries(
 
 
 async def create_campaign(
-    session: AsyncSession, ctx: AuthContext, campaign_type: CampaignType, body: CampaignWrite
+    session: AsyncSession,
+    ctx: AuthContext,
+    campaign_type: CampaignType,
+    body: CampaignWrite,
+    *,
+    codes_job_threshold: int = coupons.CODES_JOB_THRESHOLD,
 ) -> Campaign:
+    """A new campaign. A COUPONS campaign's codes come with it, or from a job when they are more than
+    `codes_job_threshold` (coupons.pending_job finds it)."""
     draft = await _draft(session, ctx, campaign_type, body)
     check_schedule(draft.start_date, clock.now())
     check_end(draft.start_date, draft.end_date)
@@ -112,7 +119,7 @@ async def create_campaign(
         session, ctx, campaign.id, references(draft.rules, draft.referee_rules).links
     )
     if campaign_type is CampaignType.COUPONS:
-        await _issue_codes(session, ctx, campaign.id, draft, already_redeemed=set())
+        await _issue_codes(session, ctx, campaign.id, draft, set(), codes_job_threshold)
     return campaign
 
 
@@ -122,6 +129,8 @@ async def update_campaign(
     campaign_id: str,
     campaign_type: CampaignType,
     body: CampaignWrite,
+    *,
+    codes_job_threshold: int = coupons.CODES_JOB_THRESHOLD,
 ) -> Campaign:
     campaign = await get_campaign(session, ctx, campaign_id, for_update=True)
     if campaign.type != campaign_type.value:
@@ -136,7 +145,9 @@ async def update_campaign(
         check_schedule(draft.start_date, now)
     check_end(draft.start_date, draft.end_date)
     if campaign_type is CampaignType.COUPONS:
-        await _update_codes(session, ctx, campaign, draft, confirmed=body.confirm_changes)
+        await _update_codes(
+            session, ctx, campaign, draft, confirmed=body.confirm_changes, threshold=codes_job_threshold
+        )
     if (draft.rules, draft.referee_rules) != (campaign.rules, campaign.referee_rules):
         await repository.link_effects(
             session, ctx, campaign.id, references(draft.rules, draft.referee_rules).links
@@ -154,6 +165,7 @@ async def delete_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: 
             f"{used} coupon codes of this campaign were redeemed; set its status to INACTIVE instead",
             title="Campaign in use",
         )
+    await coupons.stop_jobs(session, ctx, campaign_id)
     await coupons.delete_codes(session, ctx, campaign_id)
     await repository.delete_campaign(session, ctx, campaign_id)
     return campaign
@@ -289,19 +301,44 @@ def _apply(campaign: Campaign, draft: Draft) -> None:
 
 
 async def _issue_codes(
-    session: AsyncSession, ctx: AuthContext, campaign_id: str, draft: Draft, already_redeemed: set[str]
+    session: AsyncSession,
+    ctx: AuthContext,
+    campaign_id: str,
+    draft: Draft,
+    already_redeemed: set[str],
+    threshold: int,
 ) -> None:
     if draft.use_custom_codes:
         fresh = [code for code in draft.custom_codes if code not in already_redeemed]
         await coupons.issue_custom(session, ctx, campaign_id, fresh)
     elif draft.code_format is not None and draft.quantity is not None:
-        await coupons.issue_generated(
-            session, ctx, campaign_id, draft.code_format, draft.quantity - len(already_redeemed)
+        await _generate(
+            session, ctx, campaign_id, draft.code_format, draft.quantity - len(already_redeemed), threshold
         )
 
 
+async def _generate(
+    session: AsyncSession,
+    ctx: AuthContext,
+    campaign_id: str,
+    code_format: CodeFormat,
+    quantity: int,
+    threshold: int,
+) -> None:
+    if quantity > threshold:
+        await coupons.issue_later(session, ctx, campaign_id, code_format, quantity)
+    else:
+        await coupons.issue_generated(session, ctx, campaign_id, code_format, quantity)
+
+
 async def _update_codes(
-    session: AsyncSession, ctx: AuthContext, campaign: Campaign, draft: Draft, *, confirmed: bool
+    session: AsyncSession,
+    ctx: AuthContext,
+    campaign: Campaign,
+    draft: Draft,
+    *,
+    confirmed: bool,
+    threshold: int,
 ) -> None:
     """Apply a change of code format or quantity (with confirm_changes: true); redeemed codes always stay."""
     redeemed: set[str] | None = None
@@ -318,6 +355,13 @@ async def _update_codes(
         return
     if not confirmed:
         raise invalid("confirm_changes", "must be true to change the code format or the quantity")
+    pending = await coupons.pending_job(session, ctx, campaign.id)
+    if pending is not None:
+        raise Conflict(
+            f"The campaign's codes are still being generated (job {pending.id}, {pending.done} of "
+            f"{pending.total} done; GET /jobs/{pending.id}); change them once it has finished",
+            title="Codes are being generated",
+        )
     total, used = await coupons.counts(session, ctx, campaign.id)
     if not draft.use_custom_codes and (draft.quantity or 0) < used:
         raise invalid("quantity", f"cannot be lower than the {used} codes already redeemed")
@@ -325,9 +369,9 @@ async def _update_codes(
         if redeemed is None:
             redeemed = await coupons.redeemed_codes(session, ctx, campaign.id)
         await coupons.drop_unredeemed(session, ctx, campaign.id)
-        await _issue_codes(session, ctx, campaign.id, draft, redeemed)
+        await _issue_codes(session, ctx, campaign.id, draft, redeemed, threshold)
     elif draft.quantity is not None and draft.quantity > total:
         assert draft.code_format is not None
-        await coupons.issue_generated(session, ctx, campaign.id, draft.code_format, draft.quantity - total)
+        await _generate(session, ctx, campaign.id, draft.code_format, draft.quantity - total, threshold)
     elif draft.quantity is not None:
         await coupons.drop_unredeemed(session, ctx, campaign.id, total - draft.quantity)

@@ -29,7 +29,7 @@ MAX_CODE_LENGTH = 64
 # A code space is "safe" for a quantity when at most 1 in SAFETY_RATIO possible codes is issued: a guessed
 # code is then wrong 99 times in 100, and generation needs few retries.
 SAFETY_RATIO = 100
-MAX_QUANTITY = 1_000_000
+MAX_QUANTITY = 10_000_000
 LITERAL = re.compile(r"^[A-Z0-9_-]*$")
 CUSTOM_CODE = re.compile(r"^[A-Z0-9_.\-]{1,64}$")
 

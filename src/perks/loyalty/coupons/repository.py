@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import repeat
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError  # type: ignore[import-untyped]
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from perks.db import UTCDateTime
 from perks.loyalty.coupons.models import CouponCode
 from perks.tenancy.context import AuthContext
 
@@ -107,7 +110,7 @@ async def available(session: AsyncSession, ctx: AuthContext, campaign_id: str, l
             CouponCode.campaign_id == campaign_id,
             CouponCode.redeemed_at.is_(None),
         )
-        .order_by(CouponCode.code)
+        .order_by(CouponCode.redeemed_at, CouponCode.code)  # the index's order (see code_page)
         .limit(limit)
     )
     return list(rows.all())
@@ -161,3 +164,47 @@ async def delete_codes(session: AsyncSession, ctx: AuthContext, campaign_id: str
         .where(CouponCode.account_id == ctx.account_id, CouponCode.campaign_id == campaign_id)
         .execution_options(synchronize_session=False)
     )
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page of a campaign's codes starts: after `code` among the available codes, or after
+    (`redeemed_at`, `code`) among the redeemed ones."""
+
+    redeemed_at: datetime | None
+    code: str
+
+
+async def code_page(
+    session: AsyncSession,
+    ctx: AuthContext,
+    campaign_id: str,
+    *,
+    redeemed: bool,
+    after: Position | None,
+    limit: int,
+) -> Sequence[Row[str, datetime | None, str | None]]:
+    """(code, redeemed_at, redeemed_by) of the campaign's available codes in code order, or of its redeemed
+    codes in redemption order: each page is one range of ix_loyalty_coupon_codes_campaign."""
+    statement = select(CouponCode.code, CouponCode.redeemed_at, CouponCode.redeemed_by).where(
+        CouponCode.account_id == ctx.account_id, CouponCode.campaign_id == campaign_id
+    )
+    if redeemed:
+        statement = statement.where(CouponCode.redeemed_at.is_not(None)).order_by(
+            CouponCode.redeemed_at, CouponCode.code
+        )
+        if after is not None:
+            statement = statement.where(
+                tuple_(CouponCode.redeemed_at, CouponCode.code)
+                > tuple_(literal(after.redeemed_at, UTCDateTime), literal(after.code))
+            )
+    else:
+        # Ordered by the index's own columns: PostgreSQL does not take `redeemed_at IS NULL` as fixing that
+        # column, and ordered by code alone it sorted every available code of the campaign for each page.
+        statement = statement.where(CouponCode.redeemed_at.is_(None)).order_by(
+            CouponCode.redeemed_at, CouponCode.code
+        )
+        if after is not None:
+            statement = statement.where(CouponCode.code > after.code)
+    rows = await session.execute(statement.limit(limit))
+    return rows.all()

@@ -3,10 +3,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Index, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, IdMixin, JSONDocument, TenantMixin, TimestampMixin, UTCDateTime
+
+# Longer tags are kept on the customer but cannot be searched.
+TAG_MAX_LENGTH = 255
 
 
 class Customer(IdMixin, TenantMixin, TimestampMixin, Base):
@@ -16,6 +19,11 @@ class Customer(IdMixin, TenantMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("uq_customers_external_id", "account_id", "external_id", unique=True),
         Index("uq_customers_email", "account_id", "email", unique=True),
+        # The customer list (loyalty/customers/search.py) has indexes of its own, created by migration 1100
+        # because they are expressions: on PostgreSQL in the "C" collation, so that a prefix is one range
+        # of the index whatever the database's collation. ix_customers_search_id (account_id, external_id),
+        # ix_customers_search_email (account_id, email), ix_customers_search_name (account_id, lower(name)),
+        # ix_customers_search_tier (account_id, tier_id, external_id).
     )
 
     external_id: Mapped[str] = mapped_column(String(255))
@@ -40,3 +48,24 @@ class Customer(IdMixin, TenantMixin, TimestampMixin, Base):
     consent: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, nullable=True)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDocument, default=dict)
+
+
+class CustomerTag(Base):
+    """One searchable tag of a customer: every tag key, and `key:value` for each value (strings as they
+    are, other JSON values encoded), kept in step with `customers.tags` by the repository. A side table
+    because neither database can index "has this key" of a JSON object portably, and a tag search must not
+    read every customer."""
+
+    __tablename__ = "customer_tags"
+    # Migration 1100 also indexes (account_id, tag, external_id), in the "C" collation on PostgreSQL: a tag
+    # search walks it in the order of the customers' ids.
+    __table_args__ = (Index("ix_customer_tags_customer", "account_id", "customer_id"),)
+
+    account_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(TAG_MAX_LENGTH), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    external_id: Mapped[str] = mapped_column(String(255))  # the customer's, kept in step on identify

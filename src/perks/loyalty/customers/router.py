@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from typing import Annotated
+
+from fastapi import Depends, Query, Request, Response
 
 from perks.loyalty.customers import service
 from perks.loyalty.customers.schemas import (
@@ -10,6 +12,7 @@ from perks.loyalty.customers.schemas import (
     ConsentData,
     CustomerCreate,
     CustomerIdentify,
+    CustomerPage,
     CustomerUpdate,
     CustomerWithWallet,
     TagsDelete,
@@ -26,6 +29,42 @@ CustomerData = Data[CustomerWithWallet]
 )
 async def register_customer(session: Session, ctx: ServerAuth, body: CustomerCreate) -> CustomerData:
     return Data(data=await service.register(session, ctx, body))
+
+
+class SearchQuery:
+    def __init__(
+        self,
+        id: Annotated[str | None, Query(description="Customers whose id starts with this")] = None,
+        email: Annotated[str | None, Query(description="Customers whose email starts with this")] = None,
+        name: Annotated[
+            str | None, Query(description="Customers whose name starts with this (any case)")
+        ] = None,
+        tag: Annotated[str | None, Query(description="A tag key, or key:value")] = None,
+        tier_id: Annotated[str | None, Query(description="Customers in this tier")] = None,
+        cursor: Annotated[
+            str | None, Query(description="The `cursor` of the previous page (its last customer's id)")
+        ] = None,
+        limit: Annotated[
+            int, Query(description=f"Customers per page, at most {service.MAX_PAGE}")
+        ] = service.DEFAULT_PAGE,
+    ) -> None:
+        self.search = service.CustomerSearch(
+            id=id, email=email, name=name, tag=tag, tier_id=tier_id, cursor=cursor, limit=limit
+        )
+
+
+@customers_router.get(
+    "/customers",
+    response_model=CustomerPage,
+    summary="List and search customers",
+    description="Customers in the order of their ids, a page at a time: pass the answer's `cursor` to get "
+    "the next page (null on the last one). Filters combine (every one must hold). Wallets are not "
+    "included: GET /customers/{id} has the wallet.",
+)
+async def list_customers(
+    session: Session, ctx: ServerAuth, query: Annotated[SearchQuery, Depends()]
+) -> CustomerPage:
+    return await service.search(session, ctx, query.search)
 
 
 @customers_router.get("/customers/{customer_id}", response_model=CustomerData, summary="Get a customer")

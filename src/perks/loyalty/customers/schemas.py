@@ -158,3 +158,11 @@ class WalletOut(BaseModel):
 class CustomerWithWallet(BaseModel):
     customer: CustomerOut
     wallet: WalletOut
+
+
+class CustomerPage(BaseModel):
+    """A page of GET /customers: `cursor` is what to send as `?cursor=` for the next page (the last
+    customer's id), null on the last page."""
+
+    data: list[CustomerOut]
+    cursor: str | None

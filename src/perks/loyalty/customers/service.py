@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import Conflict, NotFound, invalid
-from perks.kit import clock
+from perks.errors import AppError, Conflict, NotFound, invalid
+from perks.kit import clock, cursors
 from perks.kit.ids import new_id
 from perks.ledger import service as ledger
 from perks.loyalty.customers import repository
@@ -21,6 +22,7 @@ from perks.loyalty.customers.schemas import (
     CustomerCreate,
     CustomerIdentify,
     CustomerOut,
+    CustomerPage,
     CustomerUpdate,
     CustomerWithWallet,
     IdentityFields,
@@ -31,6 +33,7 @@ from perks.loyalty.customers.schemas import (
 )
 from perks.loyalty.referrals import service as referrals  # issue 4: referee reward on registration
 from perks.loyalty.rewards import service as reward_service
+from perks.loyalty.tiers import service as tiers
 from perks.outbox import service as outbox
 from perks.sql import Runner
 from perks.tenancy.context import AuthContext
@@ -39,6 +42,8 @@ ANONYMOUS_NAME = "Anonymous"
 # An anonymous customer's placeholder email is our id on a domain reserved by RFC 2606: unique by
 # construction, and mail sent to it by a webhook consumer can never reach anyone.
 ANONYMOUS_EMAIL_DOMAIN = "anonymous.invalid"
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
 CONSENT_VERSION = "2.0"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -58,6 +63,59 @@ async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate
     if body.referral_code is not None:  # issue 4, referrals: the referee's reward
         await referrals.on_registration(session, ctx, customer, wallet.id, body.referral_code)
     return await with_wallet(session, ctx, customer)
+
+
+IMPORTED, SKIPPED = "imported", "skipped"
+
+
+async def register_many(
+    session: AsyncSession, ctx: AuthContext, bodies: Sequence[CustomerCreate]
+) -> list[str | AppError]:
+    """Customers registered elsewhere (an import, a migration), in one INSERT, each with its wallet. For
+    each body: IMPORTED, SKIPPED (a customer with this id exists: imported before, or registered here) or
+    the error that refuses it. History, not sign-ups: no webhook, no referral, no registration event."""
+    outcomes: list[str | AppError] = []
+    rows: list[dict[str, Any]] = []
+    for body in bodies:
+        try:
+            rows.append(_registration_values(body))
+            outcomes.append(IMPORTED)
+        except AppError as refused:
+            outcomes.append(refused)
+    inserted = await repository.insert_many(session, ctx, rows)
+    await ledger.open_wallets(session, ctx, [customer.id for customer in inserted])
+    fresh = {(customer.external_id, customer.email) for customer in inserted}
+    left = [row for row in rows if (row["external_id"], row["email"]) not in fresh]
+    by_id = await repository.find_many(session, ctx, [row["external_id"] for row in left])
+    by_email = await repository.find_many_by_email(
+        session, ctx, [row["email"] for row in left if row["email"]]
+    )
+    written = iter(rows)
+    for index, outcome in enumerate(outcomes):
+        if outcome != IMPORTED:
+            continue
+        row = next(written)
+        external_id, email = row["external_id"], row["email"]
+        owner = by_email.get(email) if email else None
+        if (external_id, email) in fresh:
+            fresh.discard((external_id, email))  # a repeat later in the batch is a skip
+        elif owner is not None and owner.external_id != external_id:
+            outcomes[index] = await _taken(session, ctx, None, email)
+        elif external_id in by_id:
+            outcomes[index] = SKIPPED  # there already: imported before, registered here, or earlier above
+        else:
+            outcomes[index] = Conflict(
+                "The customer conflicts with an existing one", title="Customer already exists"
+            )
+    return outcomes
+
+
+async def find_many(
+    session: AsyncSession, ctx: AuthContext, external_ids: Sequence[str], *, for_update: bool = False
+) -> dict[str, Customer]:
+    """{id: customer} of the ids that are customers of the account; `for_update` locks their rows (in a
+    fixed order) before a change to them and their wallets."""
+    return await repository.find_many(session, ctx, external_ids, for_update=for_update)
 
 
 async def get(
@@ -131,6 +189,82 @@ async def record_consent(
     customer = await get(session, ctx, external_id)
     await _change(session, ctx, customer, {"consent": _merged_consent(customer.consent, consent)})
     return consent_of(customer)
+
+
+@dataclass(frozen=True)
+class CustomerSearch:
+    """What GET /customers (and the console) may ask for: prefixes of the id, email and name (the name
+    case-insensitively), a tag (`key` or `key:value`), a tier; `cursor` as the previous page handed it
+    out. Empty strings mean "no filter", as an empty search box does."""
+
+    id: str | None = None
+    email: str | None = None
+    name: str | None = None
+    tag: str | None = None
+    tier_id: str | None = None
+    cursor: str | None = None
+    limit: int = DEFAULT_PAGE
+
+
+async def search(session: AsyncSession, ctx: AuthContext, wanted: CustomerSearch) -> CustomerPage:
+    """One page of the account's customers; every filter given must hold. Sorted by what is searched, so a
+    page is one walk of one index: by name (then id) when a name is searched, else by email when an email
+    is, else by id."""
+    if not 1 <= wanted.limit <= MAX_PAGE:
+        raise invalid("limit", f"must be from 1 to {MAX_PAGE}")
+    email, name, tag, tier_id = (
+        _given(value) for value in (wanted.email, wanted.name, wanted.tag, wanted.tier_id)
+    )
+    order = (
+        repository.Order.NAME
+        if name
+        else repository.Order.EMAIL
+        if email
+        else repository.Order.TAG
+        if tag
+        else repository.Order.ID
+    )
+    rows = await repository.search(
+        session,
+        ctx,
+        repository.Search(
+            limit=wanted.limit + 1,
+            order=order,
+            after=_decode_cursor(wanted.cursor, order) if wanted.cursor else None,
+            id_prefix=_given(wanted.id),
+            email_prefix=email.strip().lower() if email is not None else None,
+            name_prefix=name,
+            tag=tag,
+            tier_id=tier_id,
+            tier_is_base=tier_id is not None and await _is_base_tier(session, ctx, tier_id),
+        ),
+    )
+    page = rows[: wanted.limit]
+    cursor = _encode_cursor(order, page[-1][1]) if len(rows) > wanted.limit else None
+    return CustomerPage(data=[customer_out(customer) for customer, _key in page], cursor=cursor)
+
+
+def _given(value: str | None) -> str | None:
+    return value if value else None
+
+
+def _encode_cursor(order: repository.Order, key: tuple[str, ...]) -> str:
+    return cursors.encode([order.value, *key])
+
+
+def _decode_cursor(cursor: str, order: repository.Order) -> tuple[str, ...]:
+    decoded = cursors.decode(cursor)
+    if decoded[0] != order.value or len(decoded) != (3 if order is repository.Order.NAME else 2):
+        raise invalid("cursor", "belongs to a search with other filters; start again without a cursor")
+    return tuple(decoded[1:])
+
+
+async def _is_base_tier(session: AsyncSession, ctx: AuthContext, tier_id: str) -> bool:
+    try:
+        tier = await tiers.get_tier(session, ctx, tier_id)
+    except NotFound:
+        raise invalid("tier_id", "no tier with this id in your account") from None
+    return tier.is_base
 
 
 def allows(customer: Customer, purpose: str) -> bool:

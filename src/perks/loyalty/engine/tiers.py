@@ -1,7 +1,7 @@
 """The customer's tier as the engine sees it: a customer without one is in the account's Base tier.
 
 `recalculate` moves a customer between tiers: down when their tier's exit conditions hold, up when a
-higher tier's entry conditions do (see README, "Metrics and tiers"); `announce` emits the webhook."""
+higher tier's entry conditions do (see docs/events.md, "Metrics and tiers"); `announce` emits the webhook."""
 
 from __future__ import annotations
 

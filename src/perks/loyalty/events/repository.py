@@ -63,6 +63,15 @@ async def insert_event(session: AsyncSession, values: dict[str, Any]) -> bool:
     return inserted is not None
 
 
+async def insert_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """insert_event for several events in one statement; the ids of those recorded (the others repeat a
+    recorded purchase_id)."""
+    if not rows:
+        return set()
+    inserted = await session.scalars(_insert_statement(session), list(rows))
+    return set(inserted.all())
+
+
 _inserts: dict[str, Any] = {}
 
 

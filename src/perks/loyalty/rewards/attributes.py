@@ -19,10 +19,14 @@ def check_attributes(reward_type: str, attributes: dict[str, Any]) -> dict[str, 
     return attributes
 
 
-def _positive(attributes: dict[str, Any], key: str, *, required: bool = True) -> None:
+def _positive(
+    attributes: dict[str, Any], key: str, *, required: bool = True, example: str = "1", meaning: str = ""
+) -> None:
     value = attributes.get(key)
     if value is None and not required:
         return
+    if value is None:
+        raise invalid(f"attributes.{key}", f'is required, e.g. "attributes": {{"{key}": {example}}}{meaning}')
     check_positive(value, f"attributes.{key}")
 
 
@@ -43,7 +47,7 @@ def _text(attributes: dict[str, Any], key: str) -> None:
 
 def _points(attributes: dict[str, Any]) -> None:
     # "The Conversion factor is the amount of money each point is worth."
-    _positive(attributes, "conversion_factor")
+    _positive(attributes, "conversion_factor", example="0.1", meaning=" (the money one point is worth)")
 
 
 def _discount(attributes: dict[str, Any]) -> None:

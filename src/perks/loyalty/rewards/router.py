@@ -24,15 +24,21 @@ async def list_rewards(
     session: Session,
     ctx: ServerAuth,
     start: Annotated[
-        int,
+        int | None,
         Query(
-            alias="from", description="Starting record index, starting from 0", json_schema_extra=FROM_BOUNDS
+            alias="from",
+            description="Starting record index, starting from 0 (default 0)",
+            json_schema_extra=FROM_BOUNDS,
         ),
-    ],
+    ] = None,
     end: Annotated[
-        int,
-        Query(alias="to", description="Ending record index, starting from 0", json_schema_extra=TO_BOUNDS),
-    ],
+        int | None,
+        Query(
+            alias="to",
+            description="Ending record index, starting from 0 (default from + 9)",
+            json_schema_extra=TO_BOUNDS,
+        ),
+    ] = None,
     brand_id: str | None = None,
     type: RewardType | None = None,
 ) -> Data[list[RewardOut]]:

@@ -173,7 +173,11 @@ async def _running_campaign(runner: Runner, ctx: AuthContext, campaign_id: str) 
 
 def _check_applies(campaign: Campaign, body: RedeemBody) -> None:
     if campaign.brand_id is not None and body.brand_id != campaign.brand_id:
-        raise invalid("brand_id", "the coupon belongs to a campaign of another brand")
+        raise invalid(
+            "brand_id",
+            f"must be {campaign.brand_id}, the brand of this coupon's campaign "
+            f"({'it was not sent' if body.brand_id is None else 'another brand was sent'})",
+        )
     allowed = {str(value).lower() for item in campaign.platforms for value in item.values()}
     if body.platform is not None and allowed and body.platform.lower() not in allowed:
         raise invalid("platform", "the coupon's campaign does not apply on this platform")
