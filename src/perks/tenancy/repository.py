@@ -93,3 +93,13 @@ async def account_ids(session: AsyncSession) -> Sequence[str]:
     """Every account, in id order: the outer loop of periodic jobs, which then work inside each account."""
     rows = await session.scalars(select(Account.id).order_by(Account.id))
     return rows.all()
+
+
+async def workspaces_by_name(session: AsyncSession, ctx: AuthContext, limit: int) -> Sequence[Workspace]:
+    rows = await session.scalars(workspaces(ctx).order_by(Workspace.name, Workspace.id).limit(limit))
+    return rows.all()
+
+
+async def any_workspace(session: AsyncSession, workspace_id: str) -> Workspace | None:
+    """A workspace by id in any account: the portal's public pages (sign-up) know only the id."""
+    return await session.scalar(select(Workspace).where(Workspace.id == workspace_id))
