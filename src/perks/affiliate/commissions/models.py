@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from perks.affiliate.sales.currency import DEFAULT_CURRENCY
 from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
 from perks.kit.money import Amount
 
@@ -47,3 +48,8 @@ class Commission(IdMixin, TenantMixin, TimestampMixin, Base):
     payout_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     # A manager's review: approved in the console (a declined commission is refunded instead).
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def currency_code(self) -> str:
+        """The currency of its amount: a commission written by hand has none, and is paid in the default."""
+        return self.currency or DEFAULT_CURRENCY

@@ -12,6 +12,7 @@ import csv
 import io
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -88,6 +89,19 @@ async def generate(session: AsyncSession, ctx: AuthContext, workspace_id: str | 
         if payout is not None:
             created.append(payout)
     return created
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    commissions: int
+    affiliates: int
+
+
+async def due_summary(session: AsyncSession, ctx: AuthContext, workspace_id: str | None = None) -> DueSummary:
+    """What generating payouts now would gather: due commissions and the affiliates they belong to."""
+    now = clock.now()
+    due = await _due(session, ctx, await repository.due_commissions(session, ctx, now, workspace_id), now)
+    return DueSummary(len(due), len({commission.affiliate_id for commission in due}))
 
 
 async def _due(
