@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     sign_in_limit_per_email: str = "10/minute"
     sign_in_limit_per_address: str = "30/minute"
     owner_email: str = "owner@example.com"
+    # The affiliate portal's sign-in links by email: smtp://user:password@host:587 (STARTTLS when the
+    # server offers it) or smtps://…:465 (TLS); unset, the portal's sign-in page says to ask the manager.
+    smtp_url: str | None = None
+    smtp_from: str = "Perks <no-reply@localhost>"
+    portal_session_hours: int = 24
 
     @property
     def is_sqlite(self) -> bool:

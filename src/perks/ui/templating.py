@@ -111,17 +111,28 @@ class Pages:
 
 
 def set_cookie(
-    request: Request, response: Any, face: Face, name: str, value: str, *, max_age: int | None
+    request: Request,
+    response: Any,
+    face: Face,
+    name: str,
+    value: str,
+    *,
+    max_age: int | None,
+    same_site: str | None = None,
+    partitioned: bool = False,
 ) -> None:
-    """HttpOnly, on the face's path, Secure when the request came over HTTPS (or SameSite=None asks)."""
+    """HttpOnly, on the face's path, Secure when the request came over HTTPS (or SameSite=None asks).
+    `same_site` and `partitioned` override the face's for one cookie (a portal shown in an iframe)."""
+    site = same_site or face.same_site
     response.set_cookie(
         name,
         value,
         max_age=max_age,
         path=face.prefix,
         httponly=True,
-        secure=request.url.scheme == "https" or face.same_site == "none",
-        samesite=face.same_site,  # type: ignore[arg-type]
+        secure=request.url.scheme == "https" or site == "none",
+        samesite=site,  # type: ignore[arg-type]
+        partitioned=partitioned,
     )
 
 

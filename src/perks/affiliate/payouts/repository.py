@@ -56,6 +56,14 @@ def batches(session: AsyncSession, ctx: AuthContext, where: PayoutFilter) -> Asy
     return keyset_batches(session, filtered(ctx, where), ORDER, descending=True)
 
 
+async def get_of_affiliate(
+    session: AsyncSession, ctx: AuthContext, affiliate_id: str, payout_id: str
+) -> Payout | None:
+    return await session.scalar(
+        payouts(ctx).where(Payout.id == payout_id, Payout.affiliate_id == affiliate_id)
+    )
+
+
 async def get(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout | None:
     return await session.scalar(
         payouts(ctx).where(Payout.id == payout_id).execution_options(populate_existing=True)

@@ -59,6 +59,16 @@ async def get_payout(session: AsyncSession, ctx: AuthContext, payout_id: str) ->
     return payout
 
 
+async def payout_of_affiliate(
+    session: AsyncSession, ctx: AuthContext, affiliate_id: str, payout_id: str
+) -> Payout:
+    """One of this affiliate's payouts; another affiliate's is not found."""
+    payout = await repository.get_of_affiliate(session, ctx, affiliate_id, payout_id)
+    if payout is None:
+        raise NotFound(NOT_FOUND)
+    return payout
+
+
 async def list_payouts(
     session: AsyncSession, ctx: AuthContext, filters: PayoutFilters, page: PageRequest
 ) -> PageResult:

@@ -86,3 +86,9 @@ async def public_workspace(session: AsyncSession, workspace_id: str) -> tuple[Au
     if workspace is None:
         return None
     return AuthContext(account_id=workspace.account_id, key_id="portal", kind=KeyKind.SERVER), workspace
+
+
+async def frame_origins_of(session: AsyncSession, ctx: AuthContext, workspace_id: str) -> list[str]:
+    """The sites that may frame the portal pages of a workspace's partners."""
+    workspace = await tenancy.resolve_workspace(session, ctx, workspace_id)
+    return list(workspace.portal_frame_origins)
