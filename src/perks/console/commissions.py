@@ -60,7 +60,7 @@ async def list_commissions(
         "scope": scope,
         "section": "commissions",
         "page": page,
-        "params": listing.params(workspace=scope.id, status=status, affiliate=affiliate),
+        "params": listing.params({"workspace": scope.id, "status": status}, affiliate=affiliate),
         "status": status,
         "views": VIEWS,
         "people": people,
@@ -81,7 +81,8 @@ async def approve_commission(
 ) -> Response:
     before = service.out(await service.get_commission(session, staff.ctx, commission_id))
     approved = await service.approve_commission(session, staff.ctx, commission_id)
-    audit.record(session, staff, "approve", _target(approved), before=before, after=service.out(approved))
+    if before.approved_at is None:
+        audit.record(session, staff, "approve", _target(approved), before=before, after=service.out(approved))
     if request.headers.get("hx-request"):
         return await _reviewed_row(request, session, staff, approved)
     return pages.redirect(request, _back(request), notice="Commission approved.")
@@ -135,10 +136,9 @@ async def review_commissions(request: Request, session: Session, staff: Manager)
         befores[item] = service.out(found) if found else None
     outcome = await service.review(session, staff.ctx, ids, decision, values.get("reason", ""))
     for commission in outcome.done:
-        after = service.out(commission)
-        audit.record(
-            session, staff, decision, _target(commission), before=befores[commission.id], after=after
-        )
+        after, before = service.out(commission), befores.get(commission.id)
+        if after != before:  # approving an approved one is no move
+            audit.record(session, staff, decision, _target(commission), before=before, after=after)
     done = "approved" if decision == "approve" else "declined"
     notice = f"{len(outcome.done)} commission{'s' if len(outcome.done) != 1 else ''} {done}."
     if outcome.refused:

@@ -54,7 +54,7 @@ async def list_payouts(
         "scope": scope,
         "section": "payouts",
         "page": page,
-        "params": listing.params(workspace=scope.id, status=status, affiliate=affiliate),
+        "params": listing.params({"workspace": scope.id, "status": status}, affiliate=affiliate),
         "status": status,
         "views": VIEWS,
         "people": people,

@@ -46,7 +46,8 @@ def query(current: Mapping[str, Any], **changes: Any) -> str:
 def filtering(params: Mapping[str, Any]) -> bool:
     """Whether a list is narrowed by a search or a filter (its cursors aside): an empty list then means
     "nothing matches", not "nothing yet"."""
-    return any(value not in (None, "") for name, value in params.items() if name not in ("after", "before"))
+    ignored = {"after", "before", *getattr(params, "context", ())}
+    return any(value not in (None, "") for name, value in params.items() if name not in ignored)
 
 
 class Pages:

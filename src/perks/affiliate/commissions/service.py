@@ -226,6 +226,8 @@ async def approve_commission(session: AsyncSession, ctx: AuthContext, commission
     """A manager's approval of a pending commission (approving it again is no move). It is paid, as
     every pending commission, when it falls due."""
     commission = await get_commission(session, ctx, commission_id)
+    if commission.approved_at is not None and commission.status == "pending":
+        return commission
     if await repository.approve(session, ctx, commission.id, clock.now()):
         await session.refresh(commission)
         _emit_update(session, ctx, commission, None)

@@ -95,7 +95,7 @@ async def list_campaigns(
         "tab": "campaigns",
         "pending_count": None,
         "page": page,
-        "params": listing.params(workspace=scope.id),
+        "params": listing.params({"workspace": scope.id}),
         "words": WORDS,
     }
     return pages.render(request, "console/affiliates/campaigns.html", context)

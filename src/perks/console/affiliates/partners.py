@@ -77,7 +77,12 @@ async def list_affiliates(
         "tab": "pending" if status == "pending" else "partners",
         "pending_count": await service.count_pending(session, staff.ctx, scope.id),
         "page": page,
-        "params": listing.params(workspace=scope.id, status=status, campaign=campaign),
+        "params": listing.params(
+            # The pending tab is a list of its own; another status narrows the partners.
+            {"workspace": scope.id, **({"status": status} if status == "pending" else {})},
+            campaign=campaign,
+            **({} if status == "pending" else {"status": status}),
+        ),
         "statuses": STATUSES,
         "tones": STATUS_TONES,
         "campaigns": {choice.id: choice for choice in choices},
@@ -181,7 +186,7 @@ async def _show(
         "tab": tab,
         "tabs": TABS,
         "page": await _tab_page(session, staff, affiliate, tab, listing),
-        "params": listing.params(tab=tab),
+        "params": listing.params({"tab": tab}),
         "tones": STATUS_TONES,
         "link_values": link_values,
         "link_errors": link_errors,
