@@ -38,8 +38,8 @@ async def _open_campaign(
         raise NotFound(affiliates.CLOSED_TO_SIGN_UPS, title="No sign-ups here")
     ctx, workspace = found
     frame(request, workspace.portal_frame_origins)
-    campaign = await campaigns.get_campaign(session, ctx, campaign_id)
-    if campaign.workspace_id != workspace.id or not campaign.allows_self_signup:
+    campaign = await campaigns.find_campaign(session, ctx, campaign_id)
+    if campaign is None or campaign.workspace_id != workspace.id or not campaign.allows_self_signup:
         raise NotFound(affiliates.CLOSED_TO_SIGN_UPS, title="No sign-ups here")
     return ctx, workspace, campaign
 

@@ -107,7 +107,9 @@ def _login(
     next_: str,
     errors: FormErrors,
     status: int = 200,
+    *,
     sent_to: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     context = {
         "values": {"email": email, "next": next_},
@@ -115,7 +117,7 @@ def _login(
         "smtp": _smtp(request) is not None,
         "sent_to": sent_to,
     }
-    return pages.render(request, "portal/login.html", context, status=status)
+    return pages.render(request, "portal/login.html", context, status=status, headers=headers)
 
 
 @sign_in_router.post("/login")
@@ -134,7 +136,7 @@ async def ask_for_a_link(request: Request) -> Response:
     try:
         await _count_request(request, email)
     except TooManyRequests as error:
-        return _login(request, email, next_, FormErrors(summary=error.details), 429)
+        return _login(request, email, next_, FormErrors(summary=error.details), 429, headers=error.headers)
     links = await _issue_links(request, email)
     response = _login(request, "", next_, FormErrors(), sent_to=email)
     if links:

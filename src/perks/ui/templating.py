@@ -133,8 +133,10 @@ def set_cookie(
         httponly=True,
         secure=request.url.scheme == "https" or site == "none",
         samesite=site,  # type: ignore[arg-type]
-        partitioned=partitioned,
     )
+    if partitioned:  # the attribute by hand: Python's cookie module writes it from 3.14 on
+        header, written = response.raw_headers[-1]
+        response.raw_headers[-1] = (header, written + b"; Partitioned")
 
 
 def _in_viewer_zone(format_: Callable[..., str]) -> Callable[..., str]:

@@ -53,6 +53,10 @@ async def campaigns_of_workspace(
     return await repository.all_in_workspace(session, ctx, workspace_id)
 
 
+async def find_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign | None:
+    return await repository.get(session, ctx, campaign_id)
+
+
 async def get_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign:
     campaign = await repository.get(session, ctx, campaign_id)
     if campaign is None:
