@@ -183,3 +183,23 @@ async def test_link_requests_are_limited_per_email(
             assert (await browser.post("/portal/login", {"email": "flood@example.com"})).status_code == 200
         limited = await browser.post("/portal/login", {"email": "flood@example.com"})
         assert limited.status_code == 429 and "retry-after" in limited.headers
+
+
+async def test_portal_forms_need_their_csrf_token_and_pages_carry_the_security_headers(
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    await campaign(client, tenant)
+    person = await affiliate(client, tenant)
+    async with partner(app, client, tenant, person["id"]) as browser:
+        forged = await browser.http.post("/portal/payout-details", data={"payoutMethod": "PAYPAL"})
+        assert forged.status_code == 403 and "Form expired" in forged.text
+        assert (await browser.post("/portal/payout-details", {"payoutMethod": "PAYPAL"})).status_code == 303
+        for path in ["/portal/", "/portal/login", "/portal/nowhere"]:
+            page = await browser.get(path)
+            headers = page.headers
+            assert "script-src 'self'" in headers["content-security-policy"], path
+            assert (
+                headers["x-content-type-options"] == "nosniff" and headers["cache-control"] == "no-store"
+            ), path
+    stored = await client.get(f"{AFFILIATE}/affiliates?affiliateId={person['id']}", headers=tenant.affiliate)
+    assert stored.json()["data"]["payoutMethod"] == "PAYPAL"

@@ -22,15 +22,39 @@ from perks.ui.sessions.service import hash_token
 
 
 @dataclass(frozen=True)
-class PartnerView:
+class Newcomer:
+    """An affiliate as the audit log's actor: the changes a partner makes are theirs (also while signing
+    in or joining, before a session exists)."""
+
+    account_id: str
+    affiliate_id: str
+    email: str
+
+    @property
+    def ctx(self) -> AuthContext:
+        """The tenant scope of every service call: the partner's account."""
+        return partner_context(self.account_id)
+
+    @property
+    def actor_kind(self) -> str:
+        return "affiliate"
+
+    @property
+    def actor_id(self) -> str:
+        return self.affiliate_id
+
+    @property
+    def actor_label(self) -> str:
+        return self.email
+
+
+@dataclass(frozen=True)
+class PartnerView(Newcomer):
     """The signed-in partner as pages and templates see them (plain values: still readable after the
     request's transaction is rolled back)."""
 
-    affiliate_id: str
     first_name: str
     last_name: str
-    email: str
-    account_id: str
     workspace_id: str
     program: str  # the workspace's name
     currency: str
@@ -46,11 +70,11 @@ class PartnerView:
     def of(cls, found: SignedIn) -> PartnerView:
         affiliate, workspace, campaign = found.affiliate, found.workspace, found.campaign
         return cls(
+            account_id=affiliate.account_id,
             affiliate_id=affiliate.id,
+            email=affiliate.email,
             first_name=affiliate.first_name,
             last_name=affiliate.last_name,
-            email=affiliate.email,
-            account_id=affiliate.account_id,
             workspace_id=workspace.id,
             program=workspace.name,
             currency=workspace.currency,
@@ -66,49 +90,6 @@ class PartnerView:
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-    @property
-    def ctx(self) -> AuthContext:
-        """The tenant scope of every service call: the partner's account."""
-        return partner_context(self.account_id)
-
-    # The audit log's Actor: changes a partner makes are theirs.
-    @property
-    def actor_kind(self) -> str:
-        return "affiliate"
-
-    @property
-    def actor_id(self) -> str:
-        return self.affiliate_id
-
-    @property
-    def actor_label(self) -> str:
-        return self.email
-
-
-@dataclass(frozen=True)
-class Newcomer:
-    """A partner signing in or joining (not yet a session's PartnerView), as the audit log's actor."""
-
-    account_id: str
-    affiliate_id: str
-    email: str
-
-    @property
-    def ctx(self) -> AuthContext:
-        return partner_context(self.account_id)
-
-    @property
-    def actor_kind(self) -> str:
-        return "affiliate"
-
-    @property
-    def actor_id(self) -> str:
-        return self.affiliate_id
-
-    @property
-    def actor_label(self) -> str:
-        return self.email
 
 
 def _return_to(request: Request) -> str:

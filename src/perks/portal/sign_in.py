@@ -28,7 +28,7 @@ from perks.tenancy import service as tenancy
 from perks.ui.forms import FormErrors, form_values
 from perks.ui.routing import own_transactions
 from perks.ui.sessions import service as sessions
-from perks.web.ratelimit import RateLimiter
+from perks.ui.sign_in_limits import count_attempt
 from perks.web.unit_of_work import writes
 
 sign_in_router = router()
@@ -134,7 +134,7 @@ async def ask_for_a_link(request: Request) -> Response:
         problem = FormErrors({"email": "Enter the email you use with the program, such as ada@example.com."})
         return _login(request, email, next_, problem, 400)
     try:
-        await _count_request(request, email)
+        await count_attempt(request, email, "portal-link")
     except TooManyRequests as error:
         return _login(request, email, next_, FormErrors(summary=error.details), 429, headers=error.headers)
     links = await _issue_links(request, email)
@@ -159,15 +159,6 @@ async def _issue_links(request: Request, email: str) -> list[SignInLink]:
             target = audit.Target("portal_link", affiliate.id, f"for {affiliate.email}")
             audit.record(session, Newcomer(ctx.account_id, affiliate.id, affiliate.email), "create", target)
     return links
-
-
-async def _count_request(request: Request, email: str) -> None:
-    """Link requests are limited per email and per client address, as console sign-ins are."""
-    by_email: RateLimiter = request.app.state.sign_in_by_email
-    by_address: RateLimiter = request.app.state.sign_in_by_address
-    address = request.client.host if request.client else "unknown"
-    await by_address.hit(f"portal-link:address:{address}")
-    await by_email.hit(f"portal-link:email:{email.lower()[:254]}")
 
 
 @sign_in_router.post("/logout")
