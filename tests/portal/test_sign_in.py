@@ -118,6 +118,7 @@ async def test_a_disabled_partner_is_refused_at_once(
 ) -> None:
     await campaign(client, tenant)
     person = await affiliate(client, tenant)
+    unused = (await portal_link(client, tenant, person["id"]))["url"]
     async with partner(app, client, tenant, person["id"]) as browser:
         assert (await browser.get("/portal/commissions")).status_code == 200
         await client.put(
@@ -127,6 +128,10 @@ async def test_a_disabled_partner_is_refused_at_once(
         )
         refused = await browser.get("/portal/commissions")
         assert refused.status_code == 303 and refused.headers["location"].startswith("/portal/login")
+    async with portal_client(app) as late:
+        paused = await late.get(path_of(unused))  # made before the partner was disabled
+        assert paused.status_code == 403 and "not active" in paused.text
+        assert "perks_portal=" not in paused.headers.get("set-cookie", "")
 
 
 async def test_without_smtp_the_sign_in_page_says_to_ask_the_manager(app: FastAPI) -> None:

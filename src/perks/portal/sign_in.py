@@ -33,6 +33,7 @@ from perks.web.unit_of_work import writes
 
 sign_in_router = router()
 Token = Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
+INACTIVE = "The program has paused it; its manager can tell you more."
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REFUSALS = {
     portal_links.Refusal.USED: (410, "This sign-in link was used already", "A link works once."),
@@ -61,6 +62,9 @@ async def use_sign_in_link(request: Request, session: Session, token: Token) -> 
         return await _refused(request, session, token, spent)
     affiliate = await affiliates.get_affiliate(session, spent.ctx, spent.affiliate_id)
     frame(request, await workspaces.frame_origins_of(session, spent.ctx, affiliate.workspace_id))
+    if affiliate.status != "active":  # disabled since the link was made
+        context = {"title": "This partner account is not active", "reason": INACTIVE, "smtp": False}
+        return pages.render(request, "portal/link_refused.html", context, status=403)
     newcomer = Newcomer(affiliate.account_id, affiliate.id, affiliate.email)
     audit.record(session, newcomer, "sign_in", audit.Target("affiliate", affiliate.id, affiliate.email))
     return await start_session(request, session, affiliate, None)
