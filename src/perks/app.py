@@ -19,6 +19,7 @@ from perks.kit import clock
 from perks.loyalty import face as loyalty_face
 from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
 from perks.outbox import worker
+from perks.portal.app import mount_portal
 from perks.ui.assets import mount_assets
 from perks.web import openapi
 from perks.web.body_limit import BodyLimitMiddleware
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app, {loyalty_face.PREFIX: "ErrorBody", affiliate_face.PREFIX: "Message"})
     mount_assets(app)  # /static, /docs, /redoc
     mount_console(app)  # /console
+    mount_portal(app)  # /portal
     app.router.middleware_stack = PathDispatch(app.router)  # routes found by path, not by scan
     return app
 

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     prune_deliveries_after_days: int = Field(default=30, ge=0)
     prune_outbox_after_days: int = Field(default=30, ge=0)
     prune_batch_size: int = Field(default=500, ge=1)
+    # The affiliate portal's sign-in links by email: smtp://user:password@host:587 (STARTTLS when the
+    # server offers it) or smtps://…:465 (TLS); unset, the portal's sign-in page says to ask the manager.
+    smtp_url: str | None = None
+    smtp_from: str = "Perks <no-reply@localhost>"
+    portal_session_hours: int = 24
 
     @property
     def is_sqlite(self) -> bool:

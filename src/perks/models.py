@@ -5,6 +5,7 @@ from perks.affiliate.campaigns import models as affiliate_campaign_models
 from perks.affiliate.commissions import models as commission_models
 from perks.affiliate.links import models as affiliate_link_models
 from perks.affiliate.payouts import models as payout_models
+from perks.affiliate.portal_links import models as portal_link_models
 from perks.affiliate.referred_users import models as referred_user_models
 from perks.affiliate.sales import models as sale_models
 from perks.affiliate.tracking import models as click_models
@@ -56,6 +57,7 @@ __all__ = [
     "one_time_code_models",
     "outbox_models",
     "payout_models",
+    "portal_link_models",
     "punch_card_models",
     "referral_models",
     "referred_user_models",

@@ -17,7 +17,13 @@ from perks.ui.security import SecurityHeadersMiddleware, content_security_policy
 from tests.support.console import ConsoleClient, console_client
 
 SRC = Path(__file__).parents[2] / "src/perks"
-TEMPLATES = sorted([*SRC.glob("ui/templates/**/*.html"), *SRC.glob("console/templates/**/*.html")])
+TEMPLATES = sorted(
+    [
+        *SRC.glob("ui/templates/**/*.html"),
+        *SRC.glob("console/templates/**/*.html"),
+        *SRC.glob("portal/templates/**/*.html"),
+    ]
+)
 
 
 def assert_console_headers(response: httpx.Response) -> None:

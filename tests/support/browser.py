@@ -63,6 +63,11 @@ class Journey:
     shots: Path
     problems: list[str] = field(default_factory=list)
     allowed_statuses: set[int] = field(default_factory=set)
+    # Other hosts of this machine a journey visits on purpose (a shop's page that frames the portal).
+    allowed_hosts: set[str] = field(default_factory=set)
+    # Console messages a step causes on purpose (a browser refusing a frame), and those seen.
+    tolerated: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -94,8 +99,20 @@ class Journey:
         finally:
             self.allowed_statuses.difference_update(statuses)
 
+    @contextmanager
+    def tolerating(self, text: str) -> Iterator[None]:
+        """Within the block, a console message containing `text` is expected (and kept in `seen`)."""
+        self.tolerated.append(text)
+        try:
+            yield
+        finally:
+            self.tolerated.remove(text)
+
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type not in ("error", "warning"):
+            return
+        if any(text in message.text for text in self.tolerated):
+            self.seen.append(message.text)
             return
         status = HTTP_ERROR.search(message.text)
         if status and int(status.group(1)) in self.allowed_statuses:
@@ -104,9 +121,8 @@ class Journey:
 
     async def guard_request(self, route: Route, request: Request) -> None:
         """Nothing may be loaded from another host: the console works without internet."""
-        if urlsplit(request.url).netloc != urlsplit(self.base_url).netloc and not request.url.startswith(
-            "data:"
-        ):
+        hosts = {urlsplit(self.base_url).netloc, *self.allowed_hosts}
+        if urlsplit(request.url).netloc not in hosts and not request.url.startswith("data:"):
             self.problems.append(f"request to another host: {request.url}")
             await route.abort()
             return

@@ -81,6 +81,7 @@ class ConsoleClient:
     http: httpx.AsyncClient
     csrf: str | None = None
     pages_seen: list[str] = field(default_factory=list)
+    csrf_page: str = FACE.path("/login")  # a page with a form, for a first token
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         response = await self.http.get(path, **kwargs)
@@ -92,7 +93,7 @@ class ConsoleClient:
 
     async def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
         if self.csrf is None:
-            await self.get(FACE.path("/login"))
+            await self.get(self.csrf_page)
         return await self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
 
 

@@ -1,6 +1,8 @@
 """Pieces shared by the affiliate resources: ids in the query string, emails, money on the wire, partial
 updates, unique-constraint races turned into 422s, and JSON payloads for the outbox."""
 
+import csv
+import io
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
@@ -249,3 +251,15 @@ async def delete_row(session: AsyncSession, ctx: AuthContext, row: Any) -> None:
         .execution_options(synchronize_session=False)
     )
     session.expunge(row)
+
+
+def csv_line(cells: list[str]) -> str:
+    """One CSV row with its line end, for downloads written a row at a time."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def inert(cell: str) -> str:
+    """A cell that a spreadsheet will not run as a formula (people and API clients wrote these)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

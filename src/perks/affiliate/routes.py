@@ -9,6 +9,7 @@ from perks.affiliate.campaigns.router import campaigns_router
 from perks.affiliate.commissions.router import commissions_router
 from perks.affiliate.links.router import links_router
 from perks.affiliate.payouts.router import payouts_router
+from perks.affiliate.portal_links.router import portal_links_router
 from perks.affiliate.referred_users.router import referred_users_router
 from perks.affiliate.sales.router import sales_router
 from perks.affiliate.stats.router import stats_router
@@ -29,4 +30,5 @@ ROUTERS: list[APIRouter] = [
     redirect_router,
     sales_router,
     payouts_router,
+    portal_links_router,
 ]

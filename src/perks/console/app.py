@@ -9,7 +9,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from perks.config import Settings
-from perks.console import audit_log, auth, brands, settings
+from perks.console import audit_log, auth, brands, commissions, payouts, settings
+from perks.console.affiliates import campaigns as affiliate_campaigns
+from perks.console.affiliates import partners, portal_settings, workspaces
 from perks.console.nav import Section, Sidebar
 from perks.console.pages import FACE, pages, router
 from perks.console.settings import keys, profile, users, webhooks
@@ -20,6 +22,12 @@ from perks.web.ratelimit import RateLimiter
 PAGES: list[tuple[APIRouter, Section | None]] = [
     (auth.sign_in_router, None),
     (brands.brands, brands.SECTION),
+    (workspaces.switcher, None),
+    (affiliate_campaigns.campaigns, None),
+    (portal_settings.portal_settings, None),
+    (partners.partners, partners.SECTION),
+    (commissions.commissions, commissions.SECTION),
+    (payouts.payouts, payouts.SECTION),
     (settings.settings_home, settings.SECTION),
     (keys.keys, None),
     (webhooks.webhooks, None),

@@ -30,8 +30,8 @@ from perks.ui import csrf
 from perks.ui.forms import FormErrors, form_values
 from perks.ui.routing import SignInRequired, own_transactions
 from perks.ui.sessions import service as sessions
+from perks.ui.sign_in_limits import count_attempt
 from perks.ui.templating import set_cookie
-from perks.web.ratelimit import RateLimiter
 
 SIGN_IN_FAILED = "That email and password do not match an active user. Check both and try again."
 
@@ -157,7 +157,7 @@ async def sign_in(request: Request) -> Response:
         safe_next(values.get("next")),
     )
     try:
-        await _count_attempt(request, email)
+        await count_attempt(request, email, "sign-in")
     except TooManyRequests as error:
         return _login_page(request, email, next_, FormErrors(summary=error.details), 429, error.headers)
     database: Database = request.app.state.db
@@ -191,15 +191,6 @@ async def sign_in(request: Request) -> Response:
     )
     response.delete_cookie(FACE.csrf_cookie, path=FACE.prefix)
     return response
-
-
-async def _count_attempt(request: Request, email: str) -> None:
-    """Sign-in attempts are limited per email and per client address (every attempt counts)."""
-    by_email: RateLimiter = request.app.state.sign_in_by_email
-    by_address: RateLimiter = request.app.state.sign_in_by_address
-    address = request.client.host if request.client else "unknown"
-    await by_address.hit(f"sign-in:address:{address}")
-    await by_email.hit(f"sign-in:email:{email.strip().lower()[:254]}")
 
 
 @sign_in_router.post("/logout")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -123,3 +123,22 @@ def _decode_value(value: Any) -> Any:
     if value is None or isinstance(value, str | int | bool):
         return value
     raise ValueError("unexpected value in a cursor")
+
+
+async def keyset_batches(
+    session: AsyncSession,
+    statement: Select[T],
+    order: Sequence[InstrumentedAttribute[Any]],
+    batch: int = MAX_LIMIT,
+    *,
+    descending: bool = False,
+) -> AsyncIterator[Sequence[T]]:
+    """Every row of `statement` in `order`, a page at a time: a download of any size, never held whole."""
+    keyset = Keyset(limit=batch)
+    while True:
+        page = await keyset_page(session, statement, order, keyset, descending=descending)
+        if page.items:
+            yield page.items
+        if page.next_cursor is None:
+            return
+        keyset = Keyset(after=page.next_cursor, limit=batch)

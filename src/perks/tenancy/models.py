@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, String, text
+from sqlalchemy import JSON, Boolean, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
@@ -32,6 +32,10 @@ class Workspace(IdMixin, TenantMixin, TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(200))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The affiliate portal of this workspace's partners: the sites that may show it in an iframe (CSP
+    # frame-ancestors; none when empty), and the currency its campaigns' amounts are shown in.
+    portal_frame_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
 
 
 class ApiKey(IdMixin, TenantMixin, Base):

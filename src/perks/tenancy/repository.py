@@ -128,3 +128,13 @@ async def key_is_active(runner: Runner, ctx: AuthContext) -> bool:
     """Whether the caller's key is the account's and not revoked (active_key_ids for one, via a runner)."""
     found = await runner.first(_ACTIVE_KEY, {"key_id": ctx.key_id, "account_id": ctx.account_id})
     return found is not None
+
+
+async def workspaces_by_name(session: AsyncSession, ctx: AuthContext, limit: int) -> Sequence[Workspace]:
+    rows = await session.scalars(workspaces(ctx).order_by(Workspace.name, Workspace.id).limit(limit))
+    return rows.all()
+
+
+async def any_workspace(session: AsyncSession, workspace_id: str) -> Workspace | None:
+    """A workspace by id in any account: the portal's public pages (sign-up) know only the id."""
+    return await session.scalar(select(Workspace).where(Workspace.id == workspace_id))

@@ -46,7 +46,8 @@ def query(current: Mapping[str, Any], **changes: Any) -> str:
 def filtering(params: Mapping[str, Any]) -> bool:
     """Whether a list is narrowed by a search or a filter (its cursors aside): an empty list then means
     "nothing matches", not "nothing yet"."""
-    return any(value not in (None, "") for name, value in params.items() if name not in ("after", "before"))
+    ignored = {"after", "before", *getattr(params, "context", ())}
+    return any(value not in (None, "") for name, value in params.items() if name not in ignored)
 
 
 class Pages:
@@ -111,18 +112,31 @@ class Pages:
 
 
 def set_cookie(
-    request: Request, response: Any, face: Face, name: str, value: str, *, max_age: int | None
+    request: Request,
+    response: Any,
+    face: Face,
+    name: str,
+    value: str,
+    *,
+    max_age: int | None,
+    same_site: str | None = None,
+    partitioned: bool = False,
 ) -> None:
-    """HttpOnly, on the face's path, Secure when the request came over HTTPS (or SameSite=None asks)."""
+    """HttpOnly, on the face's path, Secure when the request came over HTTPS (or SameSite=None asks).
+    `same_site` and `partitioned` override the face's for one cookie (a portal shown in an iframe)."""
+    site = same_site or face.same_site
     response.set_cookie(
         name,
         value,
         max_age=max_age,
         path=face.prefix,
         httponly=True,
-        secure=request.url.scheme == "https" or face.same_site == "none",
-        samesite=face.same_site,  # type: ignore[arg-type]
+        secure=request.url.scheme == "https" or site == "none",
+        samesite=site,  # type: ignore[arg-type]
     )
+    if partitioned:  # the attribute by hand: Python's cookie module writes it from 3.14 on
+        header, written = response.raw_headers[-1]
+        response.raw_headers[-1] = (header, written + b"; Partitioned")
 
 
 def _in_viewer_zone(format_: Callable[..., str]) -> Callable[..., str]:

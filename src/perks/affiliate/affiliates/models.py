@@ -15,6 +15,8 @@ class Affiliate(IdMixin, TenantMixin, TimestampMixin, Base):
         ),
         Index("ix_affiliates_account_created", "account_id", "created_at"),
         Index("ix_affiliates_account_campaign", "account_id", "campaign_id"),
+        # The console's pages of a workspace's affiliates, newest first (keyset).
+        Index("ix_affiliates_account_workspace_created", "account_id", "workspace_id", "created_at", "id"),
     )
 
     workspace_id: Mapped[str] = mapped_column(String(36), ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -28,5 +30,7 @@ class Affiliate(IdMixin, TenantMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(16))
     payout_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     payout_method: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # What a bank transfer needs (IBAN, account name), as the partner wrote it in the portal.
+    payout_reference: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # Issue 6: an IP address the affiliate is known to use; sign-ups from a click at it are self-referrals.
     ip_address: Mapped[str | None] = mapped_column(String(64), nullable=True)

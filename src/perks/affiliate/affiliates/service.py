@@ -6,15 +6,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates import repository
 from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.affiliates.repository import AffiliateFilter, Partner
 from perks.affiliate.affiliates.schemas import (
     NULLABLE_ON_UPDATE,
     AffiliateCreate,
     AffiliateOut,
     AffiliateUpdate,
+    JoinRequest,
+    PayoutDetails,
 )
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.common import apply, changes_of, email_key, integrity_or_422, payload
-from perks.errors import NotFound, Unprocessable
+from perks.errors import NotFound, Unprocessable, invalid
+from perks.kit import clock
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageRequest, PageResult, paginate
 from perks.outbox import service as outbox
 from perks.tenancy import service as tenancy
@@ -29,6 +34,10 @@ SORTABLE = {
     "status": Affiliate.status,
 }
 NOT_FOUND = "Affiliate not found"
+CLOSED_TO_SIGN_UPS = "This program does not take sign-ups here"
+# One email may be a partner of several programs (accounts, workspaces): a sign-in request by email sends
+# a link for each, up to this many.
+SIGN_IN_PROGRAMS_MAX = 5
 DUPLICATE_EMAIL = "An affiliate with this email already exists in this workspace"
 
 
@@ -116,3 +125,68 @@ async def delete_affiliate(session: AsyncSession, ctx: AuthContext, affiliate_id
     affiliate = await get_affiliate(session, ctx, affiliate_id)
     await repository.delete_affiliate(session, ctx, affiliate)
     outbox.emit(session, ctx, "affiliate.deleted", {"id": affiliate_id})
+
+
+async def page_affiliates(
+    session: AsyncSession, ctx: AuthContext, where: AffiliateFilter, keyset: Keyset
+) -> KeysetPage[Affiliate]:
+    """A workspace's affiliates for the console: search in email and names, by status and campaign."""
+    cleaned = AffiliateFilter(where.workspace_id, where.search.strip(), where.status, where.campaign_id)
+    return await repository.page(session, ctx, cleaned, keyset)
+
+
+async def affiliates_by_id(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, Affiliate]:
+    return await repository.by_ids(session, ctx, ids)
+
+
+async def count_pending(session: AsyncSession, ctx: AuthContext, workspace_id: str) -> int:
+    return await repository.count_with_status(session, ctx, workspace_id, "pending")
+
+
+async def set_active(session: AsyncSession, ctx: AuthContext, affiliate_id: str, active: bool) -> Affiliate:
+    """Approve or enable (active), decline or disable (inactive): the API's `isActive`."""
+    return await update_affiliate(session, ctx, affiliate_id, AffiliateUpdate(is_active=active))
+
+
+async def update_payout_details(
+    session: AsyncSession, ctx: AuthContext, affiliate_id: str, details: PayoutDetails
+) -> Affiliate:
+    """What the partner fills in on the portal; the payout export pays by it."""
+    if details.payout_method == "BANK" and not details.payout_reference:
+        raise invalid("payoutReference", "a bank transfer needs the account to pay, such as an IBAN")
+    change = AffiliateUpdate(
+        payout_method=None if details.payout_method == "BANK" else details.payout_method,
+        payout_email=details.payout_email,
+        payout_reference=details.payout_reference,
+    )
+    return await update_affiliate(session, ctx, affiliate_id, change)
+
+
+async def join(
+    session: AsyncSession, ctx: AuthContext, workspace_id: str, campaign_id: str, body: JoinRequest
+) -> Affiliate:
+    """A partner's own sign-up on a campaign open to it: active at once, or pending when the campaign
+    requires approval (the rule of every new affiliate)."""
+    campaign = await campaigns.get_campaign(session, ctx, campaign_id)
+    if campaign.workspace_id != workspace_id or not campaign.allows_self_signup:
+        raise NotFound(CLOSED_TO_SIGN_UPS, title="No sign-ups here")
+    if campaign.collect_additional_info and not body.notes.strip():
+        raise invalid("notes", "please tell the program how you will promote it")
+    created = AffiliateCreate(
+        email=body.email,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        notes=body.notes.strip(),
+        campaign_id=campaign.id,
+    )
+    return await create_affiliate(session, ctx, created)
+
+
+async def signed_in(session: AsyncSession, token_hash: str) -> Partner | None:
+    """The active affiliate behind a portal session cookie's hash."""
+    return await repository.signed_in(session, token_hash, clock.now())
+
+
+async def active_with_email(session: AsyncSession, email: str) -> list[Affiliate]:
+    """The active partners with this email, in any account (a sign-in request by email names none)."""
+    return await repository.with_email(session, email_key(email), SIGN_IN_PROGRAMS_MAX)

@@ -38,6 +38,8 @@ class AffiliateCampaign(IdMixin, TenantMixin, TimestampMixin, Base):
     payout_term: Mapped[int] = mapped_column(Integer, default=30)
     url: Mapped[str] = mapped_column(String(2048))
     requires_approval_to_join: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether partners may join from the portal's public sign-up page (closed unless opened).
+    allows_self_signup: Mapped[bool] = mapped_column(Boolean, default=False)
     collect_additional_info: Mapped[bool] = mapped_column(Boolean, default=False)
     hide_customer_email: Mapped[bool] = mapped_column(Boolean, default=False)
     affiliate_portal_welcome_message: Mapped[str] = mapped_column(Text, default="")

@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, select, update
+from sqlalchemy import Select, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.common import delete_row
+from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.tenancy.context import AuthContext
 
 Campaign = AffiliateCampaign
+MENU_MAX = 500  # a workspace's campaigns as choices in a form
 
 
 def campaigns(ctx: AuthContext) -> Select[Campaign]:
     return select(Campaign).where(Campaign.account_id == ctx.account_id)
+
+
+def in_workspace(ctx: AuthContext, workspace_id: str) -> Select[Campaign]:
+    return campaigns(ctx).where(Campaign.workspace_id == workspace_id)
+
+
+async def page_in_workspace(
+    session: AsyncSession, ctx: AuthContext, workspace_id: str, search: str, keyset: Keyset
+) -> KeysetPage[Campaign]:
+    """Newest first (on the account-workspace-created index), optionally those whose name contains
+    `search`."""
+    statement = in_workspace(ctx, workspace_id)
+    if search:
+        statement = statement.where(
+            func.lower(Campaign.campaign_name).contains(search.lower(), autoescape=True)
+        )
+    return await keyset_page(session, statement, (Campaign.created_at, Campaign.id), keyset, descending=True)
+
+
+async def all_in_workspace(session: AsyncSession, ctx: AuthContext, workspace_id: str) -> list[Campaign]:
+    rows = await session.scalars(
+        in_workspace(ctx, workspace_id).order_by(Campaign.campaign_name, Campaign.id).limit(MENU_MAX)
+    )
+    return list(rows.all())
 
 
 async def add(session: AsyncSession, campaign: Campaign) -> None:

@@ -32,6 +32,7 @@ class CampaignOut(CamelModel):
     payout_id: str
     workspace_id: str
     requires_approval_to_join: bool
+    allows_self_signup: bool
     collect_additional_info: bool
     hide_customer_email: bool
     payout_term: int
@@ -54,6 +55,8 @@ class CampaignCreate(CamelModel):
     minimum_payout_amount: MoneyIn = Decimal(0)
     url: HttpUrl
     requires_approval_to_join: bool = False
+    # Partners may join from the portal's public page /portal/{workspaceId}/{campaignId}/join.
+    allows_self_signup: bool = False
     collect_additional_info: bool = False
     hide_customer_email: bool = False
     payout_term: int = Field(default=30, ge=0, le=3650)
@@ -75,6 +78,7 @@ class CampaignUpdate(CamelModel):
     minimum_payout_amount: MoneyIn | None = None
     url: HttpUrl | None = None
     requires_approval_to_join: bool | None = None
+    allows_self_signup: bool | None = None
     collect_additional_info: bool | None = None
     hide_customer_email: bool | None = None
     payout_term: int | None = Field(default=None, ge=0, le=3650)

@@ -12,6 +12,7 @@ from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.campaigns.schemas import CampaignCreate, CampaignUpdate
 from perks.affiliate.common import apply, changes_of, integrity_or_422
 from perks.errors import Conflict, NotFound, Unprocessable, invalid
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageRequest, PageResult, paginate
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
@@ -37,6 +38,23 @@ async def list_campaigns(
         workspace = await tenancy.resolve_workspace(session, ctx, workspace_id)
         statement = statement.where(Campaign.workspace_id == workspace.id)
     return await paginate(session, statement, page, SORTABLE, Campaign.id)
+
+
+async def page_campaigns(
+    session: AsyncSession, ctx: AuthContext, workspace_id: str, search: str, keyset: Keyset
+) -> KeysetPage[Campaign]:
+    return await repository.page_in_workspace(session, ctx, workspace_id, search.strip(), keyset)
+
+
+async def campaigns_of_workspace(
+    session: AsyncSession, ctx: AuthContext, workspace_id: str
+) -> list[Campaign]:
+    """A workspace's campaigns by name: the choices of a form."""
+    return await repository.all_in_workspace(session, ctx, workspace_id)
+
+
+async def find_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign | None:
+    return await repository.get(session, ctx, campaign_id)
 
 
 async def get_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from perks.affiliate.sales.currency import DEFAULT_CURRENCY
 from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
 from perks.kit.money import Amount
 
@@ -21,6 +22,9 @@ class Commission(IdMixin, TenantMixin, TimestampMixin, Base):
         Index("ix_commissions_account_sale", "account_id", "sale_id"),
         Index("ix_commissions_account_payout", "account_id", "payout_id"),
         Index("ix_commissions_account_status_due", "account_id", "status", "due_at"),
+        # The console's and the portal's pages of commissions, newest first (keyset).
+        Index("ix_commissions_account_workspace_created", "account_id", "workspace_id", "created_at", "id"),
+        Index("ix_commissions_account_affiliate_created", "account_id", "affiliate_id", "created_at", "id"),
     )
 
     workspace_id: Mapped[str] = mapped_column(String(36), ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -42,3 +46,10 @@ class Commission(IdMixin, TenantMixin, TimestampMixin, Base):
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     payout_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    # A manager's review: approved in the console (a declined commission is refunded instead).
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def currency_code(self) -> str:
+        """The currency of its amount: a commission written by hand has none, and is paid in the default."""
+        return self.currency or DEFAULT_CURRENCY

@@ -30,6 +30,7 @@ class CommissionOut(CamelModel):
     currency: str | None
     due_at: Timestamp | None
     payout_id: str | None
+    approved_at: Timestamp | None
     created_at: Timestamp
     updated_at: Timestamp
 

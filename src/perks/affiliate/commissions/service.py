@@ -3,7 +3,11 @@ paid, or to refunded from pending or processing; a paid commission's amount is f
 
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,15 +18,26 @@ from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.commissions import repository
 from perks.affiliate.commissions.models import Commission
+from perks.affiliate.commissions.repository import UNPAID, CommissionFilter
 from perks.affiliate.commissions.schemas import (
     NULLABLE_ON_UPDATE,
     CommissionCreate,
     CommissionOut,
     CommissionUpdate,
 )
-from perks.affiliate.common import ListFilters, changes_of, email_key, filtered_page, payload
+from perks.affiliate.common import (
+    ListFilters,
+    changes_of,
+    csv_line,
+    email_key,
+    filtered_page,
+    inert,
+    payload,
+)
+from perks.affiliate.sales.currency import DEFAULT_CURRENCY, money_in
 from perks.errors import NotFound, Unprocessable
 from perks.kit import clock
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageResult
 from perks.outbox import service as outbox
 from perks.tenancy.context import AuthContext
@@ -42,6 +57,24 @@ NEXT_STATUSES = {
 }
 NOT_FOUND = "Commission not found"
 PAID_AMOUNT_IS_FINAL = "The amount of a paid commission cannot change"
+REVIEW_MAX = 100  # commissions reviewed in one bulk action
+Decision = Literal["approve", "decline"]
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """One affiliate's commissions by currency: not paid yet (pending or in a payout) and paid."""
+
+    unpaid: dict[str, Decimal]
+    paid: dict[str, Decimal]
+
+
+@dataclass
+class Reviewed:
+    """What a bulk review did: the commissions changed, and why others were not."""
+
+    done: list[Commission] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
 
 def out(commission: Commission) -> CommissionOut:
@@ -180,3 +213,107 @@ async def delete_commission(session: AsyncSession, ctx: AuthContext, commission_
 
 async def delete_for_referred_user(session: AsyncSession, ctx: AuthContext, email: str) -> None:
     await repository.delete_for_referred(session, ctx, email_key(email))
+
+
+async def page_commissions(
+    session: AsyncSession, ctx: AuthContext, where: CommissionFilter, keyset: Keyset
+) -> KeysetPage[Commission]:
+    """Newest first; `where.status` may be REVIEW: pending, not yet approved, in no payout."""
+    return await repository.page(session, ctx, where, keyset)
+
+
+async def approve_commission(session: AsyncSession, ctx: AuthContext, commission_id: str) -> Commission:
+    """A manager's approval of a pending commission (approving it again is no move). It is paid, as
+    every pending commission, when it falls due."""
+    commission = await get_commission(session, ctx, commission_id)
+    if commission.approved_at is not None and commission.status == "pending":
+        return commission
+    if await repository.approve(session, ctx, commission.id, clock.now()):
+        await session.refresh(commission)
+        _emit_update(session, ctx, commission, None)
+        return commission
+    await session.refresh(commission)
+    if commission.status != "pending":
+        raise Unprocessable(f"Only a pending commission can be approved; this one is {commission.status}")
+    return commission
+
+
+async def decline_commission(
+    session: AsyncSession, ctx: AuthContext, commission_id: str, reason: str = ""
+) -> Commission:
+    """A manager's refusal of a pending commission in no payout: it becomes refunded (the API's
+    reversal), with the reason in its remarks."""
+    commission = await get_commission(session, ctx, commission_id)
+    if commission.status != "pending" or commission.payout_id is not None:
+        raise Unprocessable(
+            f"Only a pending commission in no payout can be declined; this one is {commission.status}"
+        )
+    remarks = "Declined in review" + (f": {reason.strip()}" if reason.strip() else "")
+    return await update_commission(
+        session, ctx, commission.id, CommissionUpdate(status="refunded", remarks=remarks)
+    )
+
+
+async def review(
+    session: AsyncSession, ctx: AuthContext, commission_ids: list[str], decision: Decision, reason: str = ""
+) -> Reviewed:
+    """Approve or decline several commissions; one that cannot be (paid meanwhile, unknown) is reported
+    and the others still are."""
+    outcome = Reviewed()
+    for commission_id in list(dict.fromkeys(commission_ids))[:REVIEW_MAX]:
+        try:
+            if decision == "approve":
+                outcome.done.append(await approve_commission(session, ctx, commission_id))
+            else:
+                outcome.done.append(await decline_commission(session, ctx, commission_id, reason))
+        except (NotFound, Unprocessable) as error:
+            outcome.refused.append((commission_id, error.details))
+    return outcome
+
+
+async def earnings(session: AsyncSession, ctx: AuthContext, affiliate_id: str) -> Earnings:
+    unpaid: dict[str, Decimal] = defaultdict(Decimal)
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    for (status, currency), total in (await repository.totals_by_status(session, ctx, affiliate_id)).items():
+        if status in UNPAID:
+            unpaid[currency or DEFAULT_CURRENCY] += total
+        elif status == "paid":
+            paid[currency or DEFAULT_CURRENCY] += total
+    return Earnings(dict(unpaid), dict(paid))
+
+
+CSV_HEADER = [
+    "commission_id",
+    "created_at",
+    "referred_user",
+    "amount",
+    "currency",
+    "status",
+    "due_at",
+    "paid_at",
+    "invoice_id",
+]
+
+
+async def export_csv(
+    session: AsyncSession, ctx: AuthContext, where: CommissionFilter, *, mask_email: Callable[[str], str]
+) -> AsyncIterator[str]:
+    """Commissions as CSV lines, newest first, read a batch at a time (`mask_email` shows the referred
+    customer as the reader may see them)."""
+    yield csv_line(CSV_HEADER)
+    async for batch in repository.batches(session, ctx, where):
+        for commission in batch:
+            currency = commission.currency or DEFAULT_CURRENCY
+            yield csv_line(
+                [
+                    commission.id,
+                    commission.created_at.isoformat(),
+                    inert(mask_email(commission.referred_user)),
+                    money_in(commission.amount, currency),
+                    currency,
+                    commission.status,
+                    commission.due_at.isoformat() if commission.due_at else "",
+                    commission.payout_date.isoformat() if commission.payout_date else "",
+                    inert(commission.invoice_id or ""),
+                ]
+            )

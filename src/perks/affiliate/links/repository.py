@@ -16,6 +16,15 @@ def links_of(ctx: AuthContext, affiliate_id: str) -> Select[AffiliateLink]:
     )
 
 
+async def all_of(
+    session: AsyncSession, ctx: AuthContext, affiliate_id: str, limit: int
+) -> list[AffiliateLink]:
+    rows = await session.scalars(
+        links_of(ctx, affiliate_id).order_by(AffiliateLink.created_at, AffiliateLink.id).limit(limit)
+    )
+    return list(rows.all())
+
+
 async def get(session: AsyncSession, ctx: AuthContext, link_id: str) -> AffiliateLink | None:
     return await session.scalar(
         select(AffiliateLink).where(AffiliateLink.account_id == ctx.account_id, AffiliateLink.id == link_id)

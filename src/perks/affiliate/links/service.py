@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates import service as affiliates
+from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.links import repository
@@ -29,6 +30,7 @@ SORTABLE = {
 CODE_ALPHABET = string.ascii_lowercase + string.digits
 CODE_LENGTH = 8
 CODE_ATTEMPTS = 5
+LINKS_SHOWN = 100
 CODE_TAKEN = "referralCode: this referral code is already taken"
 # Taken by a link of another account; which one is nobody else's business.
 CODE_IN_USE = "referralCode: this referral code is already in use; choose another"
@@ -64,6 +66,16 @@ async def list_links(
     campaign = await campaigns.get_campaign(session, ctx, affiliate.campaign_id)
     result = await paginate(session, repository.links_of(ctx, affiliate.id), page, SORTABLE, AffiliateLink.id)
     return result, [TrackedLink(link, campaign) for link in result.items]
+
+
+async def links_of(
+    session: AsyncSession, ctx: AuthContext, affiliate: Affiliate, campaign: AffiliateCampaign
+) -> list[TrackedLink]:
+    """An affiliate's links (the first LINKS_SHOWN), oldest first, with their tracking URLs."""
+    return [
+        TrackedLink(link, campaign)
+        for link in await repository.all_of(session, ctx, affiliate.id, LINKS_SHOWN)
+    ]
 
 
 async def create_link(session: AsyncSession, ctx: AuthContext, body: LinkCreate) -> TrackedLink:

@@ -19,6 +19,7 @@ class Payout(IdMixin, TenantMixin, TimestampMixin, Base):
         Index("ix_affiliate_payouts_account_created", "account_id", "created_at"),
         Index("ix_affiliate_payouts_account_affiliate", "account_id", "affiliate_id", "created_at"),
         Index("ix_affiliate_payouts_account_status", "account_id", "status", "created_at"),
+        Index("ix_affiliate_payouts_account_workspace", "account_id", "workspace_id", "created_at", "id"),
     )
 
     workspace_id: Mapped[str] = mapped_column(String(36), ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -3,6 +3,8 @@ account, except `accounts_with_due`, the worker job's look across accounts."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,12 +15,53 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.commissions.models import Commission
 from perks.affiliate.payouts.models import Payout
+from perks.kit.keyset import Keyset, KeysetPage, keyset_batches, keyset_page
 from perks.kit.money import Amount
 from perks.tenancy.context import AuthContext
 
 
 def payouts(ctx: AuthContext) -> Select[Payout]:
     return select(Payout).where(Payout.account_id == ctx.account_id)
+
+
+@dataclass(frozen=True)
+class PayoutFilter:
+    workspace_id: str | None = None
+    affiliate_id: str | None = None
+    status: str | None = None
+
+
+def filtered(ctx: AuthContext, where: PayoutFilter) -> Select[Payout]:
+    statement = payouts(ctx)
+    if where.workspace_id:
+        statement = statement.where(Payout.workspace_id == where.workspace_id)
+    if where.affiliate_id:
+        statement = statement.where(Payout.affiliate_id == where.affiliate_id)
+    if where.status:
+        statement = statement.where(Payout.status == where.status)
+    return statement
+
+
+ORDER = (Payout.created_at, Payout.id)
+
+
+async def page(
+    session: AsyncSession, ctx: AuthContext, where: PayoutFilter, keyset: Keyset
+) -> KeysetPage[Payout]:
+    """Newest first, on the account-workspace (or account-affiliate) created index."""
+    return await keyset_page(session, filtered(ctx, where), ORDER, keyset, descending=True)
+
+
+def batches(session: AsyncSession, ctx: AuthContext, where: PayoutFilter) -> AsyncIterator[Sequence[Payout]]:
+    return keyset_batches(session, filtered(ctx, where), ORDER, descending=True)
+
+
+async def get_of_affiliate(
+    session: AsyncSession, ctx: AuthContext, affiliate_id: str, payout_id: str
+) -> Payout | None:
+    return await session.scalar(
+        payouts(ctx).where(Payout.id == payout_id, Payout.affiliate_id == affiliate_id)
+    )
 
 
 async def get(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout | None:
@@ -37,12 +80,13 @@ def _unpaid_due(now: datetime) -> list[Any]:
     ]
 
 
-async def due_commissions(session: AsyncSession, ctx: AuthContext, now: datetime) -> list[Commission]:
-    rows = await session.scalars(
-        select(Commission)
-        .where(Commission.account_id == ctx.account_id, *_unpaid_due(now))
-        .order_by(Commission.affiliate_id, Commission.id)
-    )
+async def due_commissions(
+    session: AsyncSession, ctx: AuthContext, now: datetime, workspace_id: str | None = None
+) -> list[Commission]:
+    statement = select(Commission).where(Commission.account_id == ctx.account_id, *_unpaid_due(now))
+    if workspace_id is not None:
+        statement = statement.where(Commission.workspace_id == workspace_id)
+    rows = await session.scalars(statement.order_by(Commission.affiliate_id, Commission.id))
     return list(rows.all())
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -21,15 +22,17 @@ from perks.affiliate.affiliates import service as affiliates
 from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.commissions.models import Commission
-from perks.affiliate.common import payload
+from perks.affiliate.common import csv_line, inert, payload
 from perks.affiliate.payouts import repository
 from perks.affiliate.payouts.models import Payout
+from perks.affiliate.payouts.repository import PayoutFilter
 from perks.affiliate.payouts.schemas import PayoutFilters, PayoutOut
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY, money_in
 from perks.db import Database
 from perks.errors import NotFound
 from perks.kit import clock
 from perks.kit.ids import new_id
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageRequest, PageResult, paginate
 from perks.outbox import service as outbox
 from perks.tenancy import service as tenancy
@@ -56,6 +59,16 @@ async def get_payout(session: AsyncSession, ctx: AuthContext, payout_id: str) ->
     return payout
 
 
+async def payout_of_affiliate(
+    session: AsyncSession, ctx: AuthContext, affiliate_id: str, payout_id: str
+) -> Payout:
+    """One of this affiliate's payouts; another affiliate's is not found."""
+    payout = await repository.get_of_affiliate(session, ctx, affiliate_id, payout_id)
+    if payout is None:
+        raise NotFound(NOT_FOUND)
+    return payout
+
+
 async def list_payouts(
     session: AsyncSession, ctx: AuthContext, filters: PayoutFilters, page: PageRequest
 ) -> PageResult:
@@ -70,9 +83,11 @@ async def list_payouts(
     return await paginate(session, statement, page, SORTABLE, Payout.id)
 
 
-async def generate(session: AsyncSession, ctx: AuthContext) -> list[Payout]:
+async def generate(session: AsyncSession, ctx: AuthContext, workspace_id: str | None = None) -> list[Payout]:
+    """Payouts of the due commissions of the account (or of one of its workspaces)."""
     now = clock.now()
-    due = await _due(session, ctx, await repository.due_commissions(session, ctx, now), now)
+    candidates = await repository.due_commissions(session, ctx, now, workspace_id)
+    due = await _due(session, ctx, candidates, now)
     groups: dict[tuple[str, str], list[Commission]] = defaultdict(list)
     for commission in due:
         groups[(commission.affiliate_id, commission.currency or DEFAULT_CURRENCY)].append(commission)
@@ -96,6 +111,19 @@ async def waiting_note(session: AsyncSession, ctx: AuthContext) -> str | None:
         f"on {clock.as_utc(soonest).date().isoformat()}. A commission is due its campaign's payoutTerm days "
         "after its date (30 unless the campaign sets it; payoutTerm: 0 pays at once)"
     )
+
+
+@dataclass(frozen=True)
+class DueSummary:
+    commissions: int
+    affiliates: int
+
+
+async def due_summary(session: AsyncSession, ctx: AuthContext, workspace_id: str | None = None) -> DueSummary:
+    """What generating payouts now would gather: due commissions and the affiliates they belong to."""
+    now = clock.now()
+    due = await _due(session, ctx, await repository.due_commissions(session, ctx, now, workspace_id), now)
+    return DueSummary(len(due), len({commission.affiliate_id for commission in due}))
 
 
 async def _due(
@@ -218,6 +246,73 @@ async def export_csv(session: AsyncSession, ctx: AuthContext, method: str) -> st
                 ]
             )
     return buffer.getvalue()
+
+
+async def page_payouts(
+    session: AsyncSession, ctx: AuthContext, where: PayoutFilter, keyset: Keyset
+) -> KeysetPage[Payout]:
+    return await repository.page(session, ctx, where, keyset)
+
+
+DETAILS_HEADER = [
+    "payout_id",
+    "status",
+    "amount",
+    "currency",
+    "commissions",
+    "created_at",
+    "paid_at",
+    "affiliate_id",
+    "first_name",
+    "last_name",
+    "email",
+    "payout_method",
+    "payout_email",
+    "payout_reference",
+]
+
+
+async def export_details(session: AsyncSession, ctx: AuthContext, where: PayoutFilter) -> AsyncIterator[str]:
+    """Payouts with what it takes to pay each (the partner's method, email or bank reference), as CSV
+    lines, newest first, read a batch at a time."""
+    yield csv_line(DETAILS_HEADER)
+    async for batch in repository.batches(session, ctx, where):
+        people = await affiliates.affiliates_by_id(session, ctx, {payout.affiliate_id for payout in batch})
+        for payout in batch:
+            person = people.get(payout.affiliate_id)
+            yield csv_line(
+                [
+                    payout.id,
+                    payout.status,
+                    money_in(payout.amount, payout.currency),
+                    payout.currency,
+                    str(payout.commission_count),
+                    payout.created_at.isoformat(),
+                    payout.paid_at.isoformat() if payout.paid_at else "",
+                    payout.affiliate_id,
+                    *_payee(person),
+                ]
+            )
+
+
+def _payee(person: Affiliate | None) -> list[str]:
+    """The partner's name and payout details; what they wrote never starts a spreadsheet formula."""
+    if person is None:
+        return [""] * 6
+    cells = [
+        person.first_name,
+        person.last_name,
+        person.email,
+        payout_method_of(person),
+        _pay_to(person),
+        person.payout_reference or "",
+    ]
+    return [inert(cell) for cell in cells]
+
+
+def payout_method_of(affiliate: Affiliate) -> str:
+    """PAYPAL, WISE, BANK (a bank reference without a method), or "" when the partner said nothing."""
+    return affiliate.payout_method or ("BANK" if affiliate.payout_reference else "")
 
 
 def _pay_to(affiliate: Affiliate) -> str:

@@ -17,6 +17,9 @@ class ReferredUser(IdMixin, TenantMixin, TimestampMixin, Base):
         Index("uq_referred_users_account_email", "account_id", "email_key", unique=True),
         Index("ix_referred_users_account_created", "account_id", "created_at"),
         Index("ix_referred_users_account_affiliate", "account_id", "affiliate_id"),
+        Index(
+            "ix_referred_users_account_affiliate_created", "account_id", "affiliate_id", "created_at", "id"
+        ),
         Index("ix_referred_users_account_campaign", "account_id", "campaign_id"),
         Index("ix_referred_users_account_external", "account_id", "external_id"),
     )

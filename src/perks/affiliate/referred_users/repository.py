@@ -7,11 +7,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.common import delete_row, email_key
 from perks.affiliate.referred_users.models import ReferredUser
+from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.tenancy.context import AuthContext
 
 
 def referred_users(ctx: AuthContext) -> Select[ReferredUser]:
     return select(ReferredUser).where(ReferredUser.account_id == ctx.account_id)
+
+
+async def page_of_affiliate(
+    session: AsyncSession, ctx: AuthContext, affiliate_id: str, keyset: Keyset
+) -> KeysetPage[ReferredUser]:
+    """Newest first, on the account-affiliate-created index."""
+    statement = referred_users(ctx).where(ReferredUser.affiliate_id == affiliate_id)
+    order = (ReferredUser.created_at, ReferredUser.id)
+    return await keyset_page(session, statement, order, keyset, descending=True)
 
 
 async def by_email(session: AsyncSession, ctx: AuthContext, email: str) -> ReferredUser | None:

@@ -28,6 +28,7 @@ from perks.affiliate.referred_users.schemas import (
     ReferredUserUpdate,
 )
 from perks.errors import NotFound, Unprocessable
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageResult
 from perks.outbox import service as outbox
 from perks.tenancy import service as tenancy
@@ -50,6 +51,12 @@ def out(referred: ReferredUser) -> ReferredUserOut:
 
 async def list_referred_users(session: AsyncSession, ctx: AuthContext, filters: ListFilters) -> PageResult:
     return await filtered_page(session, ctx, repository.referred_users(ctx), ReferredUser, filters, SORTABLE)
+
+
+async def page_of_affiliate(
+    session: AsyncSession, ctx: AuthContext, affiliate_id: str, keyset: Keyset
+) -> KeysetPage[ReferredUser]:
+    return await repository.page_of_affiliate(session, ctx, affiliate_id, keyset)
 
 
 async def get_referred_user(session: AsyncSession, ctx: AuthContext, email: str) -> ReferredUser:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import ColumnElement, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -13,6 +14,7 @@ from perks.affiliate.commissions.models import Commission
 from perks.affiliate.referred_users.models import ReferredUser
 from perks.affiliate.sales.models import Sale
 from perks.affiliate.tracking.models import Click
+from perks.kit.periods import utc_day
 from perks.tenancy.context import AuthContext
 
 
@@ -68,3 +70,47 @@ async def commissions(
         .group_by(Commission.status)
     )
     return {status: (int(count), Decimal(total or 0)) for status, count, total in rows.all()}
+
+
+async def per_day(
+    session: AsyncSession, ctx: AuthContext, model: Any, affiliate_id: str, since: datetime, until: datetime
+) -> dict[str, int]:
+    """Rows of `model` (clicks without bots, referred users, sales) an affiliate had per UTC day."""
+    day = utc_day(session, model.created_at)
+    conditions = [
+        *_of(model, ctx, "affiliate_id", affiliate_id),
+        model.created_at >= since,
+        model.created_at < until,
+    ]
+    if model is Click:
+        conditions.append(Click.is_bot.is_(False))
+    rows = await session.execute(select(day, func.count(model.id)).where(*conditions).group_by(day))
+    return {str(bucket): int(count) for bucket, count in rows.all()}
+
+
+async def earnings_per_day(
+    session: AsyncSession,
+    ctx: AuthContext,
+    affiliate_id: str,
+    currencies: tuple[str | None, ...],
+    since: datetime,
+    until: datetime,
+) -> dict[str, Decimal]:
+    """What an affiliate earned per UTC day in one currency: its commissions, refunded ones apart
+    (clawbacks count negative)."""
+    day = utc_day(session, Commission.created_at)
+    currency: ColumnElement[bool] = Commission.currency.in_([code for code in currencies if code])
+    if None in currencies:
+        currency = or_(currency, Commission.currency.is_(None))
+    rows = await session.execute(
+        select(day, func.sum(Commission.amount))
+        .where(
+            *_of(Commission, ctx, "affiliate_id", affiliate_id),
+            Commission.created_at >= since,
+            Commission.created_at < until,
+            Commission.status != "refunded",
+            currency,
+        )
+        .group_by(day)
+    )
+    return {str(bucket): Decimal(total or 0) for bucket, total in rows.all()}

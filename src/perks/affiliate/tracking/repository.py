@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -15,6 +15,7 @@ from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.links.models import AffiliateLink
 from perks.affiliate.tracking.models import Click
 from perks.db import Database
+from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.sql import connection_runner, statement
 from perks.tenancy.context import AuthContext
 from perks.tenancy.models import Workspace
@@ -117,6 +118,26 @@ async def insert_clicks(database: Database, rows: list[dict[str, Any]]) -> None:
 async def add_click(session: AsyncSession, row: dict[str, Any]) -> None:
     """A click inside the request's own transaction (the track/click API)."""
     await session.execute(insert(CLICKS), [row])
+
+
+async def page_of_affiliate(
+    session: AsyncSession, ctx: AuthContext, affiliate_id: str, keyset: Keyset
+) -> KeysetPage[Click]:
+    """An affiliate's clicks, bots included (flagged), newest first on the account-affiliate index."""
+    statement = select(Click).where(Click.account_id == ctx.account_id, Click.affiliate_id == affiliate_id)
+    return await keyset_page(session, statement, (Click.created_at, Click.id), keyset, descending=True)
+
+
+async def counts_per_link(session: AsyncSession, ctx: AuthContext, affiliate_id: str) -> dict[str, int]:
+    """Clicks (bots apart) on each of an affiliate's links, in one grouped query."""
+    rows = await session.execute(
+        select(Click.link_id, func.count(Click.id))
+        .where(
+            Click.account_id == ctx.account_id, Click.affiliate_id == affiliate_id, Click.is_bot.is_(False)
+        )
+        .group_by(Click.link_id)
+    )
+    return {link_id: int(count) for link_id, count in rows.all()}
 
 
 async def get_click(session: AsyncSession, ctx: AuthContext, click_id: str) -> Click | None:

@@ -28,6 +28,7 @@ from perks.affiliate.tracking.schemas import ClickIn, SignupIn
 from perks.errors import NotFound, Unprocessable, invalid
 from perks.kit import clock
 from perks.kit.ids import is_uuid
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.tenancy.context import AuthContext
 
 LINK_NOT_FOUND = "Affiliate link not found"
@@ -106,3 +107,13 @@ def _is_self_referral(affiliate: Affiliate, email: str, click: Click | None) -> 
     if email_key(email) in own:
         return True
     return bool(click and affiliate.ip_address and click.ip == affiliate.ip_address)
+
+
+async def page_clicks(
+    session: AsyncSession, ctx: AuthContext, affiliate_id: str, keyset: Keyset
+) -> KeysetPage[Click]:
+    return await repository.page_of_affiliate(session, ctx, affiliate_id, keyset)
+
+
+async def clicks_per_link(session: AsyncSession, ctx: AuthContext, affiliate_id: str) -> dict[str, int]:
+    return await repository.counts_per_link(session, ctx, affiliate_id)
