@@ -16,7 +16,13 @@ from perks.loyalty.face import Data, ServerAuth, Session, router
 jobs_router = router(tags=["loyalty: jobs"])
 
 CursorQuery = Annotated[str | None, Query(description="The `cursor` of the previous page")]
-LimitQuery = Annotated[int, Query(description=f"Items per page, at most {service.MAX_PAGE}")]
+LimitQuery = Annotated[
+    int,
+    Query(
+        description=f"Items per page, at most {service.MAX_PAGE}",
+        json_schema_extra={"minimum": 1, "maximum": service.MAX_PAGE},
+    ),
+]
 
 
 class JobPage(BaseModel):

@@ -67,7 +67,11 @@ async def list_codes(
     status: StatusQuery = None,
     cursor: Annotated[str | None, Query(description="The `cursor` of the previous page")] = None,
     limit: Annotated[
-        int, Query(description=f"Codes per page, at most {service.MAX_CODES_PAGE}")
+        int,
+        Query(
+            description=f"Codes per page, at most {service.MAX_CODES_PAGE}",
+            json_schema_extra={"minimum": 1, "maximum": service.MAX_CODES_PAGE},
+        ),
     ] = service.DEFAULT_CODES_PAGE,
 ) -> dict[str, Any]:
     await _coupon_campaign(session, ctx, campaign_id)

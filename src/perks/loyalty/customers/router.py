@@ -45,7 +45,11 @@ class SearchQuery:
             str | None, Query(description="The `cursor` of the previous page (its last customer's id)")
         ] = None,
         limit: Annotated[
-            int, Query(description=f"Customers per page, at most {service.MAX_PAGE}")
+            int,
+            Query(
+                description=f"Customers per page, at most {service.MAX_PAGE}",
+                json_schema_extra={"minimum": 1, "maximum": service.MAX_PAGE},
+            ),
         ] = service.DEFAULT_PAGE,
     ) -> None:
         self.search = service.CustomerSearch(
