@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager, nullcontext
 
 from fastapi import FastAPI, Response
 from sqlalchemy import text
+from sqlalchemy.orm import configure_mappers
 
 from perks import __version__
 from perks.affiliate import face as affiliate_face
@@ -18,6 +19,7 @@ from perks.db import Database
 from perks.kit import clock
 from perks.loyalty import face as loyalty_face
 from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
+from perks.models import Base
 from perks.outbox import worker
 from perks.portal.app import mount_portal
 from perks.ui.assets import mount_assets
@@ -32,6 +34,10 @@ from perks.web.ratelimit import AttemptGuard, RateLimiter
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
+    # Every model known and every mapper configured before the first request: the hot paths build ORM
+    # objects without ever querying through the ORM, which is what would otherwise configure them.
+    assert Base.metadata.tables
+    configure_mappers()
     clock.use_offset_file(settings.clock_offset_file)
     database = Database(settings.database_url, pool_size=settings.database_pool_size)
 
