@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager, nullcontext
 
 from fastapi import FastAPI, Response
 from sqlalchemy import text
-from sqlalchemy.orm import configure_mappers
 
 from perks import __version__
 from perks.affiliate import face as affiliate_face
@@ -34,10 +33,9 @@ from perks.web.ratelimit import AttemptGuard, RateLimiter
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level)
-    # Every model known and every mapper configured before the first request: the hot paths build ORM
-    # objects without ever querying through the ORM, which is what would otherwise configure them.
-    assert Base.metadata.tables
-    configure_mappers()
+    # Every model known (perks.models) and its mapper configured before the first request: the hot paths
+    # build ORM objects without querying through the ORM, which is what would otherwise configure them.
+    Base.registry.configure()
     clock.use_offset_file(settings.clock_offset_file)
     database = Database(settings.database_url, pool_size=settings.database_pool_size)
 
