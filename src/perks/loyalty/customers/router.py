@@ -17,6 +17,7 @@ from perks.loyalty.customers.schemas import (
     CustomerWithWallet,
     TagsDelete,
 )
+from perks.loyalty.events import registration
 from perks.loyalty.face import Data, ServerAuth, Session, TokenClaim, admitted, reading, router
 from perks.web.unit_of_work import own_transaction
 
@@ -28,7 +29,7 @@ CustomerData = Data[CustomerWithWallet]
     "/customers", status_code=201, response_model=CustomerData, summary="Register a customer"
 )
 async def register_customer(session: Session, ctx: ServerAuth, body: CustomerCreate) -> CustomerData:
-    return Data(data=await service.register(session, ctx, body))
+    return Data(data=await registration.register(session, ctx, body))
 
 
 class SearchQuery:
@@ -95,7 +96,7 @@ async def update_customer(
 async def identify_customer(
     session: Session, ctx: ServerAuth, customer_id: str, body: CustomerIdentify
 ) -> CustomerData:
-    return Data(data=await service.identify(session, ctx, customer_id, body))
+    return Data(data=await registration.identify(session, ctx, customer_id, body))
 
 
 @customers_router.delete("/customers/{customer_id}/tags", response_model=CustomerData, summary="Delete tags")

@@ -53,7 +53,9 @@ class CustomerNotFound(NotFound):
         super().__init__(f"No customer with id {external_id!r} in this account", title="Customer not found")
 
 
-async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate) -> CustomerWithWallet:
+async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate) -> Customer:
+    """The customer and their wallet, the webhook and the referral code's rewards. The REGISTRATION event
+    is the caller's to run (perks.loyalty.events.registration): events sit above customers."""
     values = _registration_values(body)
     customer = await repository.insert(session, ctx, values)
     if customer is None:
@@ -62,7 +64,7 @@ async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate
     outbox.emit(session, ctx, "CUSTOMER_REGISTRATION", {"customer": _json(customer)})
     if body.referral_code is not None:  # issue 4, referrals: the referee's reward
         await referrals.on_registration(session, ctx, customer, wallet.id, body.referral_code)
-    return await with_wallet(session, ctx, customer)
+    return customer
 
 
 IMPORTED, SKIPPED = "imported", "skipped"
@@ -146,8 +148,9 @@ async def update(
 
 async def identify(
     session: AsyncSession, ctx: AuthContext, external_id: str, body: CustomerIdentify
-) -> CustomerWithWallet:
-    """Turn an anonymous customer into a regular one, optionally under a new id."""
+) -> Customer:
+    """Turn an anonymous customer into a regular one, optionally under a new id (a registration: the
+    caller runs its REGISTRATION event, as for register)."""
     customer = await get(session, ctx, external_id)
     if not customer.is_anonymous:
         raise Conflict("The customer is not anonymous", title="Customer is not anonymous")
@@ -167,7 +170,7 @@ async def identify(
         "CUSTOMER_ANONYMOUS_TO_REGISTERED",
         {"previous_id": external_id, "customer": _json(customer)},
     )
-    return await with_wallet(session, ctx, customer)
+    return customer
 
 
 async def delete_tags(
