@@ -44,8 +44,7 @@ async def fresh_wallet(database: Database, tenant: Tenant) -> WalletHandle:
     ctx = ledger.system_context(tenant.account_id)
     async with database.transaction() as session:
         body = CustomerCreate(id=new_id(), is_anonymous=True)
-        created = await customers.register(session, ctx, body)
-        customer = await customers.get(session, ctx, created.customer.id)
+        customer = await customers.register(session, ctx, body)
     return await _handle(database, ctx, customer.id)
 
 
