@@ -13,6 +13,7 @@ from perks.console import audit_log, auth, brands, commissions, payouts, setting
 from perks.console.affiliates import campaigns as affiliate_campaigns
 from perks.console.affiliates import partners, portal_settings, workspaces
 from perks.console.catalog import campaigns as loyalty_campaigns
+from perks.console.catalog import rewards, tiers
 from perks.console.nav import Section, Sidebar
 from perks.console.pages import FACE, pages, router
 from perks.console.settings import keys, profile, users, webhooks
@@ -23,6 +24,8 @@ from perks.web.ratelimit import RateLimiter
 PAGES: list[tuple[APIRouter, Section | None]] = [
     (auth.sign_in_router, None),
     (loyalty_campaigns.campaigns, loyalty_campaigns.SECTION),
+    (rewards.rewards, rewards.SECTION),
+    (tiers.tiers, tiers.SECTION),
     (brands.brands, brands.SECTION),
     (workspaces.switcher, None),
     (affiliate_campaigns.campaigns, None),

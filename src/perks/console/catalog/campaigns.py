@@ -121,6 +121,7 @@ async def list_campaigns(
         "page": page,
         "params": listing.params(type=type, status=status),
         "types": TYPES,
+        "type_options": [(value, label) for value, (label, _text) in TYPES.items()],
         "statuses": STATUSES,
         "status_of": lambda campaign: service.derived_status(campaign, now),
         "tones": TONES,
@@ -312,7 +313,11 @@ async def new_campaign(
     request: Request, session: Session, staff: Manager, type: Annotated[str, Query(max_length=20)] = ""
 ) -> Response:
     if not type:
-        return pages.render(request, "console/campaigns/choose.html", {"types": TYPES})
+        return pages.render(
+            request,
+            "console/catalog/choose.html",
+            {"types": TYPES, "noun": "campaign", "section": "campaigns"},
+        )
     campaign_type = _type(type)
     return await _form(
         request, session, staff, campaign_type, _defaults(campaign_type, staff), FormErrors(), None

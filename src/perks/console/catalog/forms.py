@@ -5,14 +5,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from fastapi import Request
+
+from perks.console.catalog.rules import (
+    ACTION,
+    AMOUNT_TYPES,
+    OPERATORS,
+    Conditions,
+    change_conditions,
+    compact_conditions,
+    conditions_values,
+    number_or_text,
+    read_conditions,
+)
 from perks.kit.clock import as_utc
 from perks.loyalty.conditions import CONDITION_TYPES, PRIMITIVES
 from perks.ui.formatting import zone
-
-from .rules import AMOUNT_TYPES, OPERATORS
+from perks.ui.forms import FormValues, form_values
 
 LOCAL = "%Y-%m-%dT%H:%M"
 LABELLED = re.compile(r"^(.*?)\s*\(([^()]+)\)$")
@@ -66,3 +79,49 @@ def selections(text: str) -> list[dict[str, str]]:
         label, value = (found.group(1), found.group(2).strip()) if found else (part, part)
         chosen.append({"label": label or value, "value": value})
     return chosen
+
+
+@dataclass
+class ConditionsForm:
+    """A posted form with condition sets: its values as shown again (typed text, rows numbered anew),
+    the sets as rows, and the add/remove button pressed (empty when the form is being saved)."""
+
+    values: FormValues
+    sets: dict[str, Conditions]
+    action: str
+
+
+async def read_conditions_form(request: Request, prefixes: Sequence[str]) -> ConditionsForm:
+    values = await form_values(request)
+    action = str(values.pop(ACTION, ""))
+    sets = {prefix: read_conditions(values, prefix) for prefix in prefixes}
+    if action:
+        any(change_conditions(sets[prefix], prefix, action) for prefix in prefixes)
+    else:
+        sets = {prefix: compact_conditions(groups) for prefix, groups in sets.items()}
+    return ConditionsForm(with_conditions(values, sets), sets, action)
+
+
+def with_conditions(values: FormValues, sets: Mapping[str, Conditions]) -> FormValues:
+    """`values` with the condition inputs of `sets` replaced by the rows given."""
+    plain = {
+        name: value for name, value in values.items() if not name.startswith(tuple(f"{p}[" for p in sets))
+    }
+    for prefix, groups in sets.items():
+        plain |= conditions_values(groups, prefix)
+    return plain
+
+
+def attributes_of(
+    values: Mapping[str, Any], names: Sequence[str], stored: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The form's `attributes.<name>` fields over the stored attributes (keys the form does not show are
+    kept; a field left blank removes its key). Numbers go as numbers."""
+    attributes = dict(stored)
+    for name in names:
+        text = str(values.get(f"attributes.{name}", "")).strip()
+        if text:
+            attributes[name] = number_or_text(text)
+        else:
+            attributes.pop(name, None)
+    return attributes

@@ -256,15 +256,15 @@ def _condition_row(condition: Mapping[str, Any]) -> Row:
     return {
         "type": str(condition.get("type", "")),
         "operator": SPELLINGS.get(operator, operator),
-        "value": _text(condition.get("value")),
+        "value": text_of(condition.get("value")),
         "primitive": str(condition.get("primitive", "")),
         "message": str(condition.get("message") or ""),
     }
 
 
-def _text(value: Any) -> str:
+def text_of(value: Any) -> str:
     if isinstance(value, list):
-        return ", ".join(_text(item) for item in value)
+        return ", ".join(text_of(item) for item in value)
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value)
@@ -277,7 +277,7 @@ def rules_rows(rules: Sequence[Mapping[str, Any]] | None) -> list[RuleRows]:
             [
                 {
                     "reward_id": str(effect.get("reward_id", "")),
-                    "amount": _text(effect.get("amount")),
+                    "amount": text_of(effect.get("amount")),
                     "amount_type": ""
                     if effect.get("amount_type") in (None, "FIXED")
                     else effect["amount_type"],
@@ -309,14 +309,14 @@ def condition_in_words(condition: Mapping[str, Any]) -> str:
     operator = SPELLINGS.get(operator, operator)
     value = condition.get("value")
     if operator == "between" and isinstance(value, list) and len(value) == 2:
-        shown = f"{_text(value[0])} and {_text(value[1])}"
+        shown = f"{text_of(value[0])} and {text_of(value[1])}"
     elif isinstance(value, list):
-        shown = "one of " + ", ".join(_text(item) for item in value)
+        shown = "one of " + ", ".join(text_of(item) for item in value)
     elif isinstance(value, str) and "/" in value and operator in RELATIVE:
         count, _, unit = value.partition("/")
         shown = f"{count.strip()} {unit.strip()}"
     else:
-        shown = _text(value)
+        shown = text_of(value)
     return f"{condition.get('type')} {operator} {shown}"
 
 
@@ -331,7 +331,7 @@ def effect_in_words(
     effect: Mapping[str, Any], reward_names: Mapping[str, str], tier_names: Mapping[str, str]
 ) -> str:
     reward = reward_names.get(str(effect.get("reward_id")), "a deleted reward")
-    words = f"{_text(effect.get('amount'))} of {reward}"
+    words = f"{text_of(effect.get('amount'))} of {reward}"
     if effect.get("amount_type") == "PER_CURRENCY_UNIT":
         words += " per currency unit spent"
     if effect.get("tier_id"):
