@@ -499,3 +499,27 @@ async def test_a_big_batch_of_codes_is_a_job_whose_progress_the_page_follows(
         csv.reader(io.StringIO((await owner.get(f"/console/campaigns/{campaign_id}/codes.csv")).text))
     )
     assert len(rows) == 121
+
+
+async def test_a_started_campaign_keeps_its_frozen_parts_and_confirms_a_change_of_codes(
+    client: httpx.AsyncClient, tenant: Tenant, owner: ConsoleClient
+) -> None:
+    reward_id = await reward(client, tenant, name="Points")
+    campaign_id = created_id(
+        await owner.post(
+            "/console/campaigns/new?type=COUPONS", simple_form(reward_id, name="Live", quantity="40")
+        )
+    )
+    form = await owner.get(f"/console/campaigns/{campaign_id}/edit")
+    assert "started: its start, brand, settings and rules no longer change" in form.text
+    assert 'name="rules[0]' not in form.text and "Every time: 1 of Points." in form.text
+    edit = {"name": "Live codes", "status": "ACTIVE", "withoutEndDate": "true", "quantity": "50"}
+    unconfirmed = await owner.post(f"/console/campaigns/{campaign_id}/edit", edit)
+    assert unconfirmed.status_code == 400
+    assert field_error(unconfirmed.text, "confirm_changes").startswith("Must be true to change")
+    assert 'value="50"' in unconfirmed.text
+    confirmed = await owner.post(f"/console/campaigns/{campaign_id}/edit", edit | {"confirm_changes": "true"})
+    assert confirmed.status_code == 303
+    stored = await api_campaign(client, tenant, campaign_id)
+    assert stored["name"] == "Live codes" and stored["attributes"]["codes_summary"]["total"] == 50
+    assert stored["rules"][0]["effects"][0]["reward_id"] == reward_id
