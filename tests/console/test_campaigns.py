@@ -396,7 +396,10 @@ async def test_a_viewer_reads_but_cannot_change_and_another_account_sees_nothing
     assert (await viewer.post(f"/console/campaigns/{campaign_id}/edit", {"name": "x"})).status_code == 403
     assert (await viewer.get(f"/console/campaigns/{campaign_id}/codes.csv")).status_code == 200
     for path in ["", "/edit", "/status", "/codes.csv", "/job"]:
-        assert (await other_owner.get(f"/console/campaigns/{campaign_id}{path}")).status_code == 404, path
+        answer = await other_owner.get(
+            f"/console/campaigns/{campaign_id}{path}", headers={"hx-request": "true"}
+        )
+        assert answer.status_code == 404, path
     assert (await other_owner.post(f"/console/campaigns/{campaign_id}/status")).status_code == 404
     assert "No campaigns yet" in (await other_owner.get("/console/campaigns")).text
 
@@ -490,6 +493,8 @@ async def test_a_big_batch_of_codes_is_a_job_whose_progress_the_page_follows(
     assert "0 of 120" in page.text
     fragment = await owner.get(f"/console/campaigns/{campaign_id}/job", headers={"hx-request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.text and "0 of 120" in fragment.text
+    whole = await owner.get(f"/console/campaigns/{campaign_id}/job")
+    assert whole.status_code == 303 and whole.headers["location"] == f"/console/campaigns/{campaign_id}"
     await run_jobs(app)
     done = await owner.get(f"/console/campaigns/{campaign_id}/job", headers={"hx-request": "true"})
     assert "The codes are ready." in done.text and "hx-trigger" not in done.text

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from perks.audit import service as audit
 from perks.config import Settings
@@ -438,8 +438,11 @@ async def show_campaign(request: Request, session: Session, staff: Viewer, campa
 
 @campaigns.get("/campaigns/{campaign_id}/job")
 async def codes_job(request: Request, session: Session, staff: Viewer, campaign_id: str) -> Response:
-    """The progress of the job generating the campaign's codes (polled by htmx while it runs)."""
+    """The progress of the job generating the campaign's codes (polled by htmx while it runs); outside
+    htmx, the campaign's page, which shows it."""
     campaign = await service.get_campaign(session, staff.ctx, campaign_id)
+    if not request.headers.get("hx-request"):
+        return RedirectResponse(FACE.path(f"/campaigns/{campaign.id}"), status_code=303)
     job = await coupons.pending_job(session, staff.ctx, campaign.id)
     return pages.render(request, "console/campaigns/job.html", {"campaign": campaign, "job": job})
 
