@@ -214,6 +214,12 @@ async def test_rows_are_added_and_removed_without_saving(
     )
     assert added.status_code == 200
     assert 'name="rules[0].conditions[1][1].type"' in added.text
+    # The answer scrolls back to the group changed (the fragment of the button's formaction).
+    assert (
+        'value="add:rules[0].conditions[1]" '
+        'formaction="/console/campaigns/new?type=BEHAVIOR#f-rules[0].conditions[1]"' in added.text
+    )
+    assert 'id="f-rules[0].conditions[1]"' in added.text
     assert 'value="web, app"' in added.text  # the rest is kept as typed
     rule = await owner.post("/console/campaigns/new?type=BEHAVIOR", form | {"_action": "add:rules"})
     assert 'name="rules[1].effects[0].reward_id"' in rule.text
