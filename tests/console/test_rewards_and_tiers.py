@@ -222,3 +222,36 @@ async def test_reward_and_tier_names_are_shown_as_text(
         page = await owner.get(path)
         assert XSS not in page.text, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text, path
+
+
+async def test_condition_values_are_read_as_their_kind_and_operator_say(
+    client: httpx.AsyncClient, tenant: Tenant, owner: ConsoleClient
+) -> None:
+    rows = [
+        ("Order Value", "between", "10, 20.5", ""),
+        ("Last Visit", "in the last", "30/days", ""),
+        ("Customer Birthday", "same day", "month", ""),
+        ("Event Date", "after", "2026-01-31", ""),
+        ("Customer Country", "not in", "FR, DE", "Not in your country"),
+        ("Order Value", "greater than", "5", "string"),
+    ]
+    form = {"name": "Points", "attributes.conversion_factor": "0.1"}
+    for index, (kind, operator, value, extra) in enumerate(rows):
+        name = f"conditions[0][{index}]"
+        form |= {f"{name}.type": kind, f"{name}.operator": operator, f"{name}.value": value}
+        form[f"{name}.primitive" if extra == "string" else f"{name}.message"] = extra
+    created = await owner.post("/console/rewards/new?type=POINTS", form)
+    assert created.status_code == 303, created.text[:3000]
+    [stored] = await api_list(client, tenant, "/rewards?from=0&to=9")
+    assert [(item["primitive"], item["value"]) for item in stored["conditions"][0]] == [
+        ("number", [10, 20.5]),
+        ("relative date", "30/days"),
+        ("recurring date", "month"),
+        ("absolute date", "2026-01-31"),
+        ("string", ["FR", "DE"]),
+        ("string", 5),
+    ]
+    assert stored["conditions"][0][4]["message"] == "Not in your country"
+    edit = await owner.get(f"/console/rewards/{stored['id']}")
+    assert 'name="conditions[0][0].value" type="text" value="10, 20.5"' in edit.text
+    assert 'name="conditions[0][4].value" type="text" value="FR, DE"' in edit.text

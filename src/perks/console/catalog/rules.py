@@ -193,14 +193,11 @@ def _condition(row: Row) -> dict[str, Any]:
 
 
 def _primitive(kind: Kind | None, operator: str) -> str:
+    """The primitive "Automatic" stands for: the condition's kind, or for dates the operator's."""
     if kind is Kind.DATE:
-        return (
-            "relative date"
-            if operator in RELATIVE
-            else "recurring date"
-            if operator in RECURRING
-            else ("absolute date")
-        )
+        if operator in RELATIVE:
+            return "relative date"
+        return "recurring date" if operator in RECURRING else "absolute date"
     return {Kind.NUMERIC: "number", Kind.BOOLEAN: "boolean"}.get(kind, "string") if kind else "string"
 
 
