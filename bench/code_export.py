@@ -6,7 +6,10 @@ the same peak RSS for both; the ratio of rows/s says whether a long export slows
 About 3% of the codes are marked redeemed, so the file has both parts (available, then redeemed). The
 codes are written straight to the table (their generation is measured by bench.codes and bench.code_job).
 
-    python -m bench.code_export [--codes N] [--baseline N]
+    python -m bench.code_export [--codes N] [--baseline N] [--console]
+
+With --console the files come from the console's "Download all codes (CSV)" link
+(GET /console/campaigns/{id}/codes.csv, signed in as a viewer) instead of the API.
 
 SQLite always; PERKS_BENCH_POSTGRES_URL (or PERKS_TEST_POSTGRES_URL) adds PostgreSQL, in a fresh database.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -26,11 +30,15 @@ import httpx
 from sqlalchemy import update
 
 from bench.support import fresh_databases, perks_server
+from perks.console.pages import FACE
+from perks.console.users.models import ConsoleUser, Role
+from perks.console.users.service import HASHER
 from perks.db import Database
 from perks.kit import clock
 from perks.loyalty.coupons.generator import CodeFormat, unique_codes
 from perks.loyalty.coupons.models import CouponCode
 from perks.loyalty.coupons.repository import insert_codes
+from perks.ui.sessions import service as sessions
 
 LOYALTY = "/api/storefront/v1"
 CHUNK = 500_000
@@ -102,7 +110,27 @@ async def fill(url: str, account_id: str, campaign_id: str, prefix: str, quantit
     await database.dispose()
 
 
-def export(base_url: str, headers: dict[str, str], campaign_id: str, pid: int) -> Export:
+async def console_session(url: str, account_id: str) -> str:
+    """A viewer of the account, signed in: the console's session cookie."""
+    database = Database(url)
+    async with database.transaction() as session:
+        user = ConsoleUser(
+            account_id=account_id,
+            email=f"bench-{account_id[-8:]}@example.com",
+            role=Role.VIEWER.value,
+            password_hash=HASHER.hash(secrets.token_urlsafe()),  # signs in through the session only
+            time_zone="UTC",
+        )
+        session.add(user)
+        await session.flush()
+        started = await sessions.start(
+            session, face=FACE.name, account_id=account_id, subject_id=user.id, lifetime=timedelta(hours=1)
+        )
+    await database.dispose()
+    return f"{FACE.session_cookie}={started.token}"
+
+
+def export(base_url: str, path: str, headers: dict[str, str], pid: int) -> Export:
     before = rss_mib(pid)
     peak = [before]
     done = threading.Event()
@@ -116,9 +144,8 @@ def export(base_url: str, headers: dict[str, str], campaign_id: str, pid: int) -
     sampler.start()
     lines = size = 0
     started = time.perf_counter()
-    path = f"/campaigns/{campaign_id}/codes.csv"
     with (
-        httpx.Client(base_url=base_url + LOYALTY, timeout=600) as http,
+        httpx.Client(base_url=base_url, timeout=600) as http,
         http.stream("GET", path, headers=headers) as response,
     ):
         response.raise_for_status()
@@ -131,7 +158,7 @@ def export(base_url: str, headers: dict[str, str], campaign_id: str, pid: int) -
     return Export(lines - 1, elapsed, size / 1e6, before, peak[0])
 
 
-def run(kind: str, url: str, big: int, small: int) -> None:
+def run(kind: str, url: str, big: int, small: int, console: bool) -> None:
     with perks_server(url) as server:
         with httpx.Client(base_url=server.base_url + LOYALTY, timeout=120) as http:
             token = http.get("/auth/authorize", headers={"x-api-key": server.api_key}).json()["data"]
@@ -141,9 +168,19 @@ def run(kind: str, url: str, big: int, small: int) -> None:
         asyncio.run(fill(url, server.account_id, ids["SMALL"], "SMALL", small - 1))
         asyncio.run(fill(url, server.account_id, ids["BIG"], "BIG", big - 1))
         print(f"{kind}: {big + small:,} codes written in {time.perf_counter() - started:.0f} s")
-        export(server.base_url, headers, ids["SMALL"], server.pid)  # warm-up: first-request allocations
-        baseline = export(server.base_url, headers, ids["SMALL"], server.pid)
-        large = export(server.base_url, headers, ids["BIG"], server.pid)
+        if console:
+            headers = {"cookie": asyncio.run(console_session(url, server.account_id))}
+        paths = {
+            name: (
+                FACE.path(f"/campaigns/{campaign_id}/codes.csv")
+                if console
+                else f"{LOYALTY}/campaigns/{campaign_id}/codes.csv"
+            )
+            for name, campaign_id in ids.items()
+        }
+        export(server.base_url, paths["SMALL"], headers, server.pid)  # warm-up: first-request allocations
+        baseline = export(server.base_url, paths["SMALL"], headers, server.pid)
+        large = export(server.base_url, paths["BIG"], headers, server.pid)
     print(baseline.line("baseline"))
     print(large.line("export"))
     print(
@@ -156,9 +193,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--codes", type=int, default=10_000_000)
     parser.add_argument("--baseline", type=int, default=100_000)
+    parser.add_argument("--console", action="store_true", help="download from the console, not the API")
     args = parser.parse_args()
     for kind, url in fresh_databases():
-        run(kind, url, args.codes, args.baseline)
+        run(kind, url, args.codes, args.baseline, args.console)
 
 
 if __name__ == "__main__":

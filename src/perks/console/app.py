@@ -12,6 +12,8 @@ from perks.config import Settings
 from perks.console import audit_log, auth, brands, commissions, payouts, settings
 from perks.console.affiliates import campaigns as affiliate_campaigns
 from perks.console.affiliates import partners, portal_settings, workspaces
+from perks.console.catalog import campaigns as loyalty_campaigns
+from perks.console.catalog import rewards, tiers
 from perks.console.nav import Section, Sidebar
 from perks.console.pages import FACE, pages, router
 from perks.console.settings import keys, profile, users, webhooks
@@ -21,6 +23,9 @@ from perks.web.ratelimit import RateLimiter
 # Every page router, with its sidebar section (None: reached from another page).
 PAGES: list[tuple[APIRouter, Section | None]] = [
     (auth.sign_in_router, None),
+    (loyalty_campaigns.campaigns, loyalty_campaigns.SECTION),
+    (rewards.rewards, rewards.SECTION),
+    (tiers.tiers, tiers.SECTION),
     (brands.brands, brands.SECTION),
     (workspaces.switcher, None),
     (affiliate_campaigns.campaigns, None),

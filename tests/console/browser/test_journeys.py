@@ -10,6 +10,7 @@ import pytest
 from playwright._impl._api_structures import SetCookieParam
 from playwright.async_api import Browser, expect
 
+from perks.console.app import SIDEBAR
 from perks.console.users.models import Role
 from perks.db import Database
 from tests.support.browser import Journey, journey, shop_email
@@ -29,10 +30,12 @@ async def sign_in(tab: Journey, user: TestUser, shot: str | None = None) -> None
 
 async def test_sign_in(tab: Journey, owner_account: TestUser) -> None:
     await tab.goto("/console/", "sign-in")
-    assert tab.page.url.endswith("/console/login?next=/console/brands")
+    home = SIDEBAR.home()  # the first section of the sidebar
+    assert tab.page.url.endswith(f"/console/login?next={home}")
     await sign_in(tab, owner_account)
-    await expect(tab.page).to_have_url(re.compile(r"/console/brands$"))
+    await expect(tab.page).to_have_url(re.compile(re.escape(home) + "$"))
     await expect(tab.page.locator(".topbar")).to_contain_text(owner_account.email)
+    await tab.goto("/console/brands")
     await expect(tab.page.get_by_role("heading", name="No brands yet")).to_be_visible()
     await tab.settle("brands-empty")
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.loyalty.campaigns.models import Campaign, CampaignEffect
 from perks.loyalty.campaigns.schemas import StatusFilter
 from perks.loyalty.records import Window, count
@@ -48,6 +49,16 @@ async def list_campaigns(
         window.apply(statement.order_by(Campaign.created_at.desc(), Campaign.id.desc()))
     )
     return rows.all(), await count(session, statement)
+
+
+async def page_campaigns(
+    session: AsyncSession, ctx: AuthContext, search: str, filters: Filters, keyset: Keyset, now: datetime
+) -> KeysetPage[Campaign]:
+    """Newest first (on the account's created_at index), optionally those whose name contains `search`."""
+    statement = campaigns(ctx).where(*_conditions(filters, now))
+    if search:
+        statement = statement.where(func.lower(Campaign.name).contains(search.lower(), autoescape=True))
+    return await keyset_page(session, statement, (Campaign.created_at, Campaign.id), keyset, descending=True)
 
 
 def _conditions(filters: Filters, now: datetime) -> list[ColumnElement[bool]]:

@@ -55,7 +55,7 @@ def _includes(raw: str | None) -> set[Include]:
     return {Include(value) for value in values}
 
 
-def _out(campaign: Campaign, now: datetime, summary: dict[str, Any] | None = None) -> CampaignOut:
+def campaign_out(campaign: Campaign, now: datetime, summary: dict[str, Any] | None = None) -> CampaignOut:
     attributes = dict(campaign.attributes) | ({"codes_summary": summary} if summary is not None else {})
     return CampaignOut(
         id=campaign.id,
@@ -121,7 +121,7 @@ async def list_campaigns(
     found, total = await service.list_campaigns(session, ctx, filters, window)
     summaries = await service.codes_summaries(session, ctx, found, _includes(includes), customer_id)
     now = clock.now()
-    items = [_out(campaign, now, summaries.get(campaign.id)) for campaign in found]
+    items = [campaign_out(campaign, now, summaries.get(campaign.id)) for campaign in found]
     return CampaignPage(data=items, from_=window.start, to=window.end, count=total)
 
 
@@ -142,7 +142,7 @@ async def get_campaign(
 ) -> Data[CampaignOut]:
     campaign = await service.get_campaign(session, ctx, campaign_id)
     summaries = await service.codes_summaries(session, ctx, [campaign], _includes(includes), customer_id)
-    return Data(data=_out(campaign, clock.now(), summaries.get(campaign.id)))
+    return Data(data=campaign_out(campaign, clock.now(), summaries.get(campaign.id)))
 
 
 JOB_NOTE = (
@@ -195,7 +195,7 @@ async def create_campaign(
     campaign = await service.create_campaign(
         session, ctx, _required(type, body, "POST /campaigns"), body, codes_job_threshold=_threshold(request)
     )
-    return await _with_job(session, ctx, campaign, Data(data=_out(campaign, clock.now())), 201)
+    return await _with_job(session, ctx, campaign, Data(data=campaign_out(campaign, clock.now())), 201)
 
 
 @campaigns_router.put(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import Conflict, invalid
 from perks.kit import clock
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.loyalty.brands import service as brands
 from perks.loyalty.campaigns import repository
 from perks.loyalty.campaigns.attributes import normalise
@@ -84,6 +85,13 @@ async def list_campaigns(
     session: AsyncSession, ctx: AuthContext, filters: repository.Filters, window: Window
 ) -> tuple[Sequence[Campaign], int]:
     return await repository.list_campaigns(session, ctx, filters, window, clock.now())
+
+
+async def page_campaigns(
+    session: AsyncSession, ctx: AuthContext, search: str, filters: repository.Filters, keyset: Keyset
+) -> KeysetPage[Campaign]:
+    """The console's list: keyset pages, newest first, narrowed by a name search and the API's filters."""
+    return await repository.page_campaigns(session, ctx, search.strip(), filters, keyset, clock.now())
 
 
 async def codes_summaries(

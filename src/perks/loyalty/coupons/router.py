@@ -47,7 +47,7 @@ def _status(raw: str | None) -> CodeStatus | None:
         raise invalid("status", "must be AVAILABLE or REDEEMED") from None
 
 
-async def _coupon_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> None:
+async def coupon_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> None:
     campaign = await campaigns.get_campaign(session, ctx, campaign_id)
     if campaign.type != CampaignType.COUPONS.value:
         raise invalid("campaign_id", f"is a {campaign.type} campaign; only COUPONS campaigns have codes")
@@ -74,7 +74,7 @@ async def list_codes(
         ),
     ] = service.DEFAULT_CODES_PAGE,
 ) -> dict[str, Any]:
-    await _coupon_campaign(session, ctx, campaign_id)
+    await coupon_campaign(session, ctx, campaign_id)
     page = await service.page_of_codes(session, ctx, campaign_id, _status(status), cursor, limit)
     return {"data": [row.as_json() for row in page.codes], "cursor": page.cursor}
 
@@ -90,7 +90,7 @@ async def list_codes(
 async def export_codes(
     request: Request, session: Session, ctx: ServerAuth, campaign_id: str, status: StatusQuery = None
 ) -> StreamingResponse:
-    await _coupon_campaign(session, ctx, campaign_id)
+    await coupon_campaign(session, ctx, campaign_id)
     database: Database = request.app.state.db
     filename = f"codes-{campaign_id}-{clock.now().date().isoformat()}.csv"
     return StreamingResponse(

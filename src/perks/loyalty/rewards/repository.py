@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.loyalty.campaigns.models import CampaignEffect
 from perks.loyalty.records import Window, delete_or_conflict
 from perks.loyalty.rewards.models import Reward
@@ -27,6 +28,29 @@ async def list_rewards(
     if reward_type is not None:
         statement = statement.where(Reward.type == reward_type)
     return (await session.scalars(window.apply(statement.order_by(Reward.created_at, Reward.id)))).all()
+
+
+async def page_rewards(
+    session: AsyncSession, ctx: AuthContext, search: str, reward_type: str | None, keyset: Keyset
+) -> KeysetPage[Reward]:
+    """Newest first (on the account's created_at index), optionally of one type or matching a name."""
+    statement = rewards(ctx)
+    if reward_type is not None:
+        statement = statement.where(Reward.type == reward_type)
+    if search:
+        statement = statement.where(func.lower(Reward.name).contains(search.lower(), autoescape=True))
+    return await keyset_page(session, statement, (Reward.created_at, Reward.id), keyset, descending=True)
+
+
+async def choices(session: AsyncSession, ctx: AuthContext, limit: int) -> list[tuple[str, str, str]]:
+    """(id, name, type) of the account's rewards by name, for a form's select."""
+    rows = await session.execute(
+        select(Reward.id, Reward.name, Reward.type)
+        .where(Reward.account_id == ctx.account_id)
+        .order_by(Reward.name, Reward.id)
+        .limit(limit)
+    )
+    return [(reward_id, name, reward_type) for reward_id, name, reward_type in rows.all()]
 
 
 async def get(session: AsyncSession, ctx: AuthContext, reward_id: str) -> Reward | None:

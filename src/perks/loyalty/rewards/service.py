@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import Conflict
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.loyalty.brands import service as brands
 from perks.loyalty.conditions import validate_conditions
 from perks.loyalty.records import Window, found
@@ -19,12 +20,24 @@ from perks.sql import Runner
 from perks.tenancy.context import AuthContext
 
 NOT_FOUND = "Reward not found"
+CHOICES_LIMIT = 500
 
 
 async def list_rewards(
     session: AsyncSession, ctx: AuthContext, window: Window, brand_id: str | None, reward_type: str | None
 ) -> Sequence[Reward]:
     return await repository.list_rewards(session, ctx, window, brand_id, reward_type)
+
+
+async def page_rewards(
+    session: AsyncSession, ctx: AuthContext, search: str, reward_type: str | None, keyset: Keyset
+) -> KeysetPage[Reward]:
+    return await repository.page_rewards(session, ctx, search.strip(), reward_type, keyset)
+
+
+async def reward_choices(session: AsyncSession, ctx: AuthContext) -> list[tuple[str, str, str]]:
+    """(id, name, type) of the account's rewards by name (the first CHOICES_LIMIT), for a form's select."""
+    return await repository.choices(session, ctx, CHOICES_LIMIT)
 
 
 async def get_reward(session: AsyncSession, ctx: AuthContext, reward_id: str) -> Reward:
