@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,7 +19,8 @@ from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.customers import service as customers
 from perks.loyalty.engine import budgets, effects, expirations
 from perks.loyalty.engine.facts import facts_for
-from perks.loyalty.events.programs import PROGRAMS, EventContext
+from perks.loyalty.events.programs import EventContext
+from perks.loyalty.programs import PROGRAMS
 from tests.ledger.support import WalletHandle, registered_wallet
 from tests.loyalty.catalog import ORDER_OVER, campaign_body, post_campaign, reward
 from tests.support.tenants import LOYALTY, Tenant
@@ -218,6 +221,18 @@ async def test_facts_describe_the_order_and_the_customer(
 def test_programs_is_an_open_list() -> None:
     assert isinstance(PROGRAMS, list)
     assert "wallet_id" in EventContext.__dataclass_fields__
+
+
+def test_the_pipeline_runs_the_declared_programs_without_any_router_imported() -> None:
+    """A job or the console imports the events service, never the routers: the programs run all the same."""
+    script = (
+        "import sys\n"
+        "from perks.loyalty.events import service\n"
+        "assert not [name for name in sys.modules if name.endswith('.router')], 'a router was imported'\n"
+        "print(sorted(program.run.__module__ for program in service.PROGRAMS))\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == str(["perks.loyalty.punch_cards.service", "perks.loyalty.referrals.service"])
 
 
 async def test_effect_amount_type_is_validated_and_kept(client: httpx.AsyncClient, tenant: Tenant) -> None:

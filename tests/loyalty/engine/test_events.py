@@ -16,7 +16,8 @@ from perks.ledger import service as ledger
 from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.engine import effects
 from perks.loyalty.engine.effects import Grant
-from perks.loyalty.events.programs import PROGRAMS, Candidate, EventContext, Program
+from perks.loyalty.events.programs import Candidate, EventContext, Program
+from perks.loyalty.programs import PROGRAMS
 from perks.tenancy.context import AuthContext
 from tests.affiliate.helpers import events as outbox_events
 from tests.loyalty.catalog import ORDER_OVER, reward

@@ -29,9 +29,11 @@ from perks.errors import AppError
 from perks.idempotency import service as idempotency
 from perks.kit import encoding
 from perks.kit.group_commit import GroupCommit
+from perks.loyalty import programs
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
-from perks.loyalty.events import programs, repository, service
+from perks.loyalty.events import repository, service
+from perks.loyalty.events.programs import Candidate
 from perks.loyalty.events.schemas import EventCreate
 from perks.loyalty.face import revoked
 from perks.sql import runner_of
@@ -176,8 +178,8 @@ def _plain(body: EventCreate) -> bool:
     return body.fulfilled and not service.redeem_items(body)
 
 
-def _candidate(body: EventCreate, found: Found) -> programs.Candidate:
-    return programs.Candidate(body.type, body.brand_id, found[body.customer_id][0].id, body.referral_code)
+def _candidate(body: EventCreate, found: Found) -> Candidate:
+    return Candidate(body.type, body.brand_id, found[body.customer_id][0].id, body.referral_code)
 
 
 async def _one(session: AsyncSession, job: Job) -> Answer | BaseException:

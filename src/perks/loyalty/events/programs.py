@@ -1,4 +1,5 @@
-"""The extension point for event-driven programs (punch cards, referrals...): every program in PROGRAMS runs,
+"""The extension point for event-driven programs (punch cards, referrals...): every program declared in
+perks.loyalty.programs.PROGRAMS runs,
 in order, after the BEHAVIOR campaigns, for every processed event (not for events whose customer has
 withdrawn `behavioral_campaigns` consent, nor for tracking-only ones). A program grants through
 perks.loyalty.engine.effects.grant and returns its grants; the event's result lists them with the rest.
@@ -55,20 +56,3 @@ ProgramFilter = Callable[[AsyncSession, AuthContext, Sequence[Candidate]], Await
 class Program:
     run: EventProgram
     concerned: ProgramFilter  # the indexes of the candidates the program may act on
-
-
-PROGRAMS: list[Program] = []
-
-
-def register(program: Program) -> None:
-    """Plug a program into the events pipeline (once, however often its module is imported)."""
-    if all(known.run is not program.run for known in PROGRAMS):
-        PROGRAMS.append(program)
-
-
-async def concerned(session: AsyncSession, ctx: AuthContext, candidates: Sequence[Candidate]) -> set[int]:
-    """The candidates any program may act on."""
-    found: set[int] = set()
-    for program in PROGRAMS:
-        found |= await program.concerned(session, ctx, candidates)
-    return found

@@ -35,8 +35,9 @@ from perks.loyalty.engine.effects import Grant
 from perks.loyalty.engine.facts import customer_facts, event_facts
 from perks.loyalty.events import matching, repository
 from perks.loyalty.events.models import BehaviorEvent
-from perks.loyalty.events.programs import PROGRAMS, EventContext
+from perks.loyalty.events.programs import EventContext
 from perks.loyalty.events.schemas import EventCreate, EventOut, EventResult, Priced, RedeemItem
+from perks.loyalty.programs import PROGRAMS
 from perks.loyalty.rewards import service as reward_service
 from perks.loyalty.tiers.models import Tier
 from perks.loyalty.transactions.service import transaction_out

@@ -1,4 +1,4 @@
-"""Punch cards on the storefront face; importing this module also plugs punch cards into the events."""
+"""Punch cards on the storefront face."""
 
 from __future__ import annotations
 
@@ -7,14 +7,11 @@ from typing import Annotated
 from fastapi import Query
 
 from perks.loyalty.customers import service as customers
-from perks.loyalty.events.programs import Program, register
 from perks.loyalty.face import Data, ServerAuth, Session, router
 from perks.loyalty.punch_cards import service
 from perks.loyalty.punch_cards.schemas import PunchCardOut
 
 punch_cards_router = router(tags=["loyalty: punch cards"])
-
-register(Program(service.on_event, service.concerned))
 
 
 @punch_cards_router.get(

@@ -1,19 +1,15 @@
-"""Referral codes on the storefront face; importing this module also plugs referrals into the events."""
+"""Referral codes on the storefront face."""
 
 from __future__ import annotations
 
 from fastapi import Response
 
 from perks.loyalty.customers import service as customers
-from perks.loyalty.events.programs import Program, register
 from perks.loyalty.face import Data, ServerAuth, Session, router
 from perks.loyalty.referrals import service
 from perks.loyalty.referrals.schemas import CodeRequest, ReferralCodeOut
 
 referrals_router = router(tags=["loyalty: referrals"])
-
-# Referral codes and referrer rewards on every processed event.
-register(Program(service.on_event, service.concerned))
 
 
 @referrals_router.post(
