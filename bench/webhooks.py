@@ -25,11 +25,11 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from perks import accounts
 from perks.db import Database, migrate
 from perks.outbox.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from perks.outbox.service import emit
 from perks.outbox.signing import new_secret, signature_header
-from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext, KeyKind
 
 BATCH = 50
@@ -82,7 +82,7 @@ async def baseline(url: str, total: int) -> float:
 async def prepare(database: Database, url: str, events: int) -> str:
     """A fresh account with one endpoint, and `events` undelivered events for it; returns the endpoint id."""
     async with database.transaction() as session:
-        created = await tenancy.create_account(session, "bench", "bench-secret")
+        created = await accounts.open_account(session, "bench", "bench-secret")
         ctx = AuthContext(created.account.id, created.key.id, KeyKind.SERVER)
         endpoint = WebhookEndpoint(
             account_id=ctx.account_id, url=url, events=["sale.created"], active=True, secret=new_secret()

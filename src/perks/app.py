@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager, nullcontext
 from fastapi import FastAPI, Response
 from sqlalchemy import text
 
-from perks import __version__
+from perks import __version__, worker
 from perks.affiliate import face as affiliate_face
 from perks.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from perks.affiliate.tracking.redirect import RedirectMiddleware
@@ -19,7 +19,6 @@ from perks.kit import clock
 from perks.loyalty import face as loyalty_face
 from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
 from perks.models import Base
-from perks.outbox import worker
 from perks.portal.app import mount_portal
 from perks.ui.assets import mount_assets
 from perks.web import openapi

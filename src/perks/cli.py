@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks import accounts
 from perks.config import Settings
 from perks.console.users import service as console_users
 from perks.console.users.models import Role
@@ -119,8 +120,9 @@ def serve(
 def worker_command(
     once: Annotated[bool, typer.Option("--once", help="Deliver whatever is due, then exit")] = False,
 ) -> None:
-    """Deliver webhooks until stopped (SIGTERM/SIGINT). Run as many as you like: they share the work."""
-    from perks.outbox import worker
+    """Deliver webhooks, run queued jobs and the periodic jobs until stopped (SIGTERM/SIGINT). Run as many
+    as you like: they share the work."""
+    from perks import worker
 
     settings = Settings()
     try:
@@ -135,7 +137,7 @@ async def bootstrap(session: AsyncSession, settings: Settings) -> tuple[NewAccou
         await session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": BOOTSTRAP_LOCK})
     if await tenancy_repository.count_accounts(session) > 0:
         return None
-    created = await tenancy.create_account(session, "default", settings.signing_secret)
+    created = await accounts.open_account(session, "default", settings.signing_secret)
     owner = await console_users.create_user(session, created.account.id, settings.owner_email, Role.OWNER)
     return created, owner
 
@@ -184,7 +186,7 @@ def accounts_create(
         raise fail("the account name must not be empty")
 
     async def work(session: AsyncSession, settings: Settings) -> NewAccount:
-        return await tenancy.create_account(session, name.strip(), settings.signing_secret)
+        return await accounts.open_account(session, name.strip(), settings.signing_secret)
 
     created = run_in_transaction(work)
     if as_json:

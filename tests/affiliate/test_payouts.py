@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from perks.db import Database
 from perks.kit import clock
-from perks.outbox.worker import Worker
+from perks.worker import run_periodic_jobs
 from tests.affiliate.helpers import create, events
 from tests.affiliate.tracking_helpers import commission, generate, pay, program, referred_sale, refund
 from tests.support.tenants import AFFILIATE, Tenant
@@ -152,11 +152,7 @@ async def test_the_worker_job_generates_due_payouts(
     plan = await program(client, tenant, amount=10)
     await referred_sale(client, tenant, plan, "j@example.com", "w-1", "90.00")
     clock.travel(TERM)
-    worker = Worker(app.state.db, app.state.settings)
-    try:
-        await worker.run_jobs()
-    finally:
-        await worker.close()
+    await run_periodic_jobs(app.state.db, app.state.settings)
     listing = await client.get(
         f"{AFFILIATE}/payouts/list?affiliateId={plan.affiliate['id']}", headers=tenant.affiliate
     )

@@ -16,7 +16,7 @@ from perks.kit import clock
 from perks.ledger import jobs, repository
 from perks.ledger import service as ledger
 from perks.ledger.models import TransactionType
-from perks.outbox.worker import Worker
+from perks.worker import run_periodic_jobs
 from tests.ledger.support import listing, registered_wallet, totals_by_reward, travel, wallet_json
 from tests.support.tenants import Tenant
 
@@ -170,11 +170,7 @@ async def test_the_webhook_worker_runs_the_expiry_job(
     wallet = await registered_wallet(client, database, tenant)
     await wallet.accumulate(POINTS, "5", expiration_date=clock.now() + timedelta(hours=1))
     travel(tenant, timedelta(days=1))
-    worker = Worker(app.state.db, app.state.settings)
-    try:
-        await worker.run_jobs()
-    finally:
-        await worker.close()
+    await run_periodic_jobs(app.state.db, app.state.settings)
     async with database.transaction(read_only=True) as session:
         rows = await repository.wallet_transactions(session, wallet.ctx, wallet.wallet_id)
     assert sorted((row.type, row.amount) for row in rows) == [

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import httpx
 from sqlalchemy import update
 
+from perks import accounts
 from perks.affiliate.links.models import AffiliateLink
 from perks.db import Database
 from perks.tenancy import service as tenancy
@@ -58,7 +59,7 @@ async def release_link_codes(database: Database, tenant: Tenant) -> None:
 
 async def create_tenant(database: Database, secret: str, name: str = "test") -> Tenant:
     async with database.transaction() as session:
-        created = await tenancy.create_account(session, name, secret)
+        created = await accounts.open_account(session, name, secret)
         public_key, public_plain = await tenancy.create_key(
             session, created.account.id, KeyKind.PUBLIC, secret
         )

@@ -14,8 +14,8 @@ from perks.affiliate.referred_users.router import referred_users_router
 from perks.affiliate.sales.router import sales_router
 from perks.affiliate.stats.router import stats_router
 from perks.affiliate.tracking.router import redirect_router, tracking_router
+from perks.affiliate.webhooks.router import webhooks_router
 from perks.affiliate.workspaces.router import workspaces_router
-from perks.outbox.router_affiliate import webhooks_router
 
 ROUTERS: list[APIRouter] = [
     workspaces_router,

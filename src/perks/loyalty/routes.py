@@ -19,7 +19,7 @@ from perks.loyalty.referrals.router import referrals_router
 from perks.loyalty.rewards.router import rewards_router
 from perks.loyalty.tiers.router import tiers_router
 from perks.loyalty.transactions.router import transactions_router
-from perks.outbox.router_loyalty import webhooks_router
+from perks.loyalty.webhooks.router import webhooks_router
 
 # Routes are matched in order, one by one (about 2 us each): the busiest paths come first.
 ROUTERS: list[APIRouter] = [

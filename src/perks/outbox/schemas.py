@@ -7,10 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, field_serializer, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from perks.affiliate.face import CamelModel
-from perks.kit.clock import iso_millis
 from perks.outbox.catalogue import SUBSCRIBABLE, unknown_type
 
 URL_MAX = 2048
@@ -106,25 +104,3 @@ class LoyaltyTestEventOut(BaseModel):
 class LoyaltyDeleted(BaseModel):
     id: str
     deleted: bool = True
-
-
-class _AffiliateWire(CamelModel):
-    @field_serializer("*", when_used="json")
-    def _millis(self, value: object) -> object:
-        return iso_millis(value) if isinstance(value, datetime) else value
-
-
-class AffiliateEndpointOut(_AffiliateWire, LoyaltyEndpointOut):
-    pass
-
-
-class AffiliateEndpointWithSecret(_AffiliateWire, LoyaltyEndpointWithSecret):
-    pass
-
-
-class AffiliateDeliveryOut(_AffiliateWire, LoyaltyDeliveryOut):
-    pass
-
-
-class AffiliateTestEventOut(_AffiliateWire, LoyaltyTestEventOut):
-    pass

@@ -1,4 +1,5 @@
-"""The delivery worker: fans outbox events out to matching endpoints, then delivers due deliveries.
+"""The webhook delivery loop (perks.worker runs it beside the job queue and the periodic jobs): fans outbox
+events out to matching endpoints, then delivers due deliveries.
 
 Each round: (1) in one transaction, take a batch of undispatched events (PostgreSQL: FOR UPDATE SKIP
 LOCKED) and insert one delivery per matching active endpoint; (2) in one transaction, lease a batch of due
@@ -14,10 +15,9 @@ import asyncio
 import json
 import logging
 import random
-import signal
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,28 +26,21 @@ import httpx
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks import __version__, housekeeping
-from perks.affiliate.payouts import service as payouts
+from perks import __version__
 from perks.config import Settings
 from perks.db import Database
-from perks.jobs.runner import JobRunner
 from perks.kit import clock
 from perks.kit.ids import new_id
-from perks.ledger import jobs as ledger_jobs
-from perks.loyalty.events import jobs as event_jobs
 from perks.outbox import repository, safety, schedule
 from perks.outbox.catalogue import TEST_EVENT
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookEndpoint
 from perks.outbox.repository import Claimed
 from perks.outbox.signing import signature_header
-from perks.web.observability import configure_logging
 
 TIMEOUT_SECONDS = 10.0
 # A lease outlasts any attempt (10 s) by far, so two workers never hold one delivery at the same time.
 LEASE = timedelta(seconds=60)
 ERROR_MAX = 500
-# Periodic jobs of other domains (payout generation, point expiry) run at most this often.
-JOBS_EVERY_SECONDS = 60.0
 USER_AGENT = f"Perks-Webhooks/{__version__}"
 
 log = logging.getLogger("perks.webhooks")
@@ -94,12 +87,8 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Rounds until `stop` is set, pausing PERKS_WORKER_POLL_SECONDS whenever there was nothing to do."""
-        jobs_due = 0.0
         while not stop.is_set():
             try:
-                if time.monotonic() >= jobs_due:
-                    jobs_due = time.monotonic() + JOBS_EVERY_SECONDS
-                    await self.run_jobs()
                 busy = await self.run_once()
             except Exception:  # a database hiccup must not end the worker; the next round retries
                 log.exception("webhook worker round failed")
@@ -107,14 +96,6 @@ class Worker:
             if not busy:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.settings.worker_poll_seconds)
-
-    async def run_jobs(self) -> None:
-        """Periodic jobs: payouts of due commissions, lapsed event reservations (EXPIRED, rewards given
-        back), EXPIRATION entries for wallets nobody touches, and pruning old clicks and webhook rows."""
-        await payouts.generate_due(self.database)
-        await event_jobs.expire_once(self.database)
-        await ledger_jobs.expire_once(self.database)
-        await housekeeping.prune_once(self.database, self.settings)
 
     # (1) fan-out
 
@@ -270,42 +251,3 @@ def _secrets(endpoint: WebhookEndpoint) -> list[str]:
     if endpoint.previous_secret and grace is not None and grace > clock.now():
         return [endpoint.secret, endpoint.previous_secret]
     return [endpoint.secret]
-
-
-@asynccontextmanager
-async def in_background(database: Database, settings: Settings) -> AsyncIterator[None]:
-    """Run a worker (webhooks, periodic jobs, and the job queue) beside the HTTP server (`perks serve
-    --with-worker`)."""
-    worker, stop = Worker(database, settings), asyncio.Event()
-    tasks = [
-        asyncio.create_task(worker.run(stop)),
-        asyncio.create_task(JobRunner(database, settings).run(stop)),
-    ]
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.gather(*tasks)
-        await worker.close()
-
-
-async def main(settings: Settings, *, once: bool) -> None:
-    """`perks worker`: deliver until SIGTERM/SIGINT (or, with once, until nothing is due)."""
-    configure_logging(settings.log_level)
-    clock.use_offset_file(settings.clock_offset_file)
-    database = Database(settings.database_url, pool_size=2)
-    worker, runner = Worker(database, settings), JobRunner(database, settings)
-    try:
-        if once:
-            await worker.run_jobs()
-            await runner.drain()
-            await worker.drain()
-            return
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        await asyncio.gather(worker.run(stop), runner.run(stop))
-    finally:
-        await worker.close()
-        await database.dispose()

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import NotFound, Unauthorized
 from perks.kit import clock
-from perks.loyalty.tiers import service as loyalty_tiers
 from perks.sql import Runner
 from perks.tenancy import repository
 from perks.tenancy.context import AuthContext, KeyKind
@@ -44,12 +43,12 @@ def generate_key(kind: KeyKind) -> str:
 
 
 async def create_account(session: AsyncSession, name: str, secret: str) -> NewAccount:
+    """The tenancy records only: perks.accounts.open_account also sets up the domains (a Base tier)."""
     account = Account(name=name)
     await repository.add(session, account)
     workspace = Workspace(account_id=account.id, name=name, is_default=True)
     await repository.add(session, workspace)
     key, api_key = await create_key(session, account.id, KeyKind.SERVER, secret)
-    await loyalty_tiers.ensure_base_tier(session, account.id)
     return NewAccount(account, workspace, key, api_key)
 
 

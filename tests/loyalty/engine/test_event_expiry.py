@@ -17,7 +17,7 @@ from perks.ledger import service as ledger
 from perks.ledger.models import LedgerTransaction
 from perks.loyalty.events import jobs
 from perks.loyalty.events.models import BehaviorEvent
-from perks.outbox.worker import Worker
+from perks.worker import run_periodic_jobs
 from tests.loyalty.engine.support import EVENTS, funded, purchase, sent, started, totals
 from tests.support.tenants import Tenant
 
@@ -73,11 +73,7 @@ async def test_the_worker_stores_lapsed_events_as_expired_and_releases_their_rew
     assert (before["status"], before["expired_at"]) == ("EXPIRED", before["reservation_expires_at"])
     assert (await stored(database, lapsing["id"]))[0] == "RESOLVED"
     assert await held(database, tenant, lapsing["id"]) == Decimal(30)
-    worker = Worker(app.state.db, app.state.settings)
-    try:
-        await worker.run_jobs()
-    finally:
-        await worker.close()
+    await run_periodic_jobs(app.state.db, app.state.settings)
     status, expired_at, reservation_expires_at = await stored(database, lapsing["id"])
     assert (status, expired_at) == ("EXPIRED", reservation_expires_at)
     assert await held(database, tenant, lapsing["id"]) == Decimal(0)

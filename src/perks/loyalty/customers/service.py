@@ -13,15 +13,13 @@ from perks.errors import AppError, Conflict, NotFound, invalid
 from perks.kit import clock, cursors
 from perks.kit.ids import new_id
 from perks.ledger import service as ledger
-from perks.loyalty.customers import repository
+from perks.loyalty.customers import rendering, repository
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.customers.schemas import (
-    PURPOSES,
     ConsentIn,
     ConsentOut,
     CustomerCreate,
     CustomerIdentify,
-    CustomerOut,
     CustomerPage,
     CustomerUpdate,
     CustomerWithWallet,
@@ -44,7 +42,6 @@ ANONYMOUS_NAME = "Anonymous"
 ANONYMOUS_EMAIL_DOMAIN = "anonymous.invalid"
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
-CONSENT_VERSION = "2.0"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -183,7 +180,7 @@ async def delete_tags(
 
 
 async def get_consent(session: AsyncSession, ctx: AuthContext, external_id: str) -> ConsentOut:
-    return consent_of(await get(session, ctx, external_id))
+    return rendering.consent_of(await get(session, ctx, external_id))
 
 
 async def record_consent(
@@ -191,7 +188,7 @@ async def record_consent(
 ) -> ConsentOut:
     customer = await get(session, ctx, external_id)
     await _change(session, ctx, customer, {"consent": _merged_consent(customer.consent, consent)})
-    return consent_of(customer)
+    return rendering.consent_of(customer)
 
 
 @dataclass(frozen=True)
@@ -244,7 +241,7 @@ async def search(session: AsyncSession, ctx: AuthContext, wanted: CustomerSearch
     )
     page = rows[: wanted.limit]
     cursor = _encode_cursor(order, page[-1][1]) if len(rows) > wanted.limit else None
-    return CustomerPage(data=[customer_out(customer) for customer, _key in page], cursor=cursor)
+    return CustomerPage(data=[rendering.customer_out(customer) for customer, _key in page], cursor=cursor)
 
 
 def _given(value: str | None) -> str | None:
@@ -278,24 +275,12 @@ def allows(customer: Customer, purpose: str) -> bool:
     return customer.consent.get("purposes", {}).get(purpose) is True
 
 
-def consent_of(customer: Customer) -> ConsentOut:
-    recorded = customer.consent or {}
-    return ConsentOut(
-        consent_string=recorded.get("consent_string"),
-        version=recorded.get("version") or CONSENT_VERSION,
-        consent_timestamp=recorded.get("consent_timestamp"),
-        customer_id=customer.external_id,
-        purposes=recorded.get("purposes", {}) if recorded else _default_purposes(),
-        vendors=recorded.get("vendors", {}),
-    )
-
-
 async def with_wallet(session: AsyncSession, ctx: AuthContext, customer: Customer) -> CustomerWithWallet:
     """The customer and their wallet, settled to the clock first (lazy expiry)."""
     wallet = await ledger.wallet_of(session, ctx, customer.id)
     view = await ledger.settled_view(session, ctx, wallet)
     return CustomerWithWallet(
-        customer=customer_out(customer), wallet=await wallet_out(session, ctx, customer, view)
+        customer=rendering.customer_out(customer), wallet=await wallet_out(session, ctx, customer, view)
     )
 
 
@@ -307,7 +292,9 @@ async def read(runner: Runner, ctx: AuthContext, external_id: str) -> CustomerWi
     rewards = await reward_service.read_reward_objects(
         runner, ctx, {total.reward_id for total in view.totals}
     )
-    return CustomerWithWallet(customer=customer_out(customer), wallet=wallet_shown(customer, view, rewards))
+    return CustomerWithWallet(
+        customer=rendering.customer_out(customer), wallet=wallet_shown(customer, view, rewards)
+    )
 
 
 async def find_with_wallet(runner: Runner, ctx: AuthContext, external_id: str) -> tuple[Customer, str]:
@@ -320,34 +307,7 @@ async def find_with_wallet(runner: Runner, ctx: AuthContext, external_id: str) -
 
 def _json(customer: Customer) -> dict[str, object]:
     """The customer as a webhook payload (JSON-ready)."""
-    return customer_out(customer).model_dump(mode="json")
-
-
-def customer_out(customer: Customer) -> CustomerOut:
-    return CustomerOut(
-        id=customer.external_id,
-        name=customer.name,
-        email=customer.email,
-        email_status=customer.email_status,
-        registration_date=customer.registration_date,
-        status=customer.status,
-        is_anonymous=customer.is_anonymous,
-        gender=customer.gender,
-        dob=customer.dob,
-        document_type=customer.document_type,
-        document_number=customer.document_number,
-        country=customer.country,
-        tier_id=customer.tier_id,
-        referral_code=customer.referral_code,
-        platforms=customer.platforms,
-        devices=customer.devices,
-        tags=customer.tags,
-        consent=consent_of(customer),
-        metrics=customer.metrics,
-        metadata=customer.metadata_,
-        created_at=customer.created_at,
-        updated_at=customer.updated_at,
-    )
+    return rendering.customer_out(customer).model_dump(mode="json")
 
 
 async def wallet_out(
@@ -470,20 +430,16 @@ def _email(email: str) -> str:
     return normalized
 
 
-def _default_purposes() -> dict[str, bool]:
-    return dict.fromkeys(PURPOSES, True)
-
-
 def _merged_consent(recorded: dict[str, Any] | None, given: ConsentIn) -> dict[str, Any]:
     """Record consent: the given purposes over the current ones (all true when nothing was recorded)."""
-    current = recorded or {"purposes": _default_purposes(), "vendors": {}}
+    current = recorded or {"purposes": rendering.default_purposes(), "vendors": {}}
     patch = given.model_dump(mode="json", exclude_unset=True)
     return {
         **current,
         **{key: value for key, value in patch.items() if key not in ("purposes", "vendors")},
         "purposes": {**current.get("purposes", {}), **(given.purposes or {})},
         "vendors": {**current.get("vendors", {}), **(given.vendors or {})},
-        "version": patch.get("version") or current.get("version") or CONSENT_VERSION,
+        "version": patch.get("version") or current.get("version") or rendering.CONSENT_VERSION,
         "consent_timestamp": patch.get("consent_timestamp") or clock.now().isoformat(),
     }
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.kit import clock
 from perks.loyalty.conditions import evaluate
-from perks.loyalty.customers import service as customers
+from perks.loyalty.customers import rendering
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine.facts import customer_facts
 from perks.loyalty.tiers.models import Tier
@@ -106,7 +106,7 @@ def announce(
     if change is None:
         return
     payload = {
-        "customer": customers.customer_out(customer).model_dump(mode="json"),
+        "customer": rendering.customer_out(customer).model_dump(mode="json"),
         "previous_tier_id": change.previous_tier_id,
         "tier_id": change.tier.id,
         "tier_name": change.tier.name,

@@ -27,6 +27,7 @@ from perks.ledger import service as ledger
 from perks.ledger.models import LedgerTransaction, Transaction, TransactionType, Wallet
 from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.conditions import evaluate
+from perks.loyalty.customers import rendering
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.customers.schemas import CustomerOut
@@ -130,7 +131,7 @@ async def create_many(
                 session, ctx, event, item.customer, item.wallet_id, item.body, catalog, wallets=wallets
             )
         view = wallets.view(Wallet(id=item.wallet_id, account_id=ctx.account_id))
-        processed.append((index, outcome, view, customers.customer_out(item.customer)))
+        processed.append((index, outcome, view, rendering.customer_out(item.customer)))
     await wallets.flush(session)
     runner = await runner_of(session)  # what the ORM wrote meanwhile (a tier's webhook) goes first
     changed = {
@@ -502,7 +503,7 @@ def _result(
     """The event's result: the wallet after it (`view`), the customer as of then (`shown`), what it did."""
     result = EventResult(
         wallet=customers.wallet_shown(customer, view, rewards),
-        customer=shown or customers.customer_out(customer),
+        customer=shown or rendering.customer_out(customer),
         accumulations=[grant.line for grant in outcome.grants],
         redemptions=outcome.redemptions,
         transactions=[
@@ -555,7 +556,7 @@ def _emit(
 def _webhook(
     event_type: str, event: BehaviorEvent, customer: Customer, **lines: list[dict[str, Any]]
 ) -> tuple[str, dict[str, Any]]:
-    shown = event.result.get("customer") or customers.customer_out(customer).model_dump(mode="json")
+    shown = event.result.get("customer") or rendering.customer_out(customer).model_dump(mode="json")
     payload: dict[str, Any] = {
         "customer": shown,
         "event": {"id": event.id, "type": event.type, "issued_at": clock.as_utc(event.issued_at).isoformat()},

@@ -29,6 +29,7 @@ from perks.loyalty.conditions import evaluate, unmet
 from perks.loyalty.coupons.redemptions import repository
 from perks.loyalty.coupons.redemptions.models import CouponRedemption
 from perks.loyalty.coupons.redemptions.schemas import CouponRedeemed, CouponReversed, RedeemBody, ReverseBody
+from perks.loyalty.customers import rendering
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import budgets, effects, tiers
@@ -103,7 +104,7 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> C
         runner, ctx, {total.reward_id for total in view.totals}
     )
     return CouponRedeemed(
-        customer=customers.customer_out(customer),
+        customer=rendering.customer_out(customer),
         wallet=customers.wallet_shown(customer, view, rewards),
         accumulations=accumulations,
     )

@@ -18,13 +18,15 @@ from perks.affiliate.face import (
     page_of,
     router,
 )
-from perks.outbox import catalogue, service
-from perks.outbox.models import OutboxEvent, WebhookEndpoint
-from perks.outbox.schemas import (
+from perks.affiliate.webhooks.schemas import (
     AffiliateDeliveryOut,
     AffiliateEndpointOut,
     AffiliateEndpointWithSecret,
     AffiliateTestEventOut,
+)
+from perks.outbox import catalogue, service
+from perks.outbox.models import OutboxEvent, WebhookEndpoint
+from perks.outbox.schemas import (
     CatalogueEntry,
     EndpointCreate,
     EndpointUpdate,

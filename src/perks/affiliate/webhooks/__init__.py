@@ -1,0 +1,1 @@
+"""Webhook endpoints and deliveries on the affiliate face (the outbox does the work)."""

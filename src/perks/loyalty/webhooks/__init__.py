@@ -1,0 +1,1 @@
+"""Webhook endpoints and deliveries on the loyalty face (the outbox does the work)."""

@@ -1,0 +1,131 @@
+"""The layers hold: the foundation imports no domain, and no two modules import each other, directly or in a
+ring (docs/architecture.md). Read from the source, so a new arrow fails here before it tangles anything."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import perks
+
+PACKAGE = Path(perks.__file__).parent
+FOUNDATION = {"tenancy", "ledger", "outbox", "idempotency", "kit", "web", "db", "sql", "errors", "config"}
+DOMAINS = {
+    "loyalty",
+    "affiliate",
+    "console",
+    "portal",
+    "jobs",
+    "imports",
+    "audit",
+    "ui",
+    "accounts",
+    "worker",
+}
+
+
+def module_name(path: Path) -> str:
+    parts = ("perks", *path.relative_to(PACKAGE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py") if "migrations" not in path.parts}
+
+
+def imported(tree: ast.AST, nodes: Iterator[ast.AST]) -> Iterator[str]:
+    """The perks modules that these import statements name (`from a import b` names a.b when it is one)."""
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                yield full if full in MODULES else node.module
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def module_level(tree: ast.Module) -> Iterator[ast.AST]:
+    """Statements run at import (not those under `if TYPE_CHECKING:`)."""
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        yield node
+
+
+def edges(*, everywhere: bool) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text())
+        nodes = ast.walk(tree) if everywhere else module_level(tree)
+        graph[name] = {target for target in imported(tree, nodes) if target in MODULES and target != name}
+    return graph
+
+
+def layer(module: str) -> str:
+    return module.split(".")[1] if "." in module else ""
+
+
+def test_the_foundation_imports_no_domain() -> None:
+    upward = sorted(
+        f"{source} -> {target}"
+        for source, targets in edges(everywhere=True).items()
+        if layer(source) in FOUNDATION
+        for target in targets
+        if layer(target) in DOMAINS
+    )
+    assert upward == []
+
+
+def test_no_import_cycles() -> None:
+    graph = edges(everywhere=False)
+    rings = strongly_connected(graph)
+    assert [sorted(ring) for ring in rings if len(ring) > 1] == []
+
+
+def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative (the graph has hundreds of modules)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                ring: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    ring.append(member)
+                    if member == node:
+                        break
+                found.append(ring)
+    return found
+
+
+def test_the_checks_see_a_ring_and_an_upward_arrow() -> None:
+    """The checks themselves can fail."""
+    assert [
+        sorted(ring) for ring in strongly_connected({"a": {"b"}, "b": {"a"}, "c": set()}) if len(ring) > 1
+    ] == [["a", "b"]]
+    assert layer("perks.outbox.worker") in FOUNDATION and layer("perks.loyalty.events.jobs") in DOMAINS
