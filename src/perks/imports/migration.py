@@ -251,6 +251,12 @@ class CustomerMigration:
         self, session: AsyncSession, ctx: AuthContext, rows: Sequence[Parsed[MigratedCustomer]], job_id: str
     ) -> Outcome:
         outcome = Outcome()
+        # Customers migrated before are skipped at once (sending a batch again costs a read).
+        seen = await repository.claimed_keys(
+            session, ctx, JOB_PREFIX + self.name, [row.item.id for row in rows]
+        )
+        outcome.skipped += sum(row.item.id in seen for row in rows)
+        rows = [row for row in rows if row.item.id not in seen]
         lines = [line for row in rows for line in row.item.balance]
         reward_types = await rewards.reward_types(session, ctx, {line.reward_id for line in lines})
         brand_ids = await known_brands(session, ctx, {line.brand_id for line in lines})
