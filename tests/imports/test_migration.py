@@ -294,3 +294,43 @@ async def test_a_bad_batch_is_a_400_naming_the_field_and_writes_nothing(
 async def test_migration_routes_need_a_server_token(client: httpx.AsyncClient, tenant: Tenant) -> None:
     for path in (MIGRATE, f"{MIGRATE}/transactions", f"{MIGRATE}/events"):
         assert (await client.post(path, json={"customers": []})).status_code == 401
+
+
+async def test_a_customer_who_signed_up_before_the_migration_gets_the_balance_once_and_keeps_the_profile(
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    headers = await tenant.loyalty(client)
+    points = await reward(client, tenant)
+    signed_up = await client.post(
+        f"{LOYALTY}/customers",
+        headers=headers,
+        json={"id": "ana", "name": "Ana Here", "email": "ana@here.test"},
+    )
+    assert signed_up.status_code == 201, signed_up.text
+    body = {
+        "customers": [
+            person(
+                "ana",
+                {"reward_id": points, "amount": 12},
+                metrics={"lifetime": {"number_of_purchases": 3}, "last_month": {"number_of_purchases": 1}},
+            )
+        ]
+    }
+    for _ in range(2):
+        await migrated(app, client, tenant, MIGRATE, body)
+    ana = await wallet(client, tenant, "ana")
+    assert [total["total"] for total in ana["wallet"]["totals"]] == [12]
+    assert (ana["customer"]["name"], ana["customer"]["email"]) == ("Ana Here", "ana@here.test")
+    assert ana["customer"]["metrics"]["last_month"] == {"number_of_purchases": 1}
+
+
+async def test_a_batch_larger_than_its_limit_is_refused_before_it_is_read(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    response = await client.post(
+        MIGRATE,
+        content=b'{"customers": [' + b" " * (33 << 20) + b"]}",
+        headers=await tenant.loyalty(client) | {"content-type": "application/json"},
+    )
+    assert response.status_code == 413, response.text
+    assert "1,000 records" in response.json()["details"]
