@@ -246,6 +246,15 @@ async def test_a_bad_batch_is_a_400_naming_the_field_and_writes_nothing(
         ),
         (MIGRATE, {"customers": [{"name": "No id"}]}, "customers.0.id"),
         (
+            MIGRATE,
+            {
+                "customers": [
+                    person("a", {"reward_id": "r", "amount": 1, "issued_at": "0001-01-01T00:00:00+05:00"})
+                ]
+            },
+            "customers.0.balance.0.issued_at",
+        ),
+        (
             f"{MIGRATE}/transactions",
             {
                 "customers": [

@@ -19,7 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,8 +54,20 @@ MAX_RECORDS = 1000  # customers per batch (customers, transactions); events per 
 MAX_LINES = 100  # balance lines of one customer
 MAX_TRANSACTIONS = 10_000  # transactions of one batch, all customers together
 MAX_PERIODS = 20  # metrics periods of one customer
-Amount = Annotated[Decimal, Field(gt=0, le=ledger.MAX_AMOUNT, decimal_places=4)]
-Signed = Annotated[Decimal, Field(ge=-ledger.MAX_AMOUNT, le=ledger.MAX_AMOUNT, decimal_places=4)]
+STEP = Decimal("0.0001")  # amounts have at most 4 decimal places (the ledger's scale)
+Amount = Annotated[Decimal, Field(gt=0, le=ledger.MAX_AMOUNT, multiple_of=STEP)]
+Signed = Annotated[Decimal, Field(ge=-ledger.MAX_AMOUNT, le=ledger.MAX_AMOUNT, multiple_of=STEP)]
+Money = Annotated[Decimal, Field(ge=0, le=ledger.MAX_AMOUNT, multiple_of=STEP)]
+
+
+def _utc(moment: datetime) -> datetime:
+    try:
+        return clock.as_utc(moment)
+    except OverflowError:
+        raise PydanticCustomError("out_of_range", "is out of range once in UTC") from None
+
+
+Moment = Annotated[datetime, AfterValidator(_utc)]  # in UTC (naive: taken as UTC)
 Short = Annotated[str, Field(min_length=1, max_length=64)]
 Period = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 MIGRATED_BALANCE = "Migrated balance"
@@ -67,11 +79,11 @@ MIGRATED_BALANCE = "Migrated balance"
 class BalanceLine(BaseModel):
     reward_id: Text
     amount: Amount
-    expiration_date: datetime | None = None
+    expiration_date: Moment | None = None
     brand_id: Text | None = None
     channel_id: Text | None = None
     store_id: Text | None = None
-    issued_at: datetime | None = None
+    issued_at: Moment | None = None
     funded_by: Short | None = None
 
 
@@ -80,11 +92,11 @@ class MetricsPeriod(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    from_: datetime | None = Field(default=None, alias="from")
-    to: datetime | None = None
+    from_: Moment | None = Field(default=None, alias="from")
+    to: Moment | None = None
     tier_id: Text | None = None
-    last_visit: datetime | None = None
-    spend_total: Annotated[Decimal, Field(ge=0, le=ledger.MAX_AMOUNT, decimal_places=4)] | None = None
+    last_visit: Moment | None = None
+    spend_total: Money | None = None
     number_of_purchases: Annotated[int, Field(ge=0, le=1_000_000_000)] | None = None
 
 
@@ -127,11 +139,11 @@ class PastTransaction(BaseModel):
     reward_id: Text
     type: HistoryType
     amount: Signed
-    issued_at: datetime
-    resolved_at: datetime | None = None
+    issued_at: Moment
+    resolved_at: Moment | None = None
     brand_id: Text | None = None
     details: Annotated[str, Field(max_length=500)] | None = None
-    cost: Annotated[Decimal, Field(ge=0, le=ledger.MAX_AMOUNT, decimal_places=4)] | None = None
+    cost: Money | None = None
     store_id: Text | None = None
     channel_id: Text | None = None
     event: Text | dict[str, Any] | None = None
@@ -155,7 +167,7 @@ class TransactionsMigration(BaseModel):
 
 class PastOrder(BaseModel):
     purchase_id: Text | None = None
-    value: Annotated[Decimal, Field(ge=0, le=ledger.MAX_AMOUNT, decimal_places=4)] | None = None
+    value: Money | None = None
     store_id: Text | None = None
     channel_id: Text | None = None
 
@@ -163,7 +175,7 @@ class PastOrder(BaseModel):
 class PastEvent(BaseModel):
     id: Text | None = None
     type: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
-    issued_at: datetime
+    issued_at: Moment
     brand_id: Text | None = None
     order: PastOrder | None = None
     metadata: dict[str, Any] | None = None
@@ -232,16 +244,12 @@ class CustomerMigration:
         customer = validated(MigratedCustomer, row)
         now = clock.now()
         for index, line in enumerate(customer.balance):
-            if line.expiration_date is not None:
-                line.expiration_date = clock.as_utc(line.expiration_date)
-                if line.expiration_date <= now:
-                    raise RowProblem(
-                        f"balance.{index}.expiration_date", "has passed: the balance would expire at once"
-                    )
-            if line.issued_at is not None:
-                line.issued_at = clock.as_utc(line.issued_at)
-                if line.issued_at > now:
-                    raise RowProblem(f"balance.{index}.issued_at", "is in the future")
+            if line.expiration_date is not None and line.expiration_date <= now:
+                raise RowProblem(
+                    f"balance.{index}.expiration_date", "has passed: the balance would expire at once"
+                )
+            if line.issued_at is not None and line.issued_at > now:
+                raise RowProblem(f"balance.{index}.issued_at", "is in the future")
         return customer
 
     def reference(self, row: dict[str, Any]) -> str | None:
@@ -300,7 +308,6 @@ class TransactionMigration:
     def parse(self, row: dict[str, Any]) -> CustomerHistory:
         history = validated(CustomerHistory, row)
         for index, transaction in enumerate(history.transactions):
-            transaction.issued_at = clock.as_utc(transaction.issued_at)
             if transaction.amount == 0:
                 raise RowProblem(f"transactions.{index}.amount", "must not be 0")
         return history
@@ -415,7 +422,7 @@ def _period_json(period: MetricsPeriod) -> dict[str, Any]:
     shown: dict[str, Any] = {}
     for name, value in period.model_dump(by_alias=True, exclude_none=True).items():
         if isinstance(value, datetime):
-            shown[name] = clock.as_utc(value).isoformat()
+            shown[name] = value.isoformat()
         elif isinstance(value, Decimal):
             shown[name] = str(value)
         else:
@@ -475,7 +482,7 @@ def _movement_keys(history: CustomerHistory) -> list[str]:
 def _movement(wallet_id: str, transaction: PastTransaction, reward_type: str) -> ledger.PastMovement:
     metadata: dict[str, Any] = {}
     if transaction.resolved_at is not None:
-        metadata["resolved_at"] = clock.as_utc(transaction.resolved_at).isoformat()
+        metadata["resolved_at"] = transaction.resolved_at.isoformat()
     if transaction.event is not None:
         metadata["event"] = transaction.event
     entry = ledger.Entry(
