@@ -343,3 +343,16 @@ async def test_a_batch_larger_than_its_limit_is_refused_before_it_is_read(
     )
     assert response.status_code == 413, response.text
     assert "1,000 records" in response.json()["details"]
+
+
+async def test_a_batch_sent_again_with_its_idempotency_key_answers_the_same_job(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    headers = await tenant.loyalty(client) | {"Idempotency-Key": "migrate-1"}
+    body = {"customers": [person("ana")]}
+    first = await client.post(MIGRATE, json=body, headers=headers)
+    again = await client.post(MIGRATE, json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (202, 202), again.text
+    assert again.json()["data"]["id"] == first.json()["data"]["id"]
+    listed = await client.get(f"{LOYALTY}/jobs", headers=await tenant.loyalty(client))
+    assert [job["id"] for job in listed.json()["data"]] == [first.json()["data"]["id"]]

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import Request, Response
 
 from perks.imports import migration
 from perks.imports.records import prepare_rows
 from perks.jobs import service as jobs
+from perks.jobs.router_loyalty import accepted
 from perks.jobs.schemas import JobOut
-from perks.loyalty.face import Data, ServerAuth, Session, router
-from perks.tenancy.context import AuthContext
+from perks.loyalty.face import Claimed, Data, ServerClaim, router
 from perks.web.body_limit import body_limit
+from perks.web.unit_of_work import own_transaction
 
 migration_router = router(tags=["loyalty: migration"])
 MAX_BYTES = 32 << 20
@@ -41,12 +42,13 @@ ANSWER = (
     "another customer has, an expiration_date that has passed). " + ANSWER,
     responses={413: {"description": "The body is larger than 32 MiB"}},
 )
+@own_transaction
 @body_limit(MAX_BYTES, TOO_LARGE)
 async def migrate_customers(
-    session: Session, ctx: ServerAuth, body: migration.CustomersMigration
-) -> Data[JobOut]:
+    request: Request, claimed: ServerClaim, body: migration.CustomersMigration
+) -> Response:
     rows = migration.customer_rows(body)
-    return await _enqueue(session, ctx, "customers", rows, {"customers": len(rows)})
+    return await _enqueue(request, claimed, "customers", rows, {"customers": len(rows)})
 
 
 @migration_router.post(
@@ -62,13 +64,16 @@ async def migrate_customers(
     "it says, so one sent again is skipped. " + ANSWER,
     responses={413: {"description": "The body is larger than 32 MiB"}},
 )
+@own_transaction
 @body_limit(MAX_BYTES, TOO_LARGE)
 async def migrate_transactions(
-    session: Session, ctx: ServerAuth, body: migration.TransactionsMigration
-) -> Data[JobOut]:
+    request: Request, claimed: ServerClaim, body: migration.TransactionsMigration
+) -> Response:
     rows = migration.history_rows(body)
     count = sum(len(row["transactions"]) for row in rows)
-    return await _enqueue(session, ctx, "transactions", rows, {"customers": len(rows), "transactions": count})
+    return await _enqueue(
+        request, claimed, "transactions", rows, {"customers": len(rows), "transactions": count}
+    )
 
 
 @migration_router.post(
@@ -83,25 +88,30 @@ async def migrate_transactions(
     "its `id`, or a PURCHASE by its `order.purchase_id`: one sent again is skipped. " + ANSWER,
     responses={413: {"description": "The body is larger than 32 MiB"}},
 )
+@own_transaction
 @body_limit(MAX_BYTES, TOO_LARGE)
-async def migrate_events(session: Session, ctx: ServerAuth, body: migration.EventsMigration) -> Data[JobOut]:
+async def migrate_events(request: Request, claimed: ServerClaim, body: migration.EventsMigration) -> Response:
     rows = migration.event_rows(body)
     return await _enqueue(
-        session, ctx, "events", rows, {"customers": len(body.customers), "events": len(rows)}
+        request, claimed, "events", rows, {"customers": len(body.customers), "events": len(rows)}
     )
 
 
 async def _enqueue(
-    session: AsyncSession, ctx: AuthContext, name: str, rows: list[dict[str, Any]], counts: dict[str, int]
-) -> Data[JobOut]:
+    request: Request, claimed: Claimed, name: str, rows: list[dict[str, Any]], counts: dict[str, int]
+) -> Response:
+    """The batch (read and validated before any transaction opens) stored as a new job's input."""
     prepared = prepare_rows(rows)
     with prepared.records:
-        job = await jobs.enqueue(
-            session,
-            ctx,
-            migration.JOB_PREFIX + name,
-            params={"source": "api", **counts},
-            total=prepared.total,
-            source=prepared.records,
+        return await accepted(
+            request,
+            claimed,
+            lambda session: jobs.enqueue(
+                session,
+                claimed.ctx,
+                migration.JOB_PREFIX + name,
+                params={"source": "api", **counts},
+                total=prepared.total,
+                source=prepared.records,
+            ),
         )
-    return Data(data=jobs.job_out(job))
