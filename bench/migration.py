@@ -103,7 +103,7 @@ def finished(http: httpx.Client, headers: dict[str, str], response: httpx.Respon
         if job["state"] not in ("QUEUED", "RUNNING"):
             assert job["state"] == "SUCCEEDED" and job["errors"] == 0, job
             return job
-        time.sleep(0.02)
+        time.sleep(0.1)
 
 
 def timed(

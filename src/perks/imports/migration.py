@@ -201,16 +201,6 @@ def _at_most(count: int, limit: int, what: str) -> None:
         raise PydanticCustomError("too_many", f"hold {count} {what}; at most {limit} per batch")
 
 
-def customer_rows(body: CustomersMigration) -> list[dict[str, Any]]:
-    return [
-        customer.model_dump(mode="json", by_alias=True, exclude_unset=True) for customer in body.customers
-    ]
-
-
-def history_rows(body: TransactionsMigration) -> list[dict[str, Any]]:
-    return [customer.model_dump(mode="json", exclude_unset=True) for customer in body.customers]
-
-
 def event_rows(body: EventsMigration) -> list[dict[str, Any]]:
     """One row per event, in the events importer's terms (its columns)."""
     rows = []

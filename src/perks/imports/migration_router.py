@@ -47,8 +47,8 @@ ANSWER = (
 async def migrate_customers(
     request: Request, claimed: ServerClaim, body: migration.CustomersMigration
 ) -> Response:
-    rows = migration.customer_rows(body)
-    return await _enqueue(request, claimed, "customers", rows, {"customers": len(rows)})
+    rows = await _as_sent(request)
+    return await _enqueue(request, claimed, "customers", rows, {"customers": len(body.customers)})
 
 
 @migration_router.post(
@@ -69,8 +69,8 @@ async def migrate_customers(
 async def migrate_transactions(
     request: Request, claimed: ServerClaim, body: migration.TransactionsMigration
 ) -> Response:
-    rows = migration.history_rows(body)
-    count = sum(len(row["transactions"]) for row in rows)
+    rows = await _as_sent(request)
+    count = sum(len(customer.transactions) for customer in body.customers)
     return await _enqueue(
         request, claimed, "transactions", rows, {"customers": len(rows), "transactions": count}
     )
@@ -95,6 +95,14 @@ async def migrate_events(request: Request, claimed: ServerClaim, body: migration
     return await _enqueue(
         request, claimed, "events", rows, {"customers": len(body.customers), "events": len(rows)}
     )
+
+
+async def _as_sent(request: Request) -> list[dict[str, Any]]:
+    """The batch's records as sent (the body parsed once, already validated whole as `body`): the job
+    validates each again as it writes it, so they need no copy through the models (half the answer's
+    time for 1,000 customers)."""
+    sent: dict[str, list[dict[str, Any]]] = await request.json()
+    return sent["customers"]
 
 
 async def _enqueue(
