@@ -19,6 +19,7 @@ BENCHES = (
     "bodies",
     "hotpaths",
     "layers",
+    "migration",
 )
 
 

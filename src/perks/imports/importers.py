@@ -171,7 +171,7 @@ async def of_known_customers(
     """The rows whose customer and brand are the account's (the others are refused), and their customers,
     row-locked (before their wallets, as every writer takes them)."""
     known = await customers.find_many(session, ctx, [row.item.customer_id for row in rows], for_update=True)
-    brand_ids = await _known_brands(session, ctx, {row.item.brand_id for row in rows})
+    brand_ids = await known_brands(session, ctx, {row.item.brand_id for row in rows})
     valid: list[Parsed[Row]] = []
     for row in rows:
         if row.item.customer_id not in known:
@@ -204,7 +204,7 @@ async def not_yet_imported(
     return chosen
 
 
-async def _known_brands(session: AsyncSession, ctx: AuthContext, brand_ids: set[str | None]) -> set[str]:
+async def known_brands(session: AsyncSession, ctx: AuthContext, brand_ids: set[str | None]) -> set[str]:
     """Which of `brand_ids` are brands of the account (a batch names few distinct brands)."""
     found: set[str] = set()
     for brand_id in brand_ids:

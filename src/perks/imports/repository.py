@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import insert_for
@@ -23,7 +24,20 @@ async def claim_keys(
         {"account_id": ctx.account_id, "kind": kind, "key": key, "job_id": job_id, "created_at": now}
         for key in dict.fromkeys(keys)
     ]
+    # Parameters, not VALUES literals: the statement compiles once, whatever the batch's size.
     inserted = await session.scalars(
-        insert_for(session)(ImportKey).values(rows).on_conflict_do_nothing().returning(ImportKey.key)
+        insert_for(session)(ImportKey).on_conflict_do_nothing().returning(ImportKey.key), rows
     )
     return set(inserted.all())
+
+
+async def claimed_keys(session: AsyncSession, ctx: AuthContext, kind: str, keys: Sequence[str]) -> set[str]:
+    """Which of `keys` were claimed already (read only: nothing is claimed)."""
+    if not keys:
+        return set()
+    found = await session.scalars(
+        select(ImportKey.key).where(
+            ImportKey.account_id == ctx.account_id, ImportKey.kind == kind, ImportKey.key.in_(set(keys))
+        )
+    )
+    return set(found.all())

@@ -9,14 +9,11 @@ from typing import IO, Annotated
 
 from fastapi import Query, Request, Response
 
-from perks.db import Database
-from perks.idempotency import service as idempotency
 from perks.imports import service
 from perks.imports.records import Format
-from perks.jobs import service as jobs
+from perks.jobs.router_loyalty import accepted
 from perks.jobs.schemas import JobOut
-from perks.loyalty.face import Data, ServerClaim, revoked, router
-from perks.tenancy import service as tenancy
+from perks.loyalty.face import Data, ServerClaim, router
 from perks.web.body_limit import body_limit
 from perks.web.unit_of_work import own_transaction
 
@@ -55,24 +52,14 @@ async def import_file(
         Format | None, Query(description="csv or jsonl; guessed from the file when omitted")
     ] = None,
 ) -> Response:
-    database: Database = request.app.state.db
     with await _received(request) as upload:
         prepared = await asyncio.to_thread(service.prepare_file, type.value, upload, format)
     with prepared.records:
-        async with database.transaction() as session:
-            if not await tenancy.active_keys(session, [claimed.ctx]):
-                raise revoked()
-            claim = claimed.idempotency
-            record_id = (
-                await idempotency.begin(session, claimed.ctx, claim.key, claim.fingerprint, claim.ttl)
-                if claim is not None
-                else None
-            )
-            job = await service.enqueue(session, claimed.ctx, type.value, prepared, source="api")
-            body = Data(data=jobs.job_out(job)).model_dump_json()
-            if record_id is not None:
-                await idempotency.finish(session, record_id, 202, body)
-    return Response(body, status_code=202, media_type="application/json")
+        return await accepted(
+            request,
+            claimed,
+            lambda session: service.enqueue(session, claimed.ctx, type.value, prepared, source="api"),
+        )
 
 
 async def _received(request: Request) -> IO[bytes]:

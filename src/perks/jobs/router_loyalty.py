@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import Database
+from perks.idempotency import service as idempotency
 from perks.jobs import service
+from perks.jobs.models import Job
 from perks.jobs.schemas import JobErrorOut, JobOut
-from perks.loyalty.face import Data, ServerAuth, Session, router
+from perks.loyalty.face import Claimed, Data, ServerAuth, Session, revoked, router
+from perks.tenancy import service as tenancy
 
 jobs_router = router(tags=["loyalty: jobs"])
 
@@ -85,3 +90,28 @@ async def job_error_report(
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="job-{job_id}-errors.csv"'},
     )
+
+
+async def accepted(
+    request: Request, claimed: Claimed, enqueue: Callable[[AsyncSession], Awaitable[Job]]
+) -> Response:
+    """202 with the job `enqueue` makes, in a transaction of its own: for `@own_transaction` routes that
+    take a large body (an import's file, a migration's batch), read and checked before the transaction
+    opens, so a slow upload never holds SQLite's writer. The key must still be active; an Idempotency-Key
+    is claimed, and its answer stored, in the same transaction."""
+    database: Database = request.app.state.db
+    async with database.transaction() as session:
+        if not await tenancy.active_keys(session, [claimed.ctx]):
+            raise revoked()
+        claim = claimed.idempotency
+        record_id = (
+            await idempotency.begin(session, claimed.ctx, claim.key, claim.fingerprint, claim.ttl)
+            if claim is not None
+            else None
+        )
+        job = await enqueue(session)
+        body = Data(data=service.job_out(job)).model_dump_json()
+        if record_id is not None:
+            secret = request.app.state.settings.signing_secret
+            await idempotency.finish(session, record_id, 202, idempotency.seal(body, secret))
+    return Response(body, status_code=202, media_type="application/json")

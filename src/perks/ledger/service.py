@@ -276,6 +276,55 @@ async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequ
     return LockedWallets(ctx, now, lines)
 
 
+@dataclass(frozen=True)
+class PastMovement:
+    """One movement of a wallet's history kept by another system (a migration): it explains how the
+    balance brought in came to be and moves no line."""
+
+    wallet_id: str
+    reward_id: str
+    kind: TransactionType
+    amount: Decimal
+    issued_at: datetime
+    entry: Entry = NO_ENTRY
+
+
+async def record_history(session: AsyncSession, ctx: AuthContext, movements: Sequence[PastMovement]) -> None:
+    """Write the movements as transactions in one statement. They touch no line (`line_id` is empty and
+    `attributes.migrated` is true), so they stand beside the line invariant: the balance they explain
+    arrived as the MIGRATION lines of the customers' migration."""
+    if not movements:
+        return
+    now = clock.now()
+    rows = [
+        TransactionRow(
+            id=new_id(),
+            account_id=ctx.account_id,
+            wallet_id=movement.wallet_id,
+            line_id="",
+            type=movement.kind.value,
+            amount=movement.amount,
+            reward_id=movement.reward_id,
+            campaign_id=movement.entry.campaign_id,
+            brand_id=movement.entry.brand_id,
+            event_id=None,
+            event_type=movement.entry.event_type,
+            channel_id=movement.entry.channel_id,
+            store_id=movement.entry.store_id,
+            funded_by=movement.entry.funded_by,
+            reward_type=movement.entry.reward_type,
+            cost=movement.entry.cost,
+            details=movement.entry.details,
+            attributes={"migrated": True},
+            metadata_=dict(movement.entry.metadata),
+            issued_at=movement.issued_at,
+            created_at=now,
+        )
+        for movement in movements
+    ]
+    await repository.write_rows(await runner_of(session), LedgerTransaction, rows)
+
+
 async def redeem(
     session: AsyncSession,
     ctx: AuthContext,

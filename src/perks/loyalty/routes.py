@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from perks.imports.migration_router import migration_router
 from perks.imports.router import imports_router
 from perks.jobs.router_loyalty import jobs_router
 from perks.loyalty.auth import auth_router
@@ -30,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     tiers_router,
     campaigns_router,
     codes_router,
+    migration_router,  # before /customers/{customer_id}
     customers_router,
     transactions_router,
     webhooks_router,

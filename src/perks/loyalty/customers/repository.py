@@ -50,18 +50,20 @@ async def insert_many(
     written."""
     if not rows:
         return []
+    # Parameters, not VALUES literals: the statement compiles once, whatever the number of rows (a
+    # migration batch of 1,000 customers compiled for seconds).
     statement = (
         insert_for(session)(Customer)
-        .values([{"account_id": ctx.account_id, **row} for row in rows])
         .on_conflict_do_nothing()
         .returning(Customer.id, Customer.external_id, Customer.email)
     )
     by_identity = {(row["external_id"], row["email"]): row for row in reversed(rows)}  # the first of repeats
+    parameters = [{"account_id": ctx.account_id, **row} for row in rows]
     customers = [
         transient(
             Customer, **{**by_identity[(external_id, email)], "id": customer_id, "account_id": ctx.account_id}
         )
-        for customer_id, external_id, email in (await session.execute(statement)).all()
+        for customer_id, external_id, email in (await session.execute(statement, parameters)).all()
     ]
     await write_tags(session, customers)
     return customers
