@@ -29,12 +29,14 @@ async def sign_in(tab: Journey, user: TestUser, shot: str | None = None) -> None
 
 async def test_sign_in(tab: Journey, owner_account: TestUser) -> None:
     await tab.goto("/console/", "sign-in")
-    assert tab.page.url.endswith("/console/login?next=/console/brands")
+    assert tab.page.url.endswith("/console/login?next=/console/overview")
     await sign_in(tab, owner_account)
-    await expect(tab.page).to_have_url(re.compile(r"/console/brands$"))
+    await expect(tab.page).to_have_url(re.compile(r"/console/overview$"))
     await expect(tab.page.locator(".topbar")).to_contain_text(owner_account.email)
+    await expect(tab.page.get_by_role("heading", name="No activity yet")).to_be_visible()
+    await tab.settle("overview-empty")
+    await tab.goto("/console/brands", "brands-empty")
     await expect(tab.page.get_by_role("heading", name="No brands yet")).to_be_visible()
-    await tab.settle("brands-empty")
 
 
 async def test_a_wrong_password(tab: Journey, owner_account: TestUser) -> None:
