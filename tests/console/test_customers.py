@@ -207,7 +207,9 @@ async def test_a_deduction_beyond_the_balance_or_without_a_reason_is_a_field_err
     for attempt in (too_much, {**too_much, "confirmed": "yes"}):  # also past a stale confirmation
         refused = await owner.post(path, attempt)
         assert refused.status_code == 400
-        assert field_error(refused.text, "amount").startswith("Is more than the customer has of Stars: 25")
+        assert field_error(refused.text, "amount") == (
+            "Is more than the 25 Stars the customer has; deduct at most 25"
+        )
         assert 'value="26"' in refused.text and ">Typo</textarea>" in refused.text
     no_reason = await owner.post(
         path, {"direction": "grant", "reward_id": points, "amount": "3", "reason": " "}

@@ -18,8 +18,10 @@ from tests.support.server import LiveServer
 from tests.support.tenants import LOYALTY, Tenant
 
 
-async def sign_in(tab: Journey, user: TestUser, shot: str | None = None) -> None:
-    await tab.goto("/console/login", shot)
+async def sign_in(
+    tab: Journey, user: TestUser, shot: str | None = None, then: str = "/console/brands"
+) -> None:
+    await tab.goto(f"/console/login?next={then}", shot)
     await tab.page.get_by_label("Email").fill(user.email)
     await tab.page.get_by_label("Password").fill(user.password)
     async with tab.page.expect_navigation():
@@ -30,7 +32,7 @@ async def sign_in(tab: Journey, user: TestUser, shot: str | None = None) -> None
 async def test_sign_in(tab: Journey, owner_account: TestUser) -> None:
     await tab.goto("/console/", "sign-in")
     assert tab.page.url.endswith("/console/login?next=/console/overview")
-    await sign_in(tab, owner_account)
+    await sign_in(tab, owner_account, then="/console/overview")
     await expect(tab.page).to_have_url(re.compile(r"/console/overview$"))
     await expect(tab.page.locator(".topbar")).to_contain_text(owner_account.email)
     await expect(tab.page.get_by_role("heading", name="No activity yet")).to_be_visible()

@@ -94,6 +94,6 @@ async def _reward(session: AsyncSession, ctx: AuthContext, reward_id: str) -> Re
 def _uncovered(available: Decimal, reward: Reward) -> BadRequest:
     return invalid(
         "amount",
-        f"is more than the customer has of {reward.name}: {plain_number(available)} available; "
-        "deduct at most that",
+        f"is more than the {plain_number(available)} {reward.name} the customer has; "
+        f"deduct at most {plain_number(available)}",
     )
