@@ -4,6 +4,7 @@ adjustment that goes through the ledger like every other movement (a deduction i
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,12 +17,15 @@ from perks.audit import service as audit
 from perks.console import nav
 from perks.console.auth import Manager, Staff, Viewer
 from perks.console.pages import FACE, Session, pages, router
+from perks.kit.keyset import KeysetPage
 from perks.ledger import service as ledger
+from perks.ledger.models import LedgerTransaction
 from perks.loyalty.customers import adjustments
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.adjustments import AdjustmentIn
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.events import service as events
+from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.records import MAX_WINDOW, Window
 from perks.loyalty.rewards import service as rewards
 from perks.loyalty.tiers import service as tiers
@@ -47,7 +51,7 @@ class Searched:
     """What the search box asked for, once `auto` has chosen a field."""
 
     by: str
-    page: Any
+    page: KeysetPage[Customer]
 
 
 def places(values: Iterable[Decimal | int | float | None]) -> int:
@@ -132,23 +136,21 @@ async def show_customer(
     # As the API's GET /customers/{id} shows it: exact now, without settling (a page writes nothing).
     view = await ledger.read_view(await runner_of(session), staff.ctx, wallet.id)
     keyset = listing.keyset()
-    history: Any
+    history: KeysetPage[BehaviorEvent] | KeysetPage[LedgerTransaction]
+    moved: list[LedgerTransaction] = []
     if tab == "events":
         history = await events.page_of_customer(session, staff.ctx, customer.id, keyset)
-        used: set[str] = set()
     else:
-        history = await transactions.page_of_wallet(session, staff.ctx, wallet.id, keyset)
-        used = {item.reward_id for item in history.items}
-    shown = {line.reward_id for line in view.lines} | {total.reward_id for total in view.totals} | used
-    reward_objects = await rewards.reward_objects(session, staff.ctx, shown)
-    amounts: dict[str, list[Any]] = {reward_id: [] for reward_id in shown}
+        history = moved_page = await transactions.page_of_wallet(session, staff.ctx, wallet.id, keyset)
+        moved = list(moved_page.items)
+    amounts: dict[str, list[Decimal]] = defaultdict(list)
     for line in view.lines:
         amounts[line.reward_id] += [line.remaining, line.amount]
     for total in view.totals:
         amounts[total.reward_id].append(total.total)
-    if tab == "transactions":
-        for item in history.items:
-            amounts[item.reward_id].append(item.amount)
+    for item in moved:
+        amounts[item.reward_id].append(item.amount)
+    reward_objects = await rewards.reward_objects(session, staff.ctx, set(amounts))
     context = {
         "customer": customer,
         "tier": await _tier_name(session, staff, customer),
