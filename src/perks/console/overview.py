@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from perks.console import nav
 from perks.console.auth import Viewer
 from perks.console.pages import FACE, Session, pages, router
+from perks.db import Database
 from perks.loyalty.overview import service
 from perks.loyalty.overview.service import Overview
 from perks.ui.charts import Chart, Series, csv_response
@@ -61,6 +62,12 @@ async def show_overview(
     format: Annotated[str, Query(pattern="^(html|csv)$")] = "html",
 ) -> Response:
     data = await service.overview(session, staff.ctx)
+    if data.to_save:
+        # Closed days counted for the first time, kept in a short write transaction of their own: a view of
+        # the overview otherwise only reads (and never holds SQLite's single writer).
+        database: Database = request.app.state.db
+        async with database.transaction() as writing:
+            await service.save_days(writing, staff.ctx, data.to_save)
     charts = charts_of(data)
     if format == "csv":
         return csv_response(charts[chart], f"overview-{chart}.csv")

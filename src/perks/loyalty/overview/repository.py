@@ -1,9 +1,9 @@
 """Grouped queries of the overview, each one range of a date index of the caller's account (migration 0970
-added those the charts lacked), bucketed by UTC day in SQL."""
+added those the charts lacked), bucketed by UTC day in SQL; and the saved figures of closed days."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,50 +11,61 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db import insert_for
 from perks.kit.periods import utc_day
 from perks.ledger.models import LedgerTransaction, TransactionType
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.coupons.redemptions.models import CouponRedemption
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.events.models import BehaviorEvent
+from perks.loyalty.overview.models import OverviewDay
 from perks.tenancy.context import AuthContext
 
 MOVEMENTS = (TransactionType.ACCUMULATION, TransactionType.REDEMPTION, TransactionType.EXPIRATION)
+Figures = dict[str, Any]
+
+
+def _within(column: Any, since: datetime, until: datetime | None) -> list[Any]:
+    return [column >= since] + ([column < until] if until is not None else [])
 
 
 async def _per_day(
-    session: AsyncSession, ctx: AuthContext, model: Any, column: Any, since: datetime
+    session: AsyncSession, ctx: AuthContext, model: Any, column: Any, since: datetime, until: datetime | None
 ) -> dict[str, int]:
     day = utc_day(session, column)
     statement = (
         select(day, func.count())
         .select_from(model)
-        .where(model.account_id == ctx.account_id, column >= since)
+        .where(model.account_id == ctx.account_id, *_within(column, since, until))
         .group_by(day)
     )
     return {str(bucket): int(count) for bucket, count in (await session.execute(statement)).all()}
 
 
-async def events_per_day(session: AsyncSession, ctx: AuthContext, since: datetime) -> dict[str, int]:
+async def events_per_day(
+    session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
+) -> dict[str, int]:
     """Behavior events received per UTC day (ix_loyalty_events_account_created)."""
-    return await _per_day(session, ctx, BehaviorEvent, BehaviorEvent.created_at, since)
+    return await _per_day(session, ctx, BehaviorEvent, BehaviorEvent.created_at, since, until)
 
 
 async def coupon_redemptions_per_day(
-    session: AsyncSession, ctx: AuthContext, since: datetime
+    session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
 ) -> dict[str, int]:
     """Coupon codes redeemed per UTC day, reversed ones included (ix_loyalty_coupon_redemptions_redeemed)."""
-    return await _per_day(session, ctx, CouponRedemption, CouponRedemption.redeemed_at, since)
+    return await _per_day(session, ctx, CouponRedemption, CouponRedemption.redeemed_at, since, until)
 
 
-async def customers_per_day(session: AsyncSession, ctx: AuthContext, since: datetime) -> dict[str, int]:
-    """Customers by their registration day (ix_customers_registered)."""
-    return await _per_day(session, ctx, Customer, Customer.registration_date, since)
+async def customers_per_day(
+    session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
+) -> dict[str, int]:
+    """Customers by the day they joined the program here (ix_customers_created)."""
+    return await _per_day(session, ctx, Customer, Customer.created_at, since, until)
 
 
 async def movements_per_day(
-    session: AsyncSession, ctx: AuthContext, since: datetime
-) -> Sequence[tuple[str, str, str, Decimal]]:
+    session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
+) -> list[tuple[str, str, str, Decimal]]:
     """(UTC day, type, reward id, signed sum) of accumulations, redemptions and expirations
     (ix_ledger_transactions_account_created)."""
     day = utc_day(session, LedgerTransaction.created_at)
@@ -62,7 +73,7 @@ async def movements_per_day(
         select(day, LedgerTransaction.type, LedgerTransaction.reward_id, func.sum(LedgerTransaction.amount))
         .where(
             LedgerTransaction.account_id == ctx.account_id,
-            LedgerTransaction.created_at >= since,
+            *_within(LedgerTransaction.created_at, since, until),
             LedgerTransaction.type.in_([kind.value for kind in MOVEMENTS]),
         )
         .group_by(day, LedgerTransaction.type, LedgerTransaction.reward_id)
@@ -73,28 +84,51 @@ async def movements_per_day(
     ]
 
 
-async def top_campaigns(
-    session: AsyncSession, ctx: AuthContext, since: datetime, limit: int
-) -> Sequence[tuple[str, str, int]]:
-    """(campaign id, name, rewards granted) of the campaigns that granted most rewards (accumulations)
-    since `since`, most first: the transactions grouped by campaign over the date index, then the few
-    campaigns joined for their names."""
-    granted = (
-        select(LedgerTransaction.campaign_id.label("campaign_id"), func.count().label("granted"))
+async def grants_per_day(
+    session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
+) -> list[tuple[str, str, int]]:
+    """(UTC day, campaign id, rewards granted): accumulations carrying a campaign."""
+    day = utc_day(session, LedgerTransaction.created_at)
+    statement = (
+        select(day, LedgerTransaction.campaign_id, func.count())
         .where(
             LedgerTransaction.account_id == ctx.account_id,
-            LedgerTransaction.created_at >= since,
+            *_within(LedgerTransaction.created_at, since, until),
             LedgerTransaction.type == TransactionType.ACCUMULATION.value,
             LedgerTransaction.campaign_id.is_not(None),
         )
-        .group_by(LedgerTransaction.campaign_id)
-        .subquery()
-    )
-    statement = (
-        select(granted.c.campaign_id, Campaign.name, granted.c.granted)
-        .join(Campaign, (Campaign.account_id == ctx.account_id) & (Campaign.id == granted.c.campaign_id))
-        .order_by(granted.c.granted.desc(), Campaign.name)
-        .limit(limit)
+        .group_by(day, LedgerTransaction.campaign_id)
     )
     rows = await session.execute(statement)
-    return [(str(campaign_id), name, int(count)) for campaign_id, name, count in rows.all()]
+    return [(str(bucket), str(campaign_id), int(count)) for bucket, campaign_id, count in rows.all()]
+
+
+async def campaign_names(session: AsyncSession, ctx: AuthContext, ids: Collection[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Campaign.id, Campaign.name).where(Campaign.account_id == ctx.account_id, Campaign.id.in_(ids))
+    )
+    return {campaign_id: name for campaign_id, name in rows.all()}
+
+
+async def saved_days(session: AsyncSession, ctx: AuthContext, first: str, last: str) -> dict[str, Figures]:
+    rows = await session.execute(
+        select(OverviewDay.day, OverviewDay.figures).where(
+            OverviewDay.account_id == ctx.account_id, OverviewDay.day >= first, OverviewDay.day <= last
+        )
+    )
+    return {day: figures for day, figures in rows.all()}
+
+
+async def save_days(
+    session: AsyncSession, ctx: AuthContext, days: Mapping[str, Figures], now: datetime
+) -> None:
+    """Keep closed days' figures; a day another request saved meanwhile is left as it is (the same)."""
+    if not days:
+        return
+    rows = [
+        {"account_id": ctx.account_id, "day": day, "figures": figures, "computed_at": now}
+        for day, figures in days.items()
+    ]
+    await session.execute(insert_for(session)(OverviewDay).on_conflict_do_nothing(), rows)

@@ -1,4 +1,5 @@
-"""console overview: a date index per chart that had none (events, coupon redemptions, new customers)
+"""console overview: a date index per chart that had none (events, coupon redemptions, new customers), and
+the saved figures of closed days
 
 Revision ID: 0970
 Revises: 0600, 0700
@@ -9,27 +10,48 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0970"
 down_revision: str | Sequence[str] | None = ("0600", "0700")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# name: (table, columns). The overview's charts count each table's rows of the last 30 days per day: one
-# range of one of these instead of every row the account ever had.
+# name: (table, columns). The overview's charts count each table's rows of a few days per day: one range of
+# one of these instead of every row the account ever had.
 INDEXES = {
     "ix_loyalty_events_account_created": ("loyalty_events", ["account_id", "created_at"]),
     "ix_loyalty_coupon_redemptions_redeemed": ("loyalty_coupon_redemptions", ["account_id", "redeemed_at"]),
-    "ix_customers_registered": ("customers", ["account_id", "registration_date"]),
+    "ix_customers_created": ("customers", ["account_id", "created_at"]),
 }
 
 
 def upgrade() -> None:
     for name, (table, columns) in INDEXES.items():
         op.create_index(name, table, columns, unique=False)
+    op.create_table(
+        "loyalty_overview_days",
+        sa.Column("account_id", sa.String(length=36), nullable=False),
+        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column(
+            "figures",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_loyalty_overview_days_account_id_accounts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", "day", name=op.f("pk_loyalty_overview_days")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("loyalty_overview_days")
     for name, (table, _columns) in INDEXES.items():
         op.drop_index(name, table_name=table)
