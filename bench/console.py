@@ -1,6 +1,7 @@
 """Console pages at scale: server time of the customers search and of a customer's page on an account of
 1,000,000 customers whose wallets hold 10,000,000 lines (and as many ledger transactions: each line came
-with its ACCUMULATION), on SQLite. Also the overview (its 30 days hold half of those transactions).
+with its ACCUMULATION), on SQLite. Also the overview: its 30 days hold half of those transactions; its
+first view counts the 29 closed days (and keeps their figures), later ones only the open day.
 
 The rows are bulk-loaded with raw inserts (the indexes dropped during the load and built after it), so
 setup takes minutes; the pages are then requested in process (ASGI, no network), signed in as an owner,
@@ -38,7 +39,7 @@ LINES_PER_CUSTOMER = 10
 BASELINE = 1_000
 CHUNK = 20_000  # customers a transaction of the load
 ROUNDS = 200
-OVERVIEW_ROUNDS = 5  # it reads every transaction of 30 days: seconds at this size
+OVERVIEW_ROUNDS = 20  # it counts the open day's rows on every view
 TARGET_P99_MS = 100
 NAMES = ("Ana", "Bruno", "Carla", "Diego", "Elena", "Fabio", "Gloria", "Hugo", "Irene", "Jorge")
 TABLES = ("customers", "wallets", "wallet_lines", "ledger_transactions")
@@ -103,7 +104,8 @@ def rows(
             for line in range(per):
                 serial = index * per + line
                 line_id, transaction_id = uuid_like(3, account, serial), uuid_like(4, account, serial)
-                moment = stamp(now - spread * (1 - (line + 1) / (per + 1)) + timedelta(seconds=index % 3600))
+                # Spread evenly over the days (a fixed scramble of customer and line), the newest now.
+                moment = stamp(now - spread * (((index * 7919 + line * 104_729) % 999_983) / 999_983))
                 amount = 100 * 10_000  # 100 points, as the Amount type stores it (1/10,000ths)
                 remaining = 0 if line % 3 == 0 else amount
                 batch["wallet_lines"].append(
@@ -247,6 +249,10 @@ async def measure(
         first = await client.get(FACE.path("/customers"))
         assert first.status_code == 200, first.text[:300]
         cursor = first.text.split('rel="next" href="?after=', 1)[1].split('"', 1)[0]
+        started = time.perf_counter()
+        assert (await client.get(FACE.path("/overview"))).status_code == 200
+        first_overview = (time.perf_counter() - started) * 1000
+        results["overview, first view (counts the closed days)"] = (first_overview, first_overview)
         for label, path_of in pages(count, account, lambda: cursor).items():
             times = []
             for n in range(rounds if label != "overview" else OVERVIEW_ROUNDS):
@@ -300,7 +306,7 @@ async def run(url: str, count: int, per: int) -> None:
     print(f"  {'':42} {'p50':>10} {'p99':>11} {'p50':>11} {'p99':>12}")
     for label, (p50, p99) in large.items():
         base50, base99 = baseline[label]
-        flag = "" if p99 < TARGET_P99_MS or label == "overview" else "  over target"
+        flag = "" if p99 < TARGET_P99_MS or label.startswith("overview") else "  over target"
         print(f"  {label:42} {base50:7.1f} ms {base99:8.1f} ms {p50:8.1f} ms {p99:9.1f} ms{flag}")
 
 
