@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from perks.db import insert_for
 from perks.kit.periods import utc_day
@@ -29,9 +30,20 @@ def _within(column: Any, since: datetime, until: datetime | None) -> list[Any]:
     return [column >= since] + ([column < until] if until is not None else [])
 
 
-async def _per_day(
-    session: AsyncSession, ctx: AuthContext, model: Any, column: Any, since: datetime, until: datetime | None
+# The rows each counting chart counts per day, by a date column that follows account_id in an index.
+COUNTED: dict[str, InstrumentedAttribute[datetime]] = {
+    "events": BehaviorEvent.created_at,  # received (ix_loyalty_events_account_created)
+    "coupons": CouponRedemption.redeemed_at,  # reversed too (ix_loyalty_coupon_redemptions_redeemed)
+    "customers": Customer.created_at,  # the day they joined the program here (ix_customers_created)
+}
+
+
+async def per_day(
+    session: AsyncSession, ctx: AuthContext, counted: str, since: datetime, until: datetime | None
 ) -> dict[str, int]:
+    """How many rows of COUNTED[counted] each UTC day of [since, until) has."""
+    column = COUNTED[counted]
+    model = column.class_
     day = utc_day(session, column)
     statement = (
         select(day, func.count())
@@ -40,27 +52,6 @@ async def _per_day(
         .group_by(day)
     )
     return {str(bucket): int(count) for bucket, count in (await session.execute(statement)).all()}
-
-
-async def events_per_day(
-    session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
-) -> dict[str, int]:
-    """Behavior events received per UTC day (ix_loyalty_events_account_created)."""
-    return await _per_day(session, ctx, BehaviorEvent, BehaviorEvent.created_at, since, until)
-
-
-async def coupon_redemptions_per_day(
-    session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
-) -> dict[str, int]:
-    """Coupon codes redeemed per UTC day, reversed ones included (ix_loyalty_coupon_redemptions_redeemed)."""
-    return await _per_day(session, ctx, CouponRedemption, CouponRedemption.redeemed_at, since, until)
-
-
-async def customers_per_day(
-    session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
-) -> dict[str, int]:
-    """Customers by the day they joined the program here (ix_customers_created)."""
-    return await _per_day(session, ctx, Customer, Customer.created_at, since, until)
 
 
 async def movements_per_day(

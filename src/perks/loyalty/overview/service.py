@@ -100,12 +100,8 @@ async def _count(
     figures: dict[str, Figures] = {
         day: {"events": 0, "coupons": 0, "customers": 0, "campaigns": {}, "points": {}} for day in days
     }
-    for key, counts in (
-        ("events", await repository.events_per_day(session, ctx, since, until)),
-        ("coupons", await repository.coupon_redemptions_per_day(session, ctx, since, until)),
-        ("customers", await repository.customers_per_day(session, ctx, since, until)),
-    ):
-        for day, count in counts.items():
+    for key in repository.COUNTED:
+        for day, count in (await repository.per_day(session, ctx, key, since, until)).items():
             if day in figures:
                 figures[day][key] = count
     for day, kind, reward_id, total in await repository.movements_per_day(session, ctx, since, until):
