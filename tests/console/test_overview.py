@@ -4,7 +4,7 @@ sent through the API, one grouped query per chart, and a first step to take when
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from perks.db import Database
 from perks.kit import clock
 from perks.loyalty.events.models import BehaviorEvent
-from perks.loyalty.overview.models import OverviewDay
+from perks.loyalty.overview.models import OverviewHour
 from tests.console.test_customers import console_id
 from tests.ledger.support import travel
 from tests.loyalty.catalog import reward
@@ -67,7 +67,7 @@ async def test_the_charts_count_what_the_api_was_sent(
     await new_customer(client, tenant, "ana")
     await new_customer(client, tenant, "bob")
     await sent(client, tenant, purchase(25, "o-1", customer_id="ana"))
-    assert (await owner.get("/console/overview")).status_code == 200  # counts and saves the closed days
+    assert (await owner.get("/console/overview")).status_code == 200  # counts and saves the closed hours
     one = await statements_per_page(owner, database, "/console/overview")
     for value, order, customer in ((10, "o-2", "ana"), (5, "o-3", "bob")):
         await sent(client, tenant, purchase(value, order, customer_id=customer))
@@ -97,9 +97,9 @@ async def test_the_charts_count_what_the_api_was_sent(
     assert csv.text.splitlines()[-1] == f"{today},140,7,0"
     campaigns = await owner.get("/console/overview?chart=campaigns&format=csv")
     assert campaigns.text.splitlines() == ["label,Rewards granted", "Per dollar,3", "Welcome coupon,1"]
-    # The saved days, one query a chart for today, the rewards' types, the campaigns' names, the user:
-    # however many rows.
-    assert await statements_per_page(owner, database, "/console/overview") == one == 9
+    # The user, the saved hours, the open hour's counts (three counts, one walk of the ledger), the rewards'
+    # types, the campaigns' names: however many rows.
+    assert await statements_per_page(owner, database, "/console/overview") == one == 8
 
 
 async def test_another_accounts_activity_is_not_counted(
@@ -110,7 +110,7 @@ async def test_another_accounts_activity_is_not_counted(
     assert "No activity yet" in (await other_owner.get("/console/overview")).text
 
 
-async def test_a_closed_day_is_counted_once_and_kept(
+async def test_a_closed_hour_is_counted_once_and_kept(
     app: FastAPI, client: httpx.AsyncClient, tenant: Tenant, database: Database, owner_user: TestUser
 ) -> None:
     points = await reward(client, tenant, name="Stars")
@@ -121,19 +121,22 @@ async def test_a_closed_day_is_counted_once_and_kept(
     await sent(client, tenant, purchase(25, "o-1", customer_id="ana"))
     await sent(client, tenant, purchase(10, "o-2", customer_id="ana"))
     sent_on = clock.now().date().isoformat()[5:]
-    travel(tenant, timedelta(days=1, minutes=10))  # that day is over: its figures are for good
+    travel(tenant, timedelta(days=1, minutes=10))  # that hour is over: its figures are for good
     await sent(client, tenant, purchase(5, "o-3", customer_id="ana"))
-    today = clock.now().date().isoformat()[5:]
+    now = clock.now()
+    today = now.date().isoformat()[5:]
     async with signed_in(app, database, owner_user) as owner:  # a session of the new day
         first = await owner.get("/console/overview")
         assert table(first.text, "events")[-2:] == [[sent_on, "2"], [today, "1"]]
         assert table(first.text, "points")[-2:] == [[sent_on, "35", "0", "0"], [today, "5", "0", "0"]]
+        window = datetime.combine(now.date() - timedelta(days=29), datetime.min.time(), tzinfo=UTC)
+        open_hour = (now - timedelta(minutes=5)).replace(minute=0, second=0, microsecond=0)
         async with database.transaction() as session:
             saved = await session.scalar(
-                select(func.count()).where(OverviewDay.account_id == tenant.account_id)
+                select(func.count()).where(OverviewHour.account_id == tenant.account_id)
             )
-            assert saved == 29  # every closed day of the 30, today left open
-            # Rows are never taken away from a closed day; were they, its saved figures would stay.
+            assert saved == (open_hour - window) // timedelta(hours=1)  # every closed hour of the 30 days
+            # Rows are never taken away from a closed hour; were they, its saved figures would stay.
             await session.execute(delete(BehaviorEvent).where(BehaviorEvent.account_id == tenant.account_id))
         again = await owner.get("/console/overview")
         assert table(again.text, "events")[-2:] == [[sent_on, "2"], [today, "0"]]

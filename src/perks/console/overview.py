@@ -63,11 +63,11 @@ async def show_overview(
 ) -> Response:
     data = await service.overview(session, staff.ctx)
     if data.to_save:
-        # Closed days counted for the first time, kept in a short write transaction of their own: a view of
+        # Closed hours counted for the first time, kept in a short write transaction of their own: a view of
         # the overview otherwise only reads (and never holds SQLite's single writer).
         database: Database = request.app.state.db
         async with database.transaction() as writing:
-            await service.save_days(writing, staff.ctx, data.to_save)
+            await service.save_hours(writing, staff.ctx, data.to_save)
     charts = charts_of(data)
     if format == "csv":
         return csv_response(charts[chart], f"overview-{chart}.csv")

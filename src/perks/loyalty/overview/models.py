@@ -9,18 +9,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from perks.db import Base, JSONDocument, UTCDateTime
 
 
-class OverviewDay(Base):
-    """The overview's figures of one closed UTC day of an account, computed once: the rows they count are
+class OverviewHour(Base):
+    """The overview's figures of one closed UTC hour of an account, counted once: the rows they count are
     never changed afterwards (events, transactions, redemptions and customers are counted by the moment they
-    were written), so only the open day is counted on every view."""
+    were written), so a view counts only the open hour's rows."""
 
-    __tablename__ = "loyalty_overview_days"
+    __tablename__ = "loyalty_overview_hours"
 
     account_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, UTC
-    # {"events": n, "coupons": n, "customers": n, "campaigns": {id: n},
+    hour: Mapped[str] = mapped_column(String(13), primary_key=True)  # YYYY-MM-DD HH, UTC
+    # What the hour had, zeros left out: {"events": n, "coupons": n, "customers": n, "campaigns": {id: n},
     #  "points": {"ACCUMULATION" | "REDEMPTION" | "EXPIRATION": {reward id: "signed sum"}}}
     figures: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,5 +1,5 @@
 """Grouped queries of the overview, each one range of a date index of the caller's account (migration 0970
-added those the charts lacked), bucketed by UTC day in SQL; and the saved figures of closed days."""
+added those the charts lacked), bucketed by UTC hour in SQL; and the saved figures of closed hours."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from perks.db import insert_for
-from perks.kit.periods import utc_day
+from perks.kit.periods import utc_hour
 from perks.ledger.models import LedgerTransaction, TransactionType
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.coupons.redemptions.models import CouponRedemption
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.events.models import BehaviorEvent
-from perks.loyalty.overview.models import OverviewDay
+from perks.loyalty.overview.models import OverviewHour
 from perks.tenancy.context import AuthContext
 
 MOVEMENTS = (TransactionType.ACCUMULATION, TransactionType.REDEMPTION, TransactionType.EXPIRATION)
@@ -38,60 +38,44 @@ COUNTED: dict[str, InstrumentedAttribute[datetime]] = {
 }
 
 
-async def per_day(
+async def per_hour(
     session: AsyncSession, ctx: AuthContext, counted: str, since: datetime, until: datetime | None
 ) -> dict[str, int]:
-    """How many rows of COUNTED[counted] each UTC day of [since, until) has."""
+    """How many rows of COUNTED[counted] each UTC hour of [since, until) has."""
     column = COUNTED[counted]
     model = column.class_
-    day = utc_day(session, column)
+    hour = utc_hour(session, column)
     statement = (
-        select(day, func.count())
+        select(hour, func.count())
         .select_from(model)
         .where(model.account_id == ctx.account_id, *_within(column, since, until))
-        .group_by(day)
+        .group_by(hour)
     )
     return {str(bucket): int(count) for bucket, count in (await session.execute(statement)).all()}
 
 
-async def movements_per_day(
+async def movements_per_hour(
     session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
-) -> list[tuple[str, str, str, Decimal]]:
-    """(UTC day, type, reward id, signed sum) of accumulations, redemptions and expirations
-    (ix_ledger_transactions_account_created)."""
-    day = utc_day(session, LedgerTransaction.created_at)
+) -> list[tuple[str, str, str, str | None, Decimal, int]]:
+    """(UTC hour, type, reward id, campaign id, signed sum, how many) of accumulations, redemptions and
+    expirations: the points chart and the campaigns' grants from one walk of
+    ix_ledger_transactions_account_created."""
+    hour = utc_hour(session, LedgerTransaction.created_at)
+    keys = (hour, LedgerTransaction.type, LedgerTransaction.reward_id, LedgerTransaction.campaign_id)
     statement = (
-        select(day, LedgerTransaction.type, LedgerTransaction.reward_id, func.sum(LedgerTransaction.amount))
+        select(*keys, func.sum(LedgerTransaction.amount), func.count())
         .where(
             LedgerTransaction.account_id == ctx.account_id,
             *_within(LedgerTransaction.created_at, since, until),
             LedgerTransaction.type.in_([kind.value for kind in MOVEMENTS]),
         )
-        .group_by(day, LedgerTransaction.type, LedgerTransaction.reward_id)
+        .group_by(*keys)
     )
     rows = await session.execute(statement)
     return [
-        (str(bucket), kind, reward_id, Decimal(total or 0)) for bucket, kind, reward_id, total in rows.all()
+        (str(bucket), kind, reward_id, campaign_id, Decimal(total or 0), int(count))
+        for bucket, kind, reward_id, campaign_id, total, count in rows.all()
     ]
-
-
-async def grants_per_day(
-    session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
-) -> list[tuple[str, str, int]]:
-    """(UTC day, campaign id, rewards granted): accumulations carrying a campaign."""
-    day = utc_day(session, LedgerTransaction.created_at)
-    statement = (
-        select(day, LedgerTransaction.campaign_id, func.count())
-        .where(
-            LedgerTransaction.account_id == ctx.account_id,
-            *_within(LedgerTransaction.created_at, since, until),
-            LedgerTransaction.type == TransactionType.ACCUMULATION.value,
-            LedgerTransaction.campaign_id.is_not(None),
-        )
-        .group_by(day, LedgerTransaction.campaign_id)
-    )
-    rows = await session.execute(statement)
-    return [(str(bucket), str(campaign_id), int(count)) for bucket, campaign_id, count in rows.all()]
 
 
 async def campaign_names(session: AsyncSession, ctx: AuthContext, ids: Collection[str]) -> dict[str, str]:
@@ -103,23 +87,23 @@ async def campaign_names(session: AsyncSession, ctx: AuthContext, ids: Collectio
     return {campaign_id: name for campaign_id, name in rows.all()}
 
 
-async def saved_days(session: AsyncSession, ctx: AuthContext, first: str, last: str) -> dict[str, Figures]:
+async def saved_hours(session: AsyncSession, ctx: AuthContext, first: str, last: str) -> dict[str, Figures]:
     rows = await session.execute(
-        select(OverviewDay.day, OverviewDay.figures).where(
-            OverviewDay.account_id == ctx.account_id, OverviewDay.day >= first, OverviewDay.day <= last
+        select(OverviewHour.hour, OverviewHour.figures).where(
+            OverviewHour.account_id == ctx.account_id, OverviewHour.hour >= first, OverviewHour.hour <= last
         )
     )
-    return {day: figures for day, figures in rows.all()}
+    return {hour: figures for hour, figures in rows.all()}
 
 
-async def save_days(
-    session: AsyncSession, ctx: AuthContext, days: Mapping[str, Figures], now: datetime
+async def save_hours(
+    session: AsyncSession, ctx: AuthContext, hours: Mapping[str, Figures], now: datetime
 ) -> None:
-    """Keep closed days' figures; a day another request saved meanwhile is left as it is (the same)."""
-    if not days:
+    """Keep closed hours' figures; an hour another request saved meanwhile is left as it is (the same)."""
+    if not hours:
         return
     rows = [
-        {"account_id": ctx.account_id, "day": day, "figures": figures, "computed_at": now}
-        for day, figures in days.items()
+        {"account_id": ctx.account_id, "hour": hour, "figures": figures, "computed_at": now}
+        for hour, figures in hours.items()
     ]
-    await session.execute(insert_for(session)(OverviewDay).on_conflict_do_nothing(), rows)
+    await session.execute(insert_for(session)(OverviewHour).on_conflict_do_nothing(), rows)

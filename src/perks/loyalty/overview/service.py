@@ -1,14 +1,14 @@
-"""The overview: the account's last days at a glance. A closed UTC day's figures are counted once (one
-grouped query per chart over the days not counted yet) and saved; only the open day is counted on every
-view, so the page costs about a day's rows, not a month's."""
+"""The overview: the account's last days at a glance. A closed UTC hour's figures are counted once (one
+grouped query per chart over the hours not counted yet) and saved; a view counts only the open hour's rows,
+so it costs about an hour of activity, not a month's."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,16 +16,18 @@ from perks.kit import clock
 from perks.kit.periods import days_ending
 from perks.ledger.models import TransactionType
 from perks.loyalty.overview import repository
-from perks.loyalty.overview.repository import Figures
+from perks.loyalty.overview.repository import COUNTED, Figures
 from perks.loyalty.rewards import service as rewards
 from perks.tenancy.context import AuthContext
 
 DAYS = 30
 TOP_CAMPAIGNS = 10
 POINTS = "POINTS"
-# A day is closed (its figures saved for good) this long after it ended: rows written at 23:59:59.9 have
+# An hour is closed (its figures saved for good) this long after it ended: rows written at :59:59.9 have
 # been committed by then.
 SETTLE = timedelta(minutes=5)
+HOUR = timedelta(hours=1)
+HOUR_FORMAT = "%Y-%m-%d %H"  # as kit.periods.utc_hour writes it
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Overview:
     coupon_redemptions: list[int]
     new_customers: list[int]
     top_campaigns: list[TopCampaign]
-    # Closed days counted by this view, for `save_days` (in a transaction of the caller's).
+    # Closed hours counted by this view, for `save_hours` (in a transaction of the caller's).
     to_save: dict[str, Figures] = field(default_factory=dict)
 
     @property
@@ -71,76 +73,83 @@ def _start(day: date) -> datetime:
 async def overview(
     session: AsyncSession, ctx: AuthContext, days: int = DAYS, now: datetime | None = None
 ) -> Overview:
-    moment = now or clock.now()
-    calendar = days_ending(moment.date(), days)
-    names = [day.isoformat() for day in calendar]
-    open_from = _start(calendar[-1]) if moment - _start(calendar[-1]) >= SETTLE else _start(calendar[-2])
-    closed = [day for day in calendar if _start(day) < open_from]
-    figures = await repository.saved_days(session, ctx, names[0], names[-1]) if closed else {}
-    missing = [day for day in closed if day.isoformat() not in figures]
-    counted: dict[str, Figures] = {}
+    moment = clock.as_utc(now or clock.now())
+    calendar = [day.isoformat() for day in days_ending(moment.date(), days)]
+    first = _start(date.fromisoformat(calendar[0]))
+    open_from = max(first, (moment - SETTLE).replace(minute=0, second=0, microsecond=0))
+    closed = [(first + HOUR * index).strftime(HOUR_FORMAT) for index in range((open_from - first) // HOUR)]
+    hours = await repository.saved_hours(session, ctx, closed[0], closed[-1]) if closed else {}
+    missing = [hour for hour in closed if hour not in hours]
+    to_save: dict[str, Figures] = {}
     if missing:
-        counted = await _count(
-            session, ctx, [day.isoformat() for day in missing], _start(missing[0]), open_from
-        )
-        figures.update(counted)
-    open_days = [day.isoformat() for day in calendar if _start(day) >= open_from]
-    figures.update(await _count(session, ctx, open_days, open_from, None))
-    return await _shown(session, ctx, names, figures, {day.isoformat() for day in missing}, counted)
+        since = datetime.strptime(missing[0], HOUR_FORMAT).replace(tzinfo=UTC)
+        counted = await _count(session, ctx, since, open_from)
+        to_save = {hour: counted.get(hour, {}) for hour in missing}
+        hours.update(to_save)
+    live = await _count(session, ctx, open_from, None)
+    return await _shown(session, ctx, calendar, [*hours.items(), *live.items()], to_save)
 
 
-async def save_days(session: AsyncSession, ctx: AuthContext, days: dict[str, Figures]) -> None:
-    await repository.save_days(session, ctx, days, clock.now())
+async def save_hours(session: AsyncSession, ctx: AuthContext, hours: dict[str, Figures]) -> None:
+    await repository.save_hours(session, ctx, hours, clock.now())
 
 
 async def _count(
-    session: AsyncSession, ctx: AuthContext, days: list[str], since: datetime, until: datetime | None
+    session: AsyncSession, ctx: AuthContext, since: datetime, until: datetime | None
 ) -> dict[str, Figures]:
-    """The figures of `days` (every day in [since, until)), one grouped query per chart."""
-    figures: dict[str, Figures] = {
-        day: {"events": 0, "coupons": 0, "customers": 0, "campaigns": {}, "points": {}} for day in days
-    }
-    for key in repository.COUNTED:
-        for day, count in (await repository.per_day(session, ctx, key, since, until)).items():
-            if day in figures:
-                figures[day][key] = count
-    for day, kind, reward_id, total in await repository.movements_per_day(session, ctx, since, until):
-        if day in figures:
-            figures[day]["points"].setdefault(kind, {})[reward_id] = str(total)
-    for day, campaign_id, count in await repository.grants_per_day(session, ctx, since, until):
-        if day in figures:
-            figures[day]["campaigns"][campaign_id] = count
-    return figures
+    """The figures of the hours in [since, until) that had something (zeros left out): one grouped query
+    per counting chart, one for the ledger."""
+    figures: dict[str, Figures] = defaultdict(dict)
+    for key in COUNTED:
+        for hour, count in (await repository.per_hour(session, ctx, key, since, until)).items():
+            figures[hour][key] = count
+    for hour, kind, reward_id, campaign_id, total, count in await repository.movements_per_hour(
+        session, ctx, since, until
+    ):
+        sums = figures[hour].setdefault("points", {}).setdefault(kind, {})
+        sums[reward_id] = str(Decimal(sums.get(reward_id, "0")) + total)
+        if kind == TransactionType.ACCUMULATION.value and campaign_id is not None:
+            grants = figures[hour].setdefault("campaigns", {})
+            grants[campaign_id] = grants.get(campaign_id, 0) + count
+    return dict(figures)
 
 
 async def _shown(
     session: AsyncSession,
     ctx: AuthContext,
-    days: list[str],
-    figures: dict[str, Figures],
-    missing: set[str],
-    counted: dict[str, Figures],
+    calendar: list[str],
+    hours: Iterable[tuple[str, Figures]],
+    to_save: dict[str, Figures],
 ) -> Overview:
-    reward_ids = {reward_id for day in days for sums in figures[day]["points"].values() for reward_id in sums}
-    kinds = await rewards.reward_types(session, ctx, reward_ids)
+    """The hours' figures added up per day of `calendar`."""
+    wanted = set(calendar)
+    counts: dict[str, Counter[str]] = {key: Counter() for key in COUNTED}
+    sums: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     granted: Counter[str] = Counter()
-    for day in days:
-        granted.update(figures[day]["campaigns"])
+    for hour, figures in hours:
+        day = hour[:10]
+        if day not in wanted:
+            continue
+        for key in COUNTED:
+            counts[key][day] += int(figures.get(key, 0))
+        for kind, by_reward in figures.get("points", {}).items():
+            for reward_id, total in by_reward.items():
+                sums[kind][(day, reward_id)] += Decimal(total)
+        granted.update(figures.get("campaigns", {}))
+    kinds = await rewards.reward_types(
+        session, ctx, {reward_id for by_key in sums.values() for _day, reward_id in by_key}
+    )
     top = granted.most_common(TOP_CAMPAIGNS)
     names = await repository.campaign_names(session, ctx, [campaign_id for campaign_id, _count in top])
 
-    def each(key: str) -> list[int]:
-        return [int(figures[day][key]) for day in days]
-
     def points(kind: TransactionType) -> list[Decimal]:
-        sums: dict[str, Decimal] = defaultdict(Decimal)
-        for day in days:
-            for reward_id, total in figures[day]["points"].get(kind.value, {}).items():
-                if kinds.get(reward_id) == POINTS:
-                    sums[day] += abs(Decimal(total))
-        return [_plain(sums[day]) for day in days]
+        per_day: dict[str, Decimal] = defaultdict(Decimal)
+        for (day, reward_id), total in sums[kind.value].items():
+            if kinds.get(reward_id) == POINTS:
+                per_day[day] += abs(total)
+        return [_plain(per_day[day]) for day in calendar]
 
-    shown: list[Any] = sorted(
+    shown = sorted(
         (
             TopCampaign(campaign_id, names[campaign_id], count)
             for campaign_id, count in top
@@ -149,15 +158,15 @@ async def _shown(
         key=lambda campaign: (-campaign.granted, campaign.name),
     )
     return Overview(
-        days=days,
-        events=each("events"),
+        days=calendar,
+        events=[counts["events"][day] for day in calendar],
         issued=points(TransactionType.ACCUMULATION),
         redeemed=points(TransactionType.REDEMPTION),
         expired=points(TransactionType.EXPIRATION),
-        coupon_redemptions=each("coupons"),
-        new_customers=each("customers"),
+        coupon_redemptions=[counts["coupons"][day] for day in calendar],
+        new_customers=[counts["customers"][day] for day in calendar],
         top_campaigns=shown,
-        to_save={day: counted[day] for day in missing},
+        to_save=to_save,
     )
 
 

@@ -1,5 +1,5 @@
 """console overview: a date index per chart that had none (events, coupon redemptions, new customers), and
-the saved figures of closed days
+the saved figures of closed hours
 
 Revision ID: 0970
 Revises: 0600, 0700
@@ -32,9 +32,9 @@ def upgrade() -> None:
     for name, (table, columns) in INDEXES.items():
         op.create_index(name, table, columns, unique=False)
     op.create_table(
-        "loyalty_overview_days",
+        "loyalty_overview_hours",
         sa.Column("account_id", sa.String(length=36), nullable=False),
-        sa.Column("day", sa.String(length=10), nullable=False),
+        sa.Column("hour", sa.String(length=13), nullable=False),
         sa.Column(
             "figures",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
@@ -44,14 +44,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["account_id"],
             ["accounts.id"],
-            name=op.f("fk_loyalty_overview_days_account_id_accounts"),
+            name=op.f("fk_loyalty_overview_hours_account_id_accounts"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("account_id", "day", name=op.f("pk_loyalty_overview_days")),
+        sa.PrimaryKeyConstraint("account_id", "hour", name=op.f("pk_loyalty_overview_hours")),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("loyalty_overview_days")
+    op.drop_table("loyalty_overview_hours")
     for name, (table, _columns) in INDEXES.items():
         op.drop_index(name, table_name=table)
