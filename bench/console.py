@@ -1,7 +1,7 @@
 """Console pages at scale: server time of the customers search and of a customer's page on an account of
 1,000,000 customers whose wallets hold 10,000,000 lines (and as many ledger transactions: each line came
 with its ACCUMULATION), on SQLite. Also the overview: its 30 days hold half of those transactions; its
-first view counts the 29 closed days (and keeps their figures), later ones only the open day.
+first view counts the closed hours of 30 days (and keeps their figures), later ones only the open hour.
 
 The rows are bulk-loaded with raw inserts (the indexes dropped during the load and built after it), so
 setup takes minutes; the pages are then requested in process (ASGI, no network), signed in as an owner,
@@ -252,7 +252,7 @@ async def measure(
         started = time.perf_counter()
         assert (await client.get(FACE.path("/overview"))).status_code == 200
         first_overview = (time.perf_counter() - started) * 1000
-        results["overview, first view (counts the closed days)"] = (first_overview, first_overview)
+        results["overview, first view (counts the closed hours)"] = (first_overview, first_overview)
         for label, path_of in pages(count, account, lambda: cursor).items():
             times = []
             for n in range(rounds if label != "overview" else OVERVIEW_ROUNDS):
