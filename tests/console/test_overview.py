@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from perks.db import Database
 from perks.kit import clock
 from perks.loyalty.events.models import BehaviorEvent
+from perks.loyalty.overview.jobs import count_once
 from perks.loyalty.overview.models import OverviewHour
 from tests.console.test_customers import console_id
 from tests.ledger.support import travel
@@ -141,3 +142,18 @@ async def test_a_closed_hour_is_counted_once_and_kept(
         again = await owner.get("/console/overview")
         assert table(again.text, "events")[-2:] == [[sent_on, "2"], [today, "0"]]
         assert table(again.text, "campaigns") == [["Double points", "3"]]
+
+
+async def test_the_worker_keeps_closed_hours_so_a_first_view_counts_only_the_open_hour(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database, owner: ConsoleClient
+) -> None:
+    await new_customer(client, tenant, "ana")
+    assert await count_once(database) >= 1  # every account's closed hours of the 30 days
+    async with database.transaction() as session:
+        kept = await session.scalar(select(func.count()).where(OverviewHour.account_id == tenant.account_id))
+    assert kept is not None and kept >= 29 * 24
+    assert await count_once(database) == 0  # nothing new has closed
+    # The first view reads the kept hours and counts the open one: the statements of any later view.
+    # (No reward or campaign to name: the user, the kept hours, three counts and the ledger.)
+    assert await statements_per_page(owner, database, "/console/overview") == 6
+    assert table((await owner.get("/console/overview")).text, "customers")[-1][1] == "1"

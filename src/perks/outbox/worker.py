@@ -35,6 +35,7 @@ from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.ledger import jobs as ledger_jobs
 from perks.loyalty.events import jobs as event_jobs
+from perks.loyalty.overview import jobs as overview_jobs
 from perks.outbox import repository, safety, schedule
 from perks.outbox.catalogue import TEST_EVENT
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookEndpoint
@@ -110,10 +111,12 @@ class Worker:
 
     async def run_jobs(self) -> None:
         """Periodic jobs: payouts of due commissions, lapsed event reservations (EXPIRED, rewards given
-        back), EXPIRATION entries for wallets nobody touches, and pruning old clicks and webhook rows."""
+        back), EXPIRATION entries for wallets nobody touches, the overview's closed hours, and pruning old
+        clicks and webhook rows."""
         await payouts.generate_due(self.database)
         await event_jobs.expire_once(self.database)
         await ledger_jobs.expire_once(self.database)
+        await overview_jobs.count_once(self.database)
         await housekeeping.prune_once(self.database, self.settings)
 
     # (1) fan-out

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -94,6 +94,19 @@ async def saved_hours(session: AsyncSession, ctx: AuthContext, first: str, last:
         )
     )
     return {hour: figures for hour, figures in rows.all()}
+
+
+async def latest_hour(session: AsyncSession, ctx: AuthContext) -> str | None:
+    return await session.scalar(
+        select(func.max(OverviewHour.hour)).where(OverviewHour.account_id == ctx.account_id)
+    )
+
+
+async def prune_hours(session: AsyncSession, ctx: AuthContext, before: str) -> None:
+    """Forget hours older than the overview shows."""
+    await session.execute(
+        delete(OverviewHour).where(OverviewHour.account_id == ctx.account_id, OverviewHour.hour < before)
+    )
 
 
 async def save_hours(

@@ -70,28 +70,67 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class Window:
+    """The hours of the last `days` UTC days up to `now`: those closed (their figures keep), from `first`
+    to `open_from`, and the open ones after."""
+
+    days: list[str]
+    first: datetime
+    open_from: datetime
+
+    @classmethod
+    def of(cls, now: datetime, days: int = DAYS) -> Window:
+        calendar = [day.isoformat() for day in days_ending(now.date(), days)]
+        first = _start(date.fromisoformat(calendar[0]))
+        return cls(calendar, first, max(first, (now - SETTLE).replace(minute=0, second=0, microsecond=0)))
+
+    @property
+    def closed(self) -> list[str]:
+        hours = (self.open_from - self.first) // HOUR
+        return [(self.first + HOUR * index).strftime(HOUR_FORMAT) for index in range(hours)]
+
+
 async def overview(
     session: AsyncSession, ctx: AuthContext, days: int = DAYS, now: datetime | None = None
 ) -> Overview:
-    moment = clock.as_utc(now or clock.now())
-    calendar = [day.isoformat() for day in days_ending(moment.date(), days)]
-    first = _start(date.fromisoformat(calendar[0]))
-    open_from = max(first, (moment - SETTLE).replace(minute=0, second=0, microsecond=0))
-    closed = [(first + HOUR * index).strftime(HOUR_FORMAT) for index in range((open_from - first) // HOUR)]
+    window = Window.of(clock.as_utc(now or clock.now()), days)
+    closed = window.closed
     hours = await repository.saved_hours(session, ctx, closed[0], closed[-1]) if closed else {}
-    missing = [hour for hour in closed if hour not in hours]
-    to_save: dict[str, Figures] = {}
-    if missing:
-        since = datetime.strptime(missing[0], HOUR_FORMAT).replace(tzinfo=UTC)
-        counted = await _count(session, ctx, since, open_from)
-        to_save = {hour: counted.get(hour, {}) for hour in missing}
-        hours.update(to_save)
-    live = await _count(session, ctx, open_from, None)
-    return await _shown(session, ctx, calendar, [*hours.items(), *live.items()], to_save)
+    to_save = await _missing(session, ctx, window, hours)
+    hours.update(to_save)
+    live = await _count(session, ctx, window.open_from, None)
+    return await _shown(session, ctx, window.days, [*hours.items(), *live.items()], to_save)
+
+
+async def closed_hours_to_save(session: AsyncSession, ctx: AuthContext) -> dict[str, Figures]:
+    """For the worker: the closed hours of the window not counted yet, counted (nothing when the last one
+    is saved, which one indexed read finds out: hours are saved from the oldest missing to the last)."""
+    window = Window.of(clock.now())
+    closed = window.closed
+    if not closed or await repository.latest_hour(session, ctx) == closed[-1]:
+        return {}
+    return await _missing(
+        session, ctx, window, await repository.saved_hours(session, ctx, closed[0], closed[-1])
+    )
+
+
+async def _missing(
+    session: AsyncSession, ctx: AuthContext, window: Window, saved: dict[str, Figures]
+) -> dict[str, Figures]:
+    missing = [hour for hour in window.closed if hour not in saved]
+    if not missing:
+        return {}
+    since = datetime.strptime(missing[0], HOUR_FORMAT).replace(tzinfo=UTC)
+    counted = await _count(session, ctx, since, window.open_from)
+    return {hour: counted.get(hour, {}) for hour in missing}
 
 
 async def save_hours(session: AsyncSession, ctx: AuthContext, hours: dict[str, Figures]) -> None:
-    await repository.save_hours(session, ctx, hours, clock.now())
+    """Keep counted hours, and forget those older than the overview shows."""
+    now = clock.now()
+    await repository.save_hours(session, ctx, hours, now)
+    await repository.prune_hours(session, ctx, Window.of(now).first.strftime(HOUR_FORMAT))
 
 
 async def _count(
