@@ -12,6 +12,7 @@ BENCHES = (
     "code_job",
     "code_export",
     "customers",
+    "console",
     "redirect",
     "events",
     "redeem",

@@ -24,6 +24,7 @@ from perks.loyalty.customers import models as customer_models
 from perks.loyalty.engine import models as loyalty_engine_models
 from perks.loyalty.events import models as loyalty_event_models
 from perks.loyalty.one_time_codes import models as one_time_code_models
+from perks.loyalty.overview import models as overview_models
 from perks.loyalty.punch_cards import models as punch_card_models
 from perks.loyalty.referrals import models as referral_models
 from perks.loyalty.rewards import models as loyalty_reward_models
@@ -56,6 +57,7 @@ __all__ = [
     "loyalty_tier_models",
     "one_time_code_models",
     "outbox_models",
+    "overview_models",
     "payout_models",
     "portal_link_models",
     "punch_card_models",

@@ -20,6 +20,7 @@ from perks.jobs.runner import JobRunner
 from perks.kit import clock
 from perks.ledger import jobs as ledger_jobs
 from perks.loyalty.events import jobs as event_jobs
+from perks.loyalty.overview import jobs as overview_jobs
 from perks.outbox.worker import Worker
 from perks.web.observability import configure_logging
 
@@ -29,11 +30,13 @@ log = logging.getLogger("perks.worker")
 PeriodicJob = Callable[[Database, Settings], Awaitable[object]]
 
 # In order: payouts of due commissions, lapsed event reservations (EXPIRED, rewards given back),
-# EXPIRATION entries for wallets nobody touches, pruning old clicks and webhook rows.
+# EXPIRATION entries for wallets nobody touches, the console overview's closed hours, pruning old clicks
+# and webhook rows.
 PERIODIC_JOBS: list[PeriodicJob] = [
     lambda database, _settings: payouts.generate_due(database),
     lambda database, _settings: event_jobs.expire_once(database),
     lambda database, _settings: ledger_jobs.expire_once(database),
+    lambda database, _settings: overview_jobs.count_once(database),
     housekeeping.prune_once,
 ]
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 
 from perks.config import Settings
-from perks.console import audit_log, auth, brands, commissions, payouts, settings
+from perks.console import audit_log, auth, brands, commissions, customers, overview, payouts, settings
 from perks.console.affiliates import campaigns as affiliate_campaigns
 from perks.console.affiliates import partners, portal_settings, workspaces
 from perks.console.catalog import campaigns as loyalty_campaigns
@@ -23,6 +23,8 @@ from perks.web.ratelimit import RateLimiter
 # Every page router, with its sidebar section (None: reached from another page).
 PAGES: list[tuple[APIRouter, Section | None]] = [
     (auth.sign_in_router, None),
+    (overview.overview, overview.SECTION),
+    (customers.customers_pages, customers.SECTION),
     (loyalty_campaigns.campaigns, loyalty_campaigns.SECTION),
     (rewards.rewards, rewards.SECTION),
     (tiers.tiers, tiers.SECTION),

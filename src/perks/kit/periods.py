@@ -17,6 +17,13 @@ def utc_day(session: AsyncSession, column: Any) -> ColumnElement[str]:
     return func.strftime("%Y-%m-%d", column)
 
 
+def utc_hour(session: AsyncSession, column: Any) -> ColumnElement[str]:
+    """The UTC hour of a UTCDateTime column as 'YYYY-MM-DD HH' (its first 10 characters are utc_day's)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return func.strftime("%Y-%m-%d %H", column)
+
+
 def days_ending(last: date, count: int) -> list[date]:
     """`count` consecutive days ending with `last`, oldest first."""
     return [last - timedelta(days=offset) for offset in range(count - 1, -1, -1)]

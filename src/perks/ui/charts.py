@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from fastapi.responses import Response
 
@@ -72,7 +73,7 @@ class Chart:
     def height(self) -> int:
         return HEIGHT
 
-    @property
+    @cached_property  # every bar's height is scaled by it: computed once, not once per bar
     def step(self) -> Decimal:
         """The y axis's tick spacing: 1, 2, 2.5 or 5 times a power of ten, about a quarter of the largest
         value (whole numbers only when every value is whole: no "1.5 events")."""
@@ -86,7 +87,7 @@ class Chart:
                 return step
         raise AssertionError("unreachable: 10 x magnitude is always at least a quarter")
 
-    @property
+    @cached_property
     def top(self) -> Decimal:
         """The y axis's upper end: the largest value rounded up to a whole number of steps."""
         largest = max([Decimal(str(value)) for one in self.series for value in one.values] + [Decimal(1)])

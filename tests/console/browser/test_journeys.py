@@ -10,7 +10,6 @@ import pytest
 from playwright._impl._api_structures import SetCookieParam
 from playwright.async_api import Browser, expect
 
-from perks.console.app import SIDEBAR
 from perks.console.users.models import Role
 from perks.db import Database
 from tests.support.browser import Journey, journey, shop_email
@@ -19,8 +18,10 @@ from tests.support.server import LiveServer
 from tests.support.tenants import LOYALTY, Tenant
 
 
-async def sign_in(tab: Journey, user: TestUser, shot: str | None = None) -> None:
-    await tab.goto("/console/login", shot)
+async def sign_in(
+    tab: Journey, user: TestUser, shot: str | None = None, then: str = "/console/brands"
+) -> None:
+    await tab.goto(f"/console/login?next={then}", shot)
     await tab.page.get_by_label("Email").fill(user.email)
     await tab.page.get_by_label("Password").fill(user.password)
     async with tab.page.expect_navigation():
@@ -30,14 +31,14 @@ async def sign_in(tab: Journey, user: TestUser, shot: str | None = None) -> None
 
 async def test_sign_in(tab: Journey, owner_account: TestUser) -> None:
     await tab.goto("/console/", "sign-in")
-    home = SIDEBAR.home()  # the first section of the sidebar
-    assert tab.page.url.endswith(f"/console/login?next={home}")
-    await sign_in(tab, owner_account)
-    await expect(tab.page).to_have_url(re.compile(re.escape(home) + "$"))
+    assert tab.page.url.endswith("/console/login?next=/console/overview")
+    await sign_in(tab, owner_account, then="/console/overview")
+    await expect(tab.page).to_have_url(re.compile(r"/console/overview$"))
     await expect(tab.page.locator(".topbar")).to_contain_text(owner_account.email)
-    await tab.goto("/console/brands")
+    await expect(tab.page.get_by_role("heading", name="No activity yet")).to_be_visible()
+    await tab.settle("overview-empty")
+    await tab.goto("/console/brands", "brands-empty")
     await expect(tab.page.get_by_role("heading", name="No brands yet")).to_be_visible()
-    await tab.settle("brands-empty")
 
 
 async def test_a_wrong_password(tab: Journey, owner_account: TestUser) -> None:

@@ -30,6 +30,7 @@ class Customer(IdMixin, TenantMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("uq_customers_external_id", "account_id", "external_id", unique=True),
         Index("uq_customers_email", "account_id", "email", unique=True),
+        Index("ix_customers_created", "account_id", "created_at"),  # the overview's chart
         # The customer list (loyalty/customers/search.py) has indexes of its own, created by migration 1100
         # because they are expressions: on PostgreSQL in the "C" collation, so that a prefix is one range
         # of the index whatever the database's collation. ix_customers_search_id (account_id, external_id),

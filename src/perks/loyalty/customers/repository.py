@@ -214,6 +214,9 @@ class Search:
     order: Order = Order.ID
     # The sort key of the last customer of the previous page (as `sort_key` returned it).
     after: tuple[str, ...] | None = None
+    # Or of the first customer of the next page: the page just before it (the console's "Previous"),
+    # read backwards through the same index and handed back in order.
+    before: tuple[str, ...] | None = None
     id_prefix: str | None = None
     email_prefix: str | None = None
     name_prefix: str | None = None
@@ -255,6 +258,8 @@ async def search(
         statement = statement.where(Customer.id.in_(tagged))
     if wanted.after is not None:
         statement = statement.where(_after(sort, wanted.after))
+    if wanted.before is not None:
+        statement = statement.where(_after(sort, wanted.before, before=True))
     if wanted.id_prefix is not None:
         statement = statement.where(*_starts_with(Customer.external_id, literal(wanted.id_prefix), binary))
     if wanted.email_prefix is not None:
@@ -267,14 +272,20 @@ async def search(
         statement = statement.where(
             or_(in_tier, Customer.tier_id.is_(None)) if wanted.tier_is_base else in_tier
         )
-    rows = await session.execute(statement.order_by(*sort).limit(wanted.limit))
-    return [(row[0], tuple(row[1:])) for row in rows.all()]
+    backwards = wanted.before is not None
+    order = [key.desc() for key in sort] if backwards else sort
+    found = await session.execute(statement.order_by(*order).limit(wanted.limit))
+    rows = [(row[0], tuple(row[1:])) for row in found.all()]
+    return rows[::-1] if backwards else rows  # backwards: in order, the one beyond the page (if any) first
 
 
-def _after(sort: list[ColumnElement[Any]], key: tuple[str, ...]) -> ColumnElement[bool]:
+def _after(
+    sort: list[ColumnElement[Any]], key: tuple[str, ...], *, before: bool = False
+) -> ColumnElement[bool]:
     if len(sort) == 1:
-        return sort[0] > key[0]
-    return tuple_(*sort) > tuple_(*(literal(value) for value in key))
+        return sort[0] < key[0] if before else sort[0] > key[0]
+    row, bound = tuple_(*sort), tuple_(*(literal(value) for value in key))
+    return row < bound if before else row > bound
 
 
 def _starts_with(

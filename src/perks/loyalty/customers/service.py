@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.errors import AppError, Conflict, NotFound, invalid
 from perks.kit import clock, cursors
 from perks.kit.ids import new_id
+from perks.kit.keyset import KeysetPage
 from perks.ledger import service as ledger
 from perks.loyalty.customers import rendering, repository
 from perks.loyalty.customers.models import Customer
@@ -204,12 +205,43 @@ class CustomerSearch:
     tier_id: str | None = None
     cursor: str | None = None
     limit: int = DEFAULT_PAGE
+    # The console's "Previous": the page just before the customer this cursor names (as `search_page`
+    # hands it out).
+    before: str | None = None
 
 
 async def search(session: AsyncSession, ctx: AuthContext, wanted: CustomerSearch) -> CustomerPage:
     """One page of the account's customers; every filter given must hold. Sorted by what is searched, so a
     page is one walk of one index: by name (then id) when a name is searched, else by email when an email
     is, else by id."""
+    order, rows = await _search_rows(session, ctx, wanted)
+    page = rows[: wanted.limit]
+    cursor = _encode_cursor(order, page[-1][1]) if len(rows) > wanted.limit else None
+    return CustomerPage(data=[rendering.customer_out(customer) for customer, _key in page], cursor=cursor)
+
+
+async def search_page(
+    session: AsyncSession, ctx: AuthContext, wanted: CustomerSearch
+) -> KeysetPage[Customer]:
+    """`search` for the console: the customers themselves (their ids are ours, for links), with a cursor
+    for the next page (`cursor`) and one for the previous page (`before`)."""
+    order, rows = await _search_rows(session, ctx, wanted)
+    backwards = wanted.before is not None
+    more = len(rows) > wanted.limit
+    page = rows[-wanted.limit :] if backwards else rows[: wanted.limit]
+    has_next = (more and not backwards) or backwards
+    has_previous = (more and backwards) or (not backwards and wanted.cursor is not None)
+    return KeysetPage(
+        items=[customer for customer, _key in page],
+        next_cursor=_encode_cursor(order, page[-1][1]) if has_next and page else None,
+        previous_cursor=_encode_cursor(order, page[0][1]) if has_previous and page else None,
+    )
+
+
+async def _search_rows(
+    session: AsyncSession, ctx: AuthContext, wanted: CustomerSearch
+) -> tuple[repository.Order, Sequence[tuple[Customer, tuple[str, ...]]]]:
+    """The order the search walks, and up to `limit + 1` customers with their sort keys, in that order."""
     if not 1 <= wanted.limit <= MAX_PAGE:
         raise invalid("limit", f"must be from 1 to {MAX_PAGE}")
     email, name, tag, tier_id = (
@@ -231,6 +263,7 @@ async def search(session: AsyncSession, ctx: AuthContext, wanted: CustomerSearch
             limit=wanted.limit + 1,
             order=order,
             after=_decode_cursor(wanted.cursor, order) if wanted.cursor else None,
+            before=_decode_cursor(wanted.before, order, "before") if wanted.before else None,
             id_prefix=_given(wanted.id),
             email_prefix=email.strip().lower() if email is not None else None,
             name_prefix=name,
@@ -239,9 +272,7 @@ async def search(session: AsyncSession, ctx: AuthContext, wanted: CustomerSearch
             tier_is_base=tier_id is not None and await _is_base_tier(session, ctx, tier_id),
         ),
     )
-    page = rows[: wanted.limit]
-    cursor = _encode_cursor(order, page[-1][1]) if len(rows) > wanted.limit else None
-    return CustomerPage(data=[rendering.customer_out(customer) for customer, _key in page], cursor=cursor)
+    return order, rows
 
 
 def _given(value: str | None) -> str | None:
@@ -252,10 +283,10 @@ def _encode_cursor(order: repository.Order, key: tuple[str, ...]) -> str:
     return cursors.encode([order.value, *key])
 
 
-def _decode_cursor(cursor: str, order: repository.Order) -> tuple[str, ...]:
+def _decode_cursor(cursor: str, order: repository.Order, name: str = "cursor") -> tuple[str, ...]:
     decoded = cursors.decode(cursor)
     if decoded[0] != order.value or len(decoded) != (3 if order is repository.Order.NAME else 2):
-        raise invalid("cursor", "belongs to a search with other filters; start again without a cursor")
+        raise invalid(name, "belongs to a search with other filters; start again without a cursor")
     return tuple(decoded[1:])
 
 

@@ -20,6 +20,7 @@ class BehaviorEvent(IdMixin, TenantMixin, Base):
         Index("uq_loyalty_events_purchase", "account_id", "purchase_id", unique=True),
         Index("ix_loyalty_events_customer", "account_id", "customer_id", "issued_at"),
         Index("ix_loyalty_events_reservation_due", "account_id", "status", "reservation_expires_at"),
+        Index("ix_loyalty_events_account_created", "account_id", "created_at"),  # the overview's chart
     )
 
     customer_id: Mapped[str] = mapped_column(String(36))  # customers.id (ours)

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import insert_for, table_of
+from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.ledger.models import Wallet
 from perks.loyalty.brands.models import Brand
 from perks.loyalty.campaigns.models import Campaign
@@ -48,6 +49,17 @@ async def customer(
     if for_update:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     return await session.scalar(statement)
+
+
+async def page_of_customer(
+    session: AsyncSession, ctx: AuthContext, customer_id: str, keyset: Keyset
+) -> KeysetPage[BehaviorEvent]:
+    """A customer's events (by our customer id), newest first (ix_loyalty_events_customer)."""
+    statement = select(BehaviorEvent).where(
+        BehaviorEvent.account_id == ctx.account_id, BehaviorEvent.customer_id == customer_id
+    )
+    order = (BehaviorEvent.issued_at, BehaviorEvent.id)
+    return await keyset_page(session, statement, order, keyset, descending=True)
 
 
 async def brand_exists(session: AsyncSession, ctx: AuthContext, brand_id: str) -> bool:

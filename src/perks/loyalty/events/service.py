@@ -22,6 +22,7 @@ from perks.db import transient
 from perks.errors import AppError, Conflict, NotFound, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.money import plain_number
 from perks.ledger import service as ledger
 from perks.ledger.models import LedgerTransaction, Transaction, TransactionType, Wallet
@@ -197,6 +198,13 @@ def _resolve(event: BehaviorEvent, customer: Customer, outcome: Outcome, result:
 
 async def get(session: AsyncSession, ctx: AuthContext, event_id: str) -> EventOut:
     return event_out(await _event(session, ctx, event_id), clock.now())
+
+
+async def page_of_customer(
+    session: AsyncSession, ctx: AuthContext, customer_id: str, keyset: Keyset
+) -> KeysetPage[BehaviorEvent]:
+    """A customer's events (our customer id), newest first, for the console."""
+    return await repository.page_of_customer(session, ctx, customer_id, keyset)
 
 
 async def fulfill(session: AsyncSession, ctx: AuthContext, event_id: str) -> EventOut:

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.ledger.models import LedgerTransaction, Wallet
 from perks.loyalty.customers.models import Customer
 from perks.tenancy.context import AuthContext
@@ -67,3 +68,14 @@ def _filtered(statement: Select[LedgerTransaction, str], filters: Filters) -> Se
         if value is not None:
             statement = statement.where(column == value)
     return statement
+
+
+async def page_of_wallet(
+    session: AsyncSession, ctx: AuthContext, wallet_id: str, keyset: Keyset
+) -> KeysetPage[LedgerTransaction]:
+    """A wallet's transactions, newest first, a page at a time (ix_ledger_transactions_wallet_created)."""
+    statement = select(LedgerTransaction).where(
+        LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.wallet_id == wallet_id
+    )
+    order = (LedgerTransaction.created_at, LedgerTransaction.id)
+    return await keyset_page(session, statement, order, keyset, descending=True)

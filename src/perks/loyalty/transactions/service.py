@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import invalid
 from perks.kit.ids import is_uuid
+from perks.kit.keyset import Keyset, KeysetPage
 from perks.ledger import service as ledger
 from perks.ledger.models import LedgerTransaction, Transaction, TransactionType
 from perks.loyalty.customers import service as customers
@@ -70,6 +71,13 @@ async def of_customer(
     wallet = await ledger.wallet_of(session, ctx, customer.id)
     await ledger.settle(session, ctx, wallet.id)
     return _out(await repository.find(session, ctx, checked(replace(filters, wallet_id=wallet.id))))
+
+
+async def page_of_wallet(
+    session: AsyncSession, ctx: AuthContext, wallet_id: str, keyset: Keyset
+) -> KeysetPage[LedgerTransaction]:
+    """The console's list of a customer's transactions: newest first, keyset-paged (no settling: a read)."""
+    return await repository.page_of_wallet(session, ctx, wallet_id, keyset)
 
 
 def _out(rows: Sequence[tuple[LedgerTransaction, str]]) -> list[TransactionOut]:
