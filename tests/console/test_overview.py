@@ -86,7 +86,7 @@ async def test_the_charts_count_what_the_api_was_sent(
     page = await owner.get("/console/overview")
     assert "No activity yet" not in page.text
     today = clock.now().date().isoformat()[5:]
-    assert table(page.text, "events")[-1] == [today, "3"]
+    assert table(page.text, "events")[-1] == [today, "5"]  # 3 purchases and 2 registrations
     assert len(table(page.text, "events")) == 30
     assert table(page.text, "points")[-1] == [today, "140", "7", "0"]  # 25 + 10 + 5, and 100 by coupon
     assert table(page.text, "coupons")[-1] == [today, "1"]
@@ -128,7 +128,7 @@ async def test_a_closed_hour_is_counted_once_and_kept(
     today = now.date().isoformat()[5:]
     async with signed_in(app, database, owner_user) as owner:  # a session of the new day
         first = await owner.get("/console/overview")
-        assert table(first.text, "events")[-2:] == [[sent_on, "2"], [today, "1"]]
+        assert table(first.text, "events")[-2:] == [[sent_on, "3"], [today, "1"]]  # and a registration
         assert table(first.text, "points")[-2:] == [[sent_on, "35", "0", "0"], [today, "5", "0", "0"]]
         window = datetime.combine(now.date() - timedelta(days=29), datetime.min.time(), tzinfo=UTC)
         open_hour = (now - timedelta(minutes=5)).replace(minute=0, second=0, microsecond=0)
@@ -140,7 +140,7 @@ async def test_a_closed_hour_is_counted_once_and_kept(
             # Rows are never taken away from a closed hour; were they, its saved figures would stay.
             await session.execute(delete(BehaviorEvent).where(BehaviorEvent.account_id == tenant.account_id))
         again = await owner.get("/console/overview")
-        assert table(again.text, "events")[-2:] == [[sent_on, "2"], [today, "0"]]
+        assert table(again.text, "events")[-2:] == [[sent_on, "3"], [today, "0"]]
         assert table(again.text, "campaigns") == [["Double points", "3"]]
 
 

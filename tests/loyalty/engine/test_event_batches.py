@@ -66,9 +66,10 @@ def failed(outcome: Answer | BaseException, status: int) -> AppError:
 
 
 async def event_rows(database: Database, tenant: Tenant) -> list[tuple[str, str | None]]:
-    """(customer's external id, purchase_id) of every event row of the tenant."""
+    """(customer's external id, purchase_id) of every event row the tenant sent (not its customers'
+    REGISTRATION events)."""
     statement = select(BehaviorEvent.customer_external_id, BehaviorEvent.purchase_id).where(
-        BehaviorEvent.account_id == tenant.account_id
+        BehaviorEvent.account_id == tenant.account_id, BehaviorEvent.type != "REGISTRATION"
     )
     async with database.transaction(read_only=True) as session:
         return [(row[0], row[1]) for row in await session.execute(statement)]
