@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app, renderers)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(ObservabilityMiddleware, renderers=renderers)
-    app.add_middleware(RedirectMiddleware)  # outermost: affiliate link clicks skip the stack (issue 6)
+    app.add_middleware(RedirectMiddleware)  # outermost: affiliate link clicks skip the stack
 
     for router in [*LOYALTY_ROUTERS, *AFFILIATE_ROUTERS]:
         app.include_router(router)

@@ -32,5 +32,5 @@ class Affiliate(IdMixin, TenantMixin, TimestampMixin, Base):
     payout_method: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # What a bank transfer needs (IBAN, account name), as the partner wrote it in the portal.
     payout_reference: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    # Issue 6: an IP address the affiliate is known to use; sign-ups from a click at it are self-referrals.
+    # An IP address the affiliate is known to use; sign-ups from a click at it are self-referrals.
     ip_address: Mapped[str | None] = mapped_column(String(64), nullable=True)

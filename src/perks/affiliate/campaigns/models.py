@@ -49,5 +49,5 @@ class AffiliateCampaign(IdMixin, TenantMixin, TimestampMixin, Base):
         JSON, default=lambda: list(DEFAULT_URL_PARAMETERS)
     )
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Issue 6 (attribution window); kept now so the schema does not move later.
+    # The attribution window of the campaign's clicks.
     cookie_duration_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_COOKIE_DAYS)

@@ -18,7 +18,7 @@ class Commission(IdMixin, TenantMixin, TimestampMixin, Base):
         Index("ix_commissions_account_affiliate", "account_id", "affiliate_id"),
         Index("ix_commissions_account_campaign", "account_id", "campaign_id"),
         Index("ix_commissions_account_referred", "account_id", "referred_key"),
-        # Issue 6: the sale a commission came from, the payout that carries it, when it falls due.
+        # The sale a commission came from, the payout that carries it, when it falls due.
         Index("ix_commissions_account_sale", "account_id", "sale_id"),
         Index("ix_commissions_account_payout", "account_id", "payout_id"),
         Index("ix_commissions_account_status_due", "account_id", "status", "due_at"),
@@ -40,7 +40,7 @@ class Commission(IdMixin, TenantMixin, TimestampMixin, Base):
     payout_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     remarks: Mapped[str | None] = mapped_column(Text, nullable=True)
     invoice_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    # Issue 6 (tracked sales and payouts): null for commissions written by hand.
+    # Null for commissions written by hand (not from a tracked sale).
     sale_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     kind: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "sale" | "clawback"
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)

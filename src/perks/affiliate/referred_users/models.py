@@ -39,6 +39,6 @@ class ReferredUser(IdMixin, TenantMixin, TimestampMixin, Base):
     invoice_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    # Issue 6 (tracked sign-ups): the customer's id in the merchant's system, and the click that bound it.
+    # Tracked sign-ups: the customer's id in the merchant's system, and the click that bound it.
     external_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     click_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

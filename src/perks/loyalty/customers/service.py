@@ -30,7 +30,7 @@ from perks.loyalty.customers.schemas import (
     TotalOut,
     WalletOut,
 )
-from perks.loyalty.referrals import service as referrals  # issue 4: referee reward on registration
+from perks.loyalty.referrals import service as referrals
 from perks.loyalty.rewards import service as reward_service
 from perks.loyalty.tiers import service as tiers
 from perks.outbox import service as outbox
@@ -60,7 +60,7 @@ async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate
         raise await _taken(session, ctx, body.id, values["email"])
     wallet = await ledger.open_wallet(session, ctx, customer.id)
     outbox.emit(session, ctx, "CUSTOMER_REGISTRATION", {"customer": _json(customer)})
-    if body.referral_code is not None:  # issue 4, referrals: the referee's reward
+    if body.referral_code is not None:  # the referee's reward
         await referrals.on_registration(session, ctx, customer, wallet.id, body.referral_code)
     return customer
 
