@@ -28,7 +28,7 @@ from perks.ledger.models import Transaction
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.conditions import evaluate
 from perks.loyalty.customers.models import Customer
-from perks.loyalty.engine import budgets, expirations, tiers
+from perks.loyalty.engine import budgets, expirations, tier_moves
 from perks.tenancy.context import AuthContext
 
 FIXED = "FIXED"
@@ -119,7 +119,7 @@ async def plan(
         )
         for effect in rule.get("effects") or []:
             if effect.get("tier_id"):
-                tier_id = tier_id or await tiers.tier_of(session, ctx, customer)
+                tier_id = tier_id or await tier_moves.tier_of(session, ctx, customer)
                 if effect["tier_id"] != tier_id:
                     continue
             amount = effect_amount(effect, multiplier_base)

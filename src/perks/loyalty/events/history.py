@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.loyalty.customers.models import Customer
-from perks.loyalty.engine import tiers
+from perks.loyalty.engine import tier_moves
 from perks.loyalty.events import repository
 from perks.loyalty.events.service import COUNTED, PURCHASE, RESOLVED
 from perks.tenancy.context import AuthContext
@@ -49,7 +49,7 @@ async def record(session: AsyncSession, ctx: AuthContext, events: Sequence[PastE
             counted[event.customer.id] = (event.customer, row["id"])
     await session.flush()
     for customer, last_event_id in counted.values():
-        await tiers.reassess(session, ctx, customer, event_id=last_event_id)
+        await tier_moves.reassess(session, ctx, customer, event_id=last_event_id)
     return [row["id"] in stored for row in rows]
 
 

@@ -32,7 +32,7 @@ from perks.loyalty.customers import rendering
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.customers.schemas import CustomerOut
-from perks.loyalty.engine import budgets, effects, tiers
+from perks.loyalty.engine import budgets, effects, tier_moves
 from perks.loyalty.engine.effects import Grant
 from perks.loyalty.engine.facts import customer_facts, event_facts
 from perks.loyalty.events import matching, repository
@@ -254,7 +254,7 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
     await _refund_budgets(session, ctx, event, reversals)
     if customer is not None:
         _count_purchase(customer, event.data, sign=-1)
-        await tiers.reassess(session, ctx, customer, event_id=event.id)
+        await tier_moves.reassess(session, ctx, customer, event_id=event.id)
     status = REVERSED if event.fulfilled else CANCELLED
     values: dict[str, Any] = {
         "status": status,
@@ -326,7 +326,7 @@ async def _process(
     program) the grants are added to the locked wallets in memory, to be written with the batch's."""
     outcome = Outcome()
     await _redeem(session, ctx, event, wallet_id, body, outcome)
-    tier_id = await tiers.tier_of(session, ctx, customer)
+    tier_id = await tier_moves.tier_of(session, ctx, customer)
     of_event = event_facts(event.type, event.data, event.issued_at)
     facts = {**of_event, **customer_facts(customer, event.issued_at, tier_id=tier_id)}
     entry = _entry(event)
@@ -444,8 +444,8 @@ async def _upgrade(
 ) -> None:
     """The tier on the event's facts (read once, in _process) and the customer's as they are now."""
     facts = {**of_event, **customer_facts(customer, event.issued_at)}
-    change = await tiers.recalculate(session, ctx, customer, facts, active)
-    tiers.announce(session, ctx, customer, change, event_id=event.id)
+    change = await tier_moves.recalculate(session, ctx, customer, facts, active)
+    tier_moves.announce(session, ctx, customer, change, event_id=event.id)
 
 
 def _count_purchase(customer: Customer, data: dict[str, Any], *, sign: int) -> None:

@@ -32,7 +32,7 @@ from perks.loyalty.coupons.redemptions.schemas import CouponRedeemed, CouponReve
 from perks.loyalty.customers import rendering
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
-from perks.loyalty.engine import budgets, effects, tiers
+from perks.loyalty.engine import budgets, effects, tier_moves
 from perks.loyalty.engine.facts import facts_for
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.rewards import service as reward_service
@@ -130,7 +130,7 @@ async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) ->
     recorded = _reversed_event(customer, redemption, movements, now)
     await repository.record_event(session, ctx, recorded)
     # The docs' step 5, "recalculates the customer's tier if necessary", on the customer's own facts.
-    await tiers.reassess(session, ctx, customer, event_id=recorded.id)
+    await tier_moves.reassess(session, ctx, customer, event_id=recorded.id)
     outbox.emit(
         session,
         ctx,
