@@ -136,6 +136,15 @@ class PathDispatch:
         self._root = root
 
 
+def api_routes(routes: list[BaseRoute]) -> list[Any]:
+    """Every API route with its full path, methods and endpoint, as the included routers present them."""
+    return [
+        leaf.context or leaf.route
+        for leaf in _leaves(routes)
+        if isinstance(leaf.route, fastapi_routing.APIRoute)
+    ]
+
+
 def _leaves(routes: list[BaseRoute]) -> list[Leaf]:
     """Every route in the order the router tries them, included routers' API routes in their place."""
     leaves: list[Leaf] = []
