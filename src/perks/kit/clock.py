@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import overload
 
 _offset = timedelta(0)
 _offset_file: Path | None = None
@@ -47,6 +48,10 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+@overload
+def iso_millis(moment: datetime) -> str: ...
+@overload
+def iso_millis(moment: None) -> None: ...
 def iso_millis(moment: datetime | None) -> str | None:
     """ISO 8601 with milliseconds and Z, as the affiliate face writes timestamps."""
     if moment is None:

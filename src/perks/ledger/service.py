@@ -15,7 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -713,7 +713,21 @@ def _transaction_fields(
     )
 
 
-def line_json(line: Line, amount: Decimal) -> dict[str, Any]:
+class LineJSON(TypedDict):
+    """A wallet line as its transaction stores it (`attributes["line"]`) and as events' results, coupon
+    redemptions and webhooks show it: amounts as numbers, dates as ISO strings."""
+
+    id: str
+    amount: int | float
+    reward_id: str
+    campaign_id: str | None
+    brand_id: str | None
+    issued_at: str | None
+    expiration_date: str | None
+    reservation_expires_at: str | None
+
+
+def line_json(line: Line, amount: Decimal) -> LineJSON:
     """A line, JSON-ready (amounts as numbers, dates as ISO strings), showing `amount`."""
     return {
         "id": line.id,

@@ -6,9 +6,8 @@ emit() writes an outbox row in the caller's transaction: a rolled-back request e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +24,10 @@ from perks.outbox.signing import new_secret
 from perks.sql import Runner
 from perks.tenancy.context import AuthContext
 
+# A domain's webhook payload, JSON-ready. Each domain names its payloads' shapes as TypedDicts where it
+# emits them (a TypedDict is a Mapping[str, object], never a dict[str, Any]).
+Payload = Mapping[str, object]
+
 # After a rotation, deliveries carry a second signature made with the old secret for this long, so
 # receivers can switch secrets without dropping a message.
 ROTATION_GRACE = timedelta(hours=24)
@@ -39,14 +42,14 @@ DELIVERY_SORTABLE = {
 }
 
 
-def emit(session: AsyncSession, ctx: AuthContext, event_type: str, payload: dict[str, Any]) -> OutboxEvent:
+def emit(session: AsyncSession, ctx: AuthContext, event_type: str, payload: Payload) -> OutboxEvent:
     """Queue `event_type` with a JSON-ready payload; it is written when the transaction flushes."""
-    event = OutboxEvent(account_id=ctx.account_id, event_type=event_type, payload=payload)
+    event = OutboxEvent(account_id=ctx.account_id, event_type=event_type, payload=dict(payload))
     session.add(event)
     return event
 
 
-async def emit_many(runner: Runner, ctx: AuthContext, events: Sequence[tuple[str, dict[str, Any]]]) -> None:
+async def emit_many(runner: Runner, ctx: AuthContext, events: Sequence[tuple[str, Payload]]) -> None:
     """`emit` for several events at once, written by a hot path's runner (perks.sql) in its transaction."""
     now = clock.now()
     rows = [

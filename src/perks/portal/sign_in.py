@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from starlette.background import BackgroundTask
 
 from perks.affiliate.affiliates import service as affiliates
-from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.affiliates.models import Affiliate, AffiliateStatus
 from perks.affiliate.portal_links import service as portal_links
 from perks.affiliate.portal_links.router import public_base_url
 from perks.affiliate.workspaces import service as workspaces
@@ -62,7 +62,7 @@ async def use_sign_in_link(request: Request, session: Session, token: Token) -> 
         return await _refused(request, session, token, spent)
     affiliate = await affiliates.get_affiliate(session, spent.ctx, spent.affiliate_id)
     frame(request, await workspaces.frame_origins_of(session, spent.ctx, affiliate.workspace_id))
-    if affiliate.status != "active":  # disabled since the link was made
+    if affiliate.status != AffiliateStatus.ACTIVE:  # disabled since the link was made
         context = {"title": "This partner account is not active", "reason": INACTIVE, "smtp": False}
         return pages.render(request, "portal/link_refused.html", context, status=403)
     newcomer = Newcomer(affiliate.account_id, affiliate.id, affiliate.email)

@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, IdMixin, TenantMixin, TimestampMixin
+
+
+class AffiliateStatus(StrEnum):
+    """pending while a campaign that requires approval has not approved the affiliate."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    PENDING = "pending"
 
 
 class Affiliate(IdMixin, TenantMixin, TimestampMixin, Base):

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.affiliates.models import Affiliate, AffiliateStatus
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.common import delete_row
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
@@ -89,7 +89,7 @@ async def with_email(session: AsyncSession, email_key: str, limit: int) -> list[
     account); at most `limit`."""
     rows = await session.scalars(
         select(Affiliate)
-        .where(Affiliate.email_key == email_key, Affiliate.status == "active")
+        .where(Affiliate.email_key == email_key, Affiliate.status == AffiliateStatus.ACTIVE)
         .order_by(Affiliate.created_at, Affiliate.id)
         .limit(limit)
     )
@@ -108,7 +108,7 @@ async def signed_in(session: AsyncSession, token_hash: str, now: datetime) -> Pa
             .where(
                 *sessions.live(PORTAL, token_hash, now),
                 WebSession.account_id == Affiliate.account_id,
-                Affiliate.status == "active",
+                Affiliate.status == AffiliateStatus.ACTIVE,
             )
         )
     ).first()

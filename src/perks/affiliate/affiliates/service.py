@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates import repository
-from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.affiliates.models import Affiliate, AffiliateStatus
 from perks.affiliate.affiliates.repository import AffiliateFilter, Partner
 from perks.affiliate.affiliates.schemas import (
     NULLABLE_ON_UPDATE,
@@ -86,7 +86,7 @@ async def create_affiliate(session: AsyncSession, ctx: AuthContext, body: Affili
         first_name=body.first_name,
         last_name=body.last_name,
         notes=body.notes,
-        status="pending" if campaign.requires_approval_to_join else "active",
+        status=AffiliateStatus.PENDING if campaign.requires_approval_to_join else AffiliateStatus.ACTIVE,
         payout_email=body.payout_email,
         payout_method=body.payout_method,
         ip_address=body.ip_address,
@@ -104,7 +104,7 @@ async def update_affiliate(
     changes = changes_of(body, NULLABLE_ON_UPDATE)
     is_active = changes.pop("is_active", None)
     if is_active is not None:
-        changes["status"] = "active" if is_active else "inactive"
+        changes["status"] = AffiliateStatus.ACTIVE if is_active else AffiliateStatus.INACTIVE
     if "email" in changes:
         changes["email_key"] = email_key(changes["email"])
     if "campaign_id" in changes:
@@ -140,7 +140,7 @@ async def affiliates_by_id(session: AsyncSession, ctx: AuthContext, ids: set[str
 
 
 async def count_pending(session: AsyncSession, ctx: AuthContext, workspace_id: str) -> int:
-    return await repository.count_with_status(session, ctx, workspace_id, "pending")
+    return await repository.count_with_status(session, ctx, workspace_id, AffiliateStatus.PENDING)
 
 
 async def set_active(session: AsyncSession, ctx: AuthContext, affiliate_id: str, active: bool) -> Affiliate:

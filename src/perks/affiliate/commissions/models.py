@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -9,6 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY
 from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
 from perks.kit.money import Amount
+
+
+class CommissionStatus(StrEnum):
+    """pending until due (or approved), processing while a pending payout carries it, paid with the payout;
+    refunded when its sale is."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    PAID = "paid"
+    REFUNDED = "refunded"
+
+
+UNPAID = (CommissionStatus.PENDING, CommissionStatus.PROCESSING)
 
 
 class Commission(IdMixin, TenantMixin, TimestampMixin, Base):
@@ -35,7 +49,7 @@ class Commission(IdMixin, TenantMixin, TimestampMixin, Base):
     referred_key: Mapped[str] = mapped_column(String(320))
     amount: Mapped[Decimal] = mapped_column(Amount)
     admin_earned_amount: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=CommissionStatus.PENDING)
     commission_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     payout_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     remarks: Mapped[str | None] = mapped_column(Text, nullable=True)

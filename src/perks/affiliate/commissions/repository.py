@@ -11,11 +11,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.affiliate.commissions.models import Commission
+from perks.affiliate.commissions.models import Commission, CommissionStatus
 from perks.kit.keyset import Keyset, KeysetPage, keyset_batches, keyset_page
 from perks.tenancy.context import AuthContext
 
-UNPAID = ("pending", "processing")
 # "review": pending, not yet approved, in no payout: the console's queue.
 REVIEW = "review"
 
@@ -38,7 +37,9 @@ def _filtered(ctx: AuthContext, where: CommissionFilter) -> Select[Commission]:
         statement = statement.where(Commission.payout_id == where.payout_id)
     if where.status == REVIEW:
         statement = statement.where(
-            Commission.status == "pending", Commission.approved_at.is_(None), Commission.payout_id.is_(None)
+            Commission.status == CommissionStatus.PENDING,
+            Commission.approved_at.is_(None),
+            Commission.payout_id.is_(None),
         )
     elif where.status:
         statement = statement.where(Commission.status == where.status)
@@ -72,7 +73,7 @@ async def approve(session: AsyncSession, ctx: AuthContext, commission_id: str, n
         .where(
             Commission.account_id == ctx.account_id,
             Commission.id == commission_id,
-            Commission.status == "pending",
+            Commission.status == CommissionStatus.PENDING,
             Commission.approved_at.is_(None),
         )
         .values(approved_at=now, updated_at=now)

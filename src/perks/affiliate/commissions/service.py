@@ -17,8 +17,8 @@ from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.commissions import repository
-from perks.affiliate.commissions.models import Commission
-from perks.affiliate.commissions.repository import UNPAID, CommissionFilter
+from perks.affiliate.commissions.models import UNPAID, Commission, CommissionStatus
+from perks.affiliate.commissions.repository import CommissionFilter
 from perks.affiliate.commissions.schemas import (
     NULLABLE_ON_UPDATE,
     CommissionCreate,
@@ -49,11 +49,11 @@ SORTABLE = {
     "status": Commission.status,
     "commissionDate": Commission.commission_date,
 }
-NEXT_STATUSES = {
-    "pending": frozenset({"processing", "refunded"}),
-    "processing": frozenset({"paid", "refunded"}),
-    "paid": frozenset[str](),
-    "refunded": frozenset[str](),
+NEXT_STATUSES: dict[str, frozenset[str]] = {
+    CommissionStatus.PENDING: frozenset({CommissionStatus.PROCESSING, CommissionStatus.REFUNDED}),
+    CommissionStatus.PROCESSING: frozenset({CommissionStatus.PAID, CommissionStatus.REFUNDED}),
+    CommissionStatus.PAID: frozenset(),
+    CommissionStatus.REFUNDED: frozenset(),
 }
 NOT_FOUND = "Commission not found"
 PAID_AMOUNT_IS_FINAL = "The amount of a paid commission cannot change"
@@ -142,7 +142,7 @@ async def reduce_for_refund(
 ) -> bool:
     """Apply a refund to a commission that is not paid yet (pending or processing), in one conditional
     UPDATE; False when it was paid or refunded meanwhile. Announces the change."""
-    conditions: list[ColumnElement[bool]] = [Commission.status.in_(sources_of("refunded"))]
+    conditions: list[ColumnElement[bool]] = [Commission.status.in_(sources_of(CommissionStatus.REFUNDED))]
     if not await repository.update_if(session, ctx, commission.id, conditions, values):
         await session.refresh(commission)
         return False
@@ -184,7 +184,7 @@ def _emit_update(
     session: AsyncSession, ctx: AuthContext, commission: Commission, moved_to: str | None
 ) -> None:
     outbox.emit(session, ctx, "commission.updated", payload(out(commission)))
-    if moved_to == "refunded":
+    if moved_to == CommissionStatus.REFUNDED:
         outbox.emit(session, ctx, "commission.refunded", payload(out(commission)))
 
 
@@ -196,7 +196,11 @@ def _conditions(changes: dict[str, Any]) -> list[ColumnElement[bool]]:
         conditions.append(Commission.status.in_(sources_of(target)))
     if "amount" in changes:
         unchanged = Commission.amount == changes["amount"]
-        conditions.append(unchanged if target == "paid" else or_(unchanged, Commission.status != "paid"))
+        conditions.append(
+            unchanged
+            if target == CommissionStatus.PAID
+            else or_(unchanged, Commission.status != CommissionStatus.PAID)
+        )
     return conditions
 
 
@@ -226,14 +230,14 @@ async def approve_commission(session: AsyncSession, ctx: AuthContext, commission
     """A manager's approval of a pending commission (approving it again is no move). It is paid, as
     every pending commission, when it falls due."""
     commission = await get_commission(session, ctx, commission_id)
-    if commission.approved_at is not None and commission.status == "pending":
+    if commission.approved_at is not None and commission.status == CommissionStatus.PENDING:
         return commission
     if await repository.approve(session, ctx, commission.id, clock.now()):
         await session.refresh(commission)
         _emit_update(session, ctx, commission, None)
         return commission
     await session.refresh(commission)
-    if commission.status != "pending":
+    if commission.status != CommissionStatus.PENDING:
         raise Unprocessable(f"Only a pending commission can be approved; this one is {commission.status}")
     return commission
 
@@ -244,7 +248,7 @@ async def decline_commission(
     """A manager's refusal of a pending commission in no payout: it becomes refunded (the API's
     reversal), with the reason in its remarks."""
     commission = await get_commission(session, ctx, commission_id)
-    if commission.status != "pending" or commission.payout_id is not None:
+    if commission.status != CommissionStatus.PENDING or commission.payout_id is not None:
         raise Unprocessable(
             f"Only a pending commission in no payout can be declined; this one is {commission.status}"
         )
@@ -277,7 +281,7 @@ async def earnings(session: AsyncSession, ctx: AuthContext, affiliate_id: str) -
     for (status, currency), total in (await repository.totals_by_status(session, ctx, affiliate_id)).items():
         if status in UNPAID:
             unpaid[currency or DEFAULT_CURRENCY] += total
-        elif status == "paid":
+        elif status == CommissionStatus.PAID:
             paid[currency or DEFAULT_CURRENCY] += total
     return Earnings(dict(unpaid), dict(paid))
 

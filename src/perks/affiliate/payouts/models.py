@@ -2,12 +2,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
 from perks.kit.money import Amount
+
+
+class PayoutStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
 
 
 class Payout(IdMixin, TenantMixin, TimestampMixin, Base):
@@ -27,6 +33,6 @@ class Payout(IdMixin, TenantMixin, TimestampMixin, Base):
     campaign_id: Mapped[str] = mapped_column(String(36))
     amount: Mapped[Decimal] = mapped_column(Amount)
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=PayoutStatus.PENDING)
     commission_count: Mapped[int] = mapped_column(Integer, default=0)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -13,8 +13,8 @@ from sqlalchemy import Select, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates.models import Affiliate
-from perks.affiliate.commissions.models import Commission
-from perks.affiliate.payouts.models import Payout
+from perks.affiliate.commissions.models import Commission, CommissionStatus
+from perks.affiliate.payouts.models import Payout, PayoutStatus
 from perks.kit.keyset import Keyset, KeysetPage, keyset_batches, keyset_page
 from perks.kit.money import Amount
 from perks.tenancy.context import AuthContext
@@ -74,7 +74,7 @@ def _unpaid_due(now: datetime) -> list[Any]:
     """Pending commissions in no payout whose due date has passed (hand-written ones have none: the
     service applies their campaign's term)."""
     return [
-        Commission.status == "pending",
+        Commission.status == CommissionStatus.PENDING,
         Commission.payout_id.is_(None),
         or_(Commission.due_at.is_(None), Commission.due_at <= now),
     ]
@@ -96,7 +96,7 @@ async def not_yet_due(session: AsyncSession, ctx: AuthContext, now: datetime) ->
         await session.execute(
             select(func.count(), func.min(Commission.due_at)).where(
                 Commission.account_id == ctx.account_id,
-                Commission.status == "pending",
+                Commission.status == CommissionStatus.PENDING,
                 Commission.payout_id.is_(None),
                 Commission.due_at > now,
             )
@@ -120,10 +120,10 @@ async def claim(
         .where(
             Commission.account_id == ctx.account_id,
             Commission.id.in_(commission_ids),
-            Commission.status == "pending",
+            Commission.status == CommissionStatus.PENDING,
             Commission.payout_id.is_(None),
         )
-        .values(status="processing", payout_id=payout_id)
+        .values(status=CommissionStatus.PROCESSING, payout_id=payout_id)
         .returning(Commission.amount)
         .execution_options(synchronize_session=False)
     )
@@ -138,7 +138,9 @@ async def add(session: AsyncSession, payout: Payout) -> None:
 async def adjust_pending(session: AsyncSession, ctx: AuthContext, payout_id: str, delta: Decimal) -> None:
     await session.execute(
         update(Payout)
-        .where(Payout.account_id == ctx.account_id, Payout.id == payout_id, Payout.status == "pending")
+        .where(
+            Payout.account_id == ctx.account_id, Payout.id == payout_id, Payout.status == PayoutStatus.PENDING
+        )
         .values(amount=Payout.amount + literal(delta, Amount()))
         .execution_options(synchronize_session=False)
     )
@@ -150,9 +152,9 @@ async def pay_commissions(session: AsyncSession, ctx: AuthContext, payout_id: st
         .where(
             Commission.account_id == ctx.account_id,
             Commission.payout_id == payout_id,
-            Commission.status == "processing",
+            Commission.status == CommissionStatus.PROCESSING,
         )
-        .values(status="paid", payout_date=now)
+        .values(status=CommissionStatus.PAID, payout_date=now)
         .execution_options(synchronize_session=False)
     )
 
@@ -164,14 +166,16 @@ async def mark_paid(session: AsyncSession, ctx: AuthContext, payout_id: str, now
         .where(
             Commission.account_id == ctx.account_id,
             Commission.payout_id == payout_id,
-            Commission.status == "paid",
+            Commission.status == CommissionStatus.PAID,
         )
         .scalar_subquery()
     )
     result = await session.execute(
         update(Payout)
-        .where(Payout.account_id == ctx.account_id, Payout.id == payout_id, Payout.status == "pending")
-        .values(status="paid", paid_at=now, amount=paid_total)
+        .where(
+            Payout.account_id == ctx.account_id, Payout.id == payout_id, Payout.status == PayoutStatus.PENDING
+        )
+        .values(status=PayoutStatus.PAID, paid_at=now, amount=paid_total)
         .returning(Payout.id)
         .execution_options(synchronize_session=False)
     )
@@ -182,7 +186,7 @@ async def pending_with_affiliates(session: AsyncSession, ctx: AuthContext) -> li
     rows = await session.execute(
         select(Payout, Affiliate)
         .join(Affiliate, Affiliate.id == Payout.affiliate_id)
-        .where(Payout.account_id == ctx.account_id, Payout.status == "pending")
+        .where(Payout.account_id == ctx.account_id, Payout.status == PayoutStatus.PENDING)
         .order_by(Payout.created_at, Payout.id)
     )
     return [(row[0], row[1]) for row in rows.all()]

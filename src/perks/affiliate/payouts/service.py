@@ -24,7 +24,7 @@ from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.commissions.models import Commission
 from perks.affiliate.common import csv_line, inert, payload
 from perks.affiliate.payouts import repository
-from perks.affiliate.payouts.models import Payout
+from perks.affiliate.payouts.models import Payout, PayoutStatus
 from perks.affiliate.payouts.repository import PayoutFilter
 from perks.affiliate.payouts.schemas import PayoutFilters, PayoutOut
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY, money_in
@@ -166,7 +166,7 @@ async def _pay_out(
         campaign_id=campaign.id,
         amount=total,
         currency=currency,
-        status="pending",
+        status=PayoutStatus.PENDING,
         commission_count=len(moved),
     )
     await repository.add(session, payout)
@@ -186,7 +186,7 @@ async def adjust_pending(
 async def mark_paid(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout:
     """pending → paid with all its commissions, in this one transaction; paying a paid payout is no move."""
     payout = await get_payout(session, ctx, payout_id)
-    if payout.status == "paid":
+    if payout.status == PayoutStatus.PAID:
         return payout
     now = clock.now()
     await repository.pay_commissions(session, ctx, payout.id, now)

@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates import service as affiliates
-from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.affiliates.models import Affiliate, AffiliateStatus
 from perks.affiliate.portal_links import repository
 from perks.affiliate.portal_links.models import PortalLink
 from perks.errors import Unprocessable
@@ -55,7 +55,7 @@ def url_of(base_url: str, token: str) -> str:
 async def issue(session: AsyncSession, ctx: AuthContext, affiliate_id: str, base_url: str) -> IssuedLink:
     """A new sign-in link for an active affiliate of the caller's account."""
     affiliate = await affiliates.get_affiliate(session, ctx, affiliate_id)
-    if affiliate.status != "active":
+    if affiliate.status != AffiliateStatus.ACTIVE:
         raise Unprocessable(
             f"The affiliate is {affiliate.status}: only an active affiliate can sign in to the portal"
         )

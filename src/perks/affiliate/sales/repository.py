@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.affiliate.commissions.models import Commission
+from perks.affiliate.commissions.models import Commission, CommissionStatus
 from perks.affiliate.sales.models import Sale
 from perks.db import insert_for
 from perks.kit.money import Amount
@@ -58,7 +58,7 @@ async def earned_total(session: AsyncSession, ctx: AuthContext, sale_id: str) ->
         select(func.coalesce(func.sum(Commission.amount), 0)).where(
             Commission.account_id == ctx.account_id,
             Commission.sale_id == sale_id,
-            Commission.status != "refunded",
+            Commission.status != CommissionStatus.REFUNDED,
         )
     )
     return Decimal(total or 0)

@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates import service as affiliates
+from perks.affiliate.affiliates.models import AffiliateStatus
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.commissions import service as commissions
-from perks.affiliate.commissions.models import Commission
+from perks.affiliate.commissions.models import UNPAID, Commission, CommissionStatus
 from perks.affiliate.common import payload
 from perks.affiliate.payouts import service as payouts
 from perks.affiliate.referred_users import service as referred_users
@@ -35,7 +36,6 @@ from perks.outbox import service as outbox
 from perks.tenancy.context import AuthContext
 
 SALE_NOT_FOUND = "Sale not found"
-UNPAID = ("pending", "processing")
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ async def _commission_for(
 ) -> Commission | None:
     """The pending commission the sale earns, or None (self-referral, affiliate not active)."""
     affiliate = await affiliates.get_affiliate(session, ctx, referred.affiliate_id)
-    if referred.is_self_referral or affiliate.status != "active":
+    if referred.is_self_referral or affiliate.status != AffiliateStatus.ACTIVE:
         return None
     campaign = await campaigns.get_campaign(session, ctx, referred.campaign_id)
     if campaign.commission_type == "percentage":
@@ -158,7 +158,11 @@ async def _commission_for(
 def _pending(ctx: AuthContext, commission: Commission, due_in: timedelta) -> Commission:
     """A new pending commission of the caller's account, dated now and due `due_in` later."""
     now = clock.now()
-    commission.id, commission.account_id, commission.status = new_id(), ctx.account_id, "pending"
+    commission.id, commission.account_id, commission.status = (
+        new_id(),
+        ctx.account_id,
+        CommissionStatus.PENDING,
+    )
     commission.commission_date, commission.due_at = now, now + due_in
     return commission
 
@@ -207,16 +211,16 @@ async def _claw_back(session: AsyncSession, ctx: AuthContext, sale: Sale) -> lis
         if original.status in UNPAID:
             before, payout_id = original.amount, original.payout_id
             values: dict[str, Any] = (
-                {"status": "refunded"}
+                {"status": CommissionStatus.REFUNDED}
                 if target == 0
                 else {"amount": target, "admin_earned_amount": max(Decimal(0), left - target)}
             )
             if await commissions.reduce_for_refund(session, ctx, original, values):
-                after = Decimal(0) if original.status == "refunded" else original.amount
+                after = Decimal(0) if original.status == CommissionStatus.REFUNDED else original.amount
                 await payouts.adjust_pending(session, ctx, original.payout_id or payout_id, after - before)
                 return [original]
             continue  # paid (or refunded) meanwhile: look again
-        if original.status == "paid":
+        if original.status == CommissionStatus.PAID:
             return await _clawback(session, ctx, sale, original, target)
         return []
     return []

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from perks.affiliate.commissions.models import Commission
+from perks.affiliate.commissions.models import Commission, CommissionStatus
 from perks.affiliate.referred_users.models import ReferredUser
 from perks.affiliate.sales.models import Sale
 from perks.affiliate.tracking.models import Click
@@ -108,7 +108,7 @@ async def earnings_per_day(
             *_of(Commission, ctx, "affiliate_id", affiliate_id),
             Commission.created_at >= since,
             Commission.created_at < until,
-            Commission.status != "refunded",
+            Commission.status != CommissionStatus.REFUNDED,
             currency,
         )
         .group_by(day)

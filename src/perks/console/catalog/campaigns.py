@@ -29,7 +29,7 @@ from perks.errors import invalid
 from perks.kit import clock
 from perks.loyalty.brands import service as brands
 from perks.loyalty.campaigns import service
-from perks.loyalty.campaigns.models import Campaign
+from perks.loyalty.campaigns.models import Campaign, CampaignStatus
 from perks.loyalty.campaigns.repository import Filters
 from perks.loyalty.campaigns.router import campaign_out
 from perks.loyalty.campaigns.schemas import CampaignOut, CampaignType, CampaignWrite, StatusFilter
@@ -461,7 +461,11 @@ async def download_codes(request: Request, session: Session, staff: Viewer, camp
 
 def _toggle(campaign: Campaign) -> tuple[str, str]:
     """(the persisted status a pause or resume sets, the button's verb)."""
-    return ("INACTIVE", "Pause") if campaign.status == "ACTIVE" else ("ACTIVE", "Resume")
+    return (
+        (CampaignStatus.INACTIVE, "Pause")
+        if campaign.status == CampaignStatus.ACTIVE
+        else (CampaignStatus.ACTIVE, "Resume")
+    )
 
 
 @campaigns.get("/campaigns/{campaign_id}/status")
@@ -492,7 +496,7 @@ async def change_status(request: Request, session: Session, staff: Manager, camp
     audit.record(
         session, staff, "update", _target(changed), before=before, after=campaign_out(changed, clock.now())
     )
-    done = "paused" if status == "INACTIVE" else "resumed"
+    done = "paused" if status == CampaignStatus.INACTIVE else "resumed"
     return pages.redirect(
         request, FACE.path(f"/campaigns/{campaign_id}"), notice=f"Campaign “{changed.name}” {done}."
     )

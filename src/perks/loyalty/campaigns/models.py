@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
@@ -10,6 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from perks.db import Base, IdMixin, JSONDocument, TenantMixin, TimestampMixin, UTCDateTime
 from perks.kit.money import Amount
 from perks.loyalty.records import same_account_reference
+
+
+class CampaignStatus(StrEnum):
+    """What is stored; responses derive the rest (finished, scheduled...) from the dates."""
+
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
 
 
 class Campaign(IdMixin, TenantMixin, TimestampMixin, Base):
@@ -33,7 +41,7 @@ class Campaign(IdMixin, TenantMixin, TimestampMixin, Base):
     rules: Mapped[list[Any]] = mapped_column(JSONDocument)
     referee_rules: Mapped[list[Any] | None] = mapped_column(JSONDocument, nullable=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
-    status: Mapped[str] = mapped_column(String(10))  # ACTIVE | INACTIVE; responses derive the rest
+    status: Mapped[str] = mapped_column(String(10))  # a CampaignStatus
     start_date: Mapped[datetime] = mapped_column(UTCDateTime)
     end_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     funded_by: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
-from perks.loyalty.campaigns.models import Campaign, CampaignEffect
+from perks.loyalty.campaigns.models import Campaign, CampaignEffect, CampaignStatus
 from perks.loyalty.campaigns.schemas import StatusFilter
 from perks.loyalty.records import Window, count
 from perks.sql import Runner, attribute_columns, loaded, statement
@@ -84,11 +84,11 @@ def status_condition(status: StatusFilter, now: datetime) -> ColumnElement[bool]
     """The derived status as SQL (see service.derived_status)."""
     finished = and_(Campaign.end_date.is_not(None), Campaign.end_date <= now)
     not_finished = or_(Campaign.end_date.is_(None), Campaign.end_date > now)
-    active = Campaign.status == "ACTIVE"
+    active = Campaign.status == CampaignStatus.ACTIVE
     by_status: dict[StatusFilter, ColumnElement[bool]] = {
         StatusFilter.FINISHED: finished,
         StatusFilter.NOT_FINISHED: not_finished,
-        StatusFilter.PAUSED: and_(not_finished, Campaign.status == "INACTIVE"),
+        StatusFilter.PAUSED: and_(not_finished, Campaign.status == CampaignStatus.INACTIVE),
         StatusFilter.SCHEDULED: and_(not_finished, active, Campaign.start_date > now),
         StatusFilter.RUNNING: and_(not_finished, active, Campaign.start_date <= now),
     }

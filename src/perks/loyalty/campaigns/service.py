@@ -17,9 +17,9 @@ from perks.loyalty.brands import service as brands
 from perks.loyalty.campaigns import repository
 from perks.loyalty.campaigns.attributes import normalise
 from perks.loyalty.campaigns.dates import check_end, check_schedule, exact
-from perks.loyalty.campaigns.models import Campaign
+from perks.loyalty.campaigns.models import Campaign, CampaignStatus
 from perks.loyalty.campaigns.rules import parse_json_string, parse_rules, references
-from perks.loyalty.campaigns.schemas import CampaignType, CampaignWrite, Include
+from perks.loyalty.campaigns.schemas import CampaignType, CampaignWrite, Include, StatusFilter
 from perks.loyalty.coupons import service as coupons
 from perks.loyalty.coupons.generator import CodeFormat, check_quantity, parse_custom_codes, parse_format
 from perks.loyalty.records import Window, found
@@ -62,12 +62,12 @@ class Draft:
     code_format: CodeFormat | None = None
 
 
-def derived_status(campaign: Campaign, now: datetime) -> str:
+def derived_status(campaign: Campaign, now: datetime) -> StatusFilter:
     if campaign.end_date is not None and campaign.end_date <= now:
-        return "FINISHED"
-    if campaign.status == "INACTIVE":
-        return "PAUSED"
-    return "SCHEDULED" if campaign.start_date > now else "RUNNING"
+        return StatusFilter.FINISHED
+    if campaign.status == CampaignStatus.INACTIVE:
+        return StatusFilter.PAUSED
+    return StatusFilter.SCHEDULED if campaign.start_date > now else StatusFilter.RUNNING
 
 
 async def get_campaign(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String
@@ -21,6 +22,10 @@ MIGRATION_ONLY_INDEXES = frozenset(
         "ix_customer_tags_search",
     }
 )
+
+
+class CustomerStatus(StrEnum):
+    ACTIVE = "ACTIVE"
 
 
 class Customer(IdMixin, TenantMixin, TimestampMixin, Base):
@@ -44,7 +49,7 @@ class Customer(IdMixin, TenantMixin, TimestampMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320), nullable=True)
     email_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     registration_date: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="ACTIVE")
+    status: Mapped[str] = mapped_column(String(16), default=CustomerStatus.ACTIVE)
     is_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     gender: Mapped[str | None] = mapped_column(String(16), nullable=True)
     dob: Mapped[date | None] = mapped_column(Date, nullable=True)

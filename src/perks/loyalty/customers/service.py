@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,7 @@ from perks.kit.ids import new_id
 from perks.kit.keyset import KeysetPage
 from perks.ledger import service as ledger
 from perks.loyalty.customers import rendering, repository
-from perks.loyalty.customers.models import Customer
+from perks.loyalty.customers.models import Customer, CustomerStatus
 from perks.loyalty.customers.schemas import (
     ConsentIn,
     ConsentOut,
@@ -59,7 +59,7 @@ async def register(session: AsyncSession, ctx: AuthContext, body: CustomerCreate
     if customer is None:
         raise await _taken(session, ctx, body.id, values["email"])
     wallet = await ledger.open_wallet(session, ctx, customer.id)
-    outbox.emit(session, ctx, "CUSTOMER_REGISTRATION", {"customer": _json(customer)})
+    outbox.emit(session, ctx, "CUSTOMER_REGISTRATION", RegistrationWebhook(customer=_json(customer)))
     if body.referral_code is not None:  # the referee's reward
         await referrals.on_registration(session, ctx, customer, wallet.id, body.referral_code)
     return customer
@@ -166,7 +166,7 @@ async def identify(
         session,
         ctx,
         "CUSTOMER_ANONYMOUS_TO_REGISTERED",
-        {"previous_id": external_id, "customer": _json(customer)},
+        IdentifiedWebhook(previous_id=external_id, customer=_json(customer)),
     )
     return customer
 
@@ -336,7 +336,20 @@ async def find_with_wallet(runner: Runner, ctx: AuthContext, external_id: str) -
     return found
 
 
-def _json(customer: Customer) -> dict[str, object]:
+class RegistrationWebhook(TypedDict):
+    """CUSTOMER_REGISTRATION."""
+
+    customer: dict[str, Any]  # CustomerOut, JSON-ready
+
+
+class IdentifiedWebhook(TypedDict):
+    """CUSTOMER_ANONYMOUS_TO_REGISTERED."""
+
+    previous_id: str
+    customer: dict[str, Any]  # CustomerOut, JSON-ready
+
+
+def _json(customer: Customer) -> dict[str, Any]:
     """The customer as a webhook payload (JSON-ready)."""
     return rendering.customer_out(customer).model_dump(mode="json")
 
@@ -396,7 +409,7 @@ def _registration_values(body: CustomerCreate) -> dict[str, Any]:
         "email": f"{customer_id}@{ANONYMOUS_EMAIL_DOMAIN}" if body.is_anonymous else None,
         "email_status": None,
         "registration_date": body.registration_date or now,
-        "status": "ACTIVE",
+        "status": CustomerStatus.ACTIVE,
         "is_anonymous": body.is_anonymous,
         "gender": body.gender,
         "dob": body.dob,

@@ -48,8 +48,8 @@ class Grant:
     transaction: Transaction
 
     @property
-    def line(self) -> dict[str, Any]:
-        line: dict[str, Any] = self.transaction.attributes["line"]
+    def line(self) -> ledger.LineJSON:
+        line: ledger.LineJSON = self.transaction.attributes["line"]  # written by ledger.line_json
         return line
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,13 +17,23 @@ from perks.loyalty.conditions import evaluate
 from perks.loyalty.customers import rendering
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine.facts import customer_facts
-from perks.loyalty.tiers.models import Tier
+from perks.loyalty.tiers.models import Tier, TierStatus
 from perks.outbox import service as outbox
 from perks.tenancy.context import AuthContext
 
 UP, DOWN = "UP", "DOWN"
 WEBHOOKS = {UP: "TIER_UPGRADE", DOWN: "TIER_DOWNGRADE"}
 BASE_LEVEL = 1
+
+
+class TierWebhook(TypedDict):
+    """TIER_UPGRADE or TIER_DOWNGRADE."""
+
+    customer: dict[str, Any]  # CustomerOut, JSON-ready
+    previous_tier_id: str | None
+    tier_id: str
+    tier_name: str
+    event_id: str
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,9 @@ async def tier_of(session: AsyncSession, ctx: AuthContext, customer: Customer) -
 
 async def active_tiers(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier]:
     rows = await session.scalars(
-        select(Tier).where(Tier.account_id == ctx.account_id, Tier.status == "ACTIVE").order_by(Tier.level)
+        select(Tier)
+        .where(Tier.account_id == ctx.account_id, Tier.status == TierStatus.ACTIVE)
+        .order_by(Tier.level)
     )
     return rows.all()
 
@@ -105,13 +117,13 @@ def announce(
     """TIER_UPGRADE or TIER_DOWNGRADE for a move (none when `change` is None), in the caller's transaction."""
     if change is None:
         return
-    payload = {
-        "customer": rendering.customer_out(customer).model_dump(mode="json"),
-        "previous_tier_id": change.previous_tier_id,
-        "tier_id": change.tier.id,
-        "tier_name": change.tier.name,
-        "event_id": event_id,
-    }
+    payload = TierWebhook(
+        customer=rendering.customer_out(customer).model_dump(mode="json"),
+        previous_tier_id=change.previous_tier_id,
+        tier_id=change.tier.id,
+        tier_name=change.tier.name,
+        event_id=event_id,
+    )
     outbox.emit(session, ctx, WEBHOOKS[change.direction], payload)
 
 

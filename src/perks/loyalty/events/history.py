@@ -20,7 +20,8 @@ from perks.kit.ids import new_id
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import tier_moves
 from perks.loyalty.events import repository
-from perks.loyalty.events.service import COUNTED, PURCHASE, RESOLVED
+from perks.loyalty.events.models import EventStatus
+from perks.loyalty.events.service import COUNTED, PURCHASE
 from perks.tenancy.context import AuthContext
 
 
@@ -81,7 +82,7 @@ def _row(ctx: AuthContext, event: PastEvent, now: datetime) -> dict[str, Any]:
         "data": data,
         "fulfilled": True,
         "reserve": None,
-        "status": RESOLVED,
+        "status": EventStatus.RESOLVED,
         "rewarding_campaigns": [],
         # COUNTED: a reversal takes the purchase out of the metrics again, as for a live one.
         "result": {COUNTED: True} if event.type == PURCHASE else {},

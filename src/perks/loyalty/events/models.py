@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, Index, Integer, String, Text
@@ -8,6 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, IdMixin, JSONDocument, TenantMixin, UTCDateTime
 from perks.kit import clock
+
+
+class EventStatus(StrEnum):
+    """RESOLVED once processed (an unfulfilled event stays RESOLVED with fulfilled=false until it is
+    fulfilled, reversed (CANCELLED) or its reservation lapses (EXPIRED: derived when read until `perks
+    worker` stores it, see events/jobs.py)); REVERSED once a fulfilled event is reversed."""
+
+    RESOLVED = "RESOLVED"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+    REVERSED = "REVERSED"
 
 
 class BehaviorEvent(IdMixin, TenantMixin, Base):

@@ -14,16 +14,14 @@ from perks.db import insert_for, table_of
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.ledger.models import Wallet
 from perks.loyalty.brands.models import Brand
-from perks.loyalty.campaigns.models import Campaign
+from perks.loyalty.campaigns.models import Campaign, CampaignStatus
+from perks.loyalty.campaigns.schemas import CampaignType
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.customers.repository import CUSTOMER_COLUMNS, CUSTOMER_KEYS
-from perks.loyalty.events.models import BehaviorEvent
+from perks.loyalty.events.models import BehaviorEvent, EventStatus
 from perks.loyalty.tiers.models import Tier
 from perks.sql import Runner, dialect_sized, in_list, insert_of, listed, loaded, sized, statement
 from perks.tenancy.context import AuthContext
-
-BEHAVIOR = "BEHAVIOR"
-RESOLVED, EXPIRED = "RESOLVED", "EXPIRED"  # the statuses of events.service
 
 
 async def customer_and_wallet(
@@ -133,7 +131,7 @@ async def expire_lapsed(
     never after a concurrent fulfil or reversal."""
     lapsed = (
         BehaviorEvent.account_id == ctx.account_id,
-        BehaviorEvent.status == RESOLVED,
+        BehaviorEvent.status == EventStatus.RESOLVED,
         BehaviorEvent.fulfilled.is_(False),
         BehaviorEvent.reservation_expires_at <= now,
     )
@@ -147,7 +145,7 @@ async def expire_lapsed(
     rows = await session.execute(
         update(BehaviorEvent)
         .where(*lapsed, BehaviorEvent.id.in_(due.scalar_subquery()))
-        .values(status=EXPIRED, expired_at=BehaviorEvent.reservation_expires_at)
+        .values(status=EventStatus.EXPIRED, expired_at=BehaviorEvent.reservation_expires_at)
         .returning(BehaviorEvent.id, BehaviorEvent.customer_id)
         .execution_options(synchronize_session=False)
     )
@@ -159,8 +157,8 @@ async def active_behavior_campaigns(session: AsyncSession, ctx: AuthContext) -> 
     rows = await session.scalars(
         select(Campaign).where(
             Campaign.account_id == ctx.account_id,
-            Campaign.type == BEHAVIOR,
-            Campaign.status == "ACTIVE",
+            Campaign.type == CampaignType.BEHAVIOR,
+            Campaign.status == CampaignStatus.ACTIVE,
         )
     )
     return rows.all()
@@ -234,7 +232,10 @@ _UPDATE_CUSTOMER = statement(
 
 
 def _fingerprint() -> Any:
-    campaigns = (_CAMPAIGNS.c.account_id == bindparam("account_id"), _CAMPAIGNS.c.type == BEHAVIOR)
+    campaigns = (
+        _CAMPAIGNS.c.account_id == bindparam("account_id"),
+        _CAMPAIGNS.c.type == CampaignType.BEHAVIOR,
+    )
     tiers = (_TIERS.c.account_id == bindparam("account_id"),)
     return select(
         select(func.count()).select_from(_CAMPAIGNS).where(*campaigns).scalar_subquery(),

@@ -10,11 +10,11 @@ whole batch."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +36,7 @@ from perks.loyalty.engine import budgets, effects, tier_moves
 from perks.loyalty.engine.effects import Grant
 from perks.loyalty.engine.facts import customer_facts, event_facts
 from perks.loyalty.events import matching, repository
-from perks.loyalty.events.models import BehaviorEvent
+from perks.loyalty.events.models import BehaviorEvent, EventStatus
 from perks.loyalty.events.programs import EventContext
 from perks.loyalty.events.schemas import EventCreate, EventOut, EventResult, Priced, RedeemItem
 from perks.loyalty.programs import PROGRAMS
@@ -53,10 +53,25 @@ CONSENT = "behavioral_campaigns"
 NOT_FOUND = "Event not found"
 COUNTED = "counted"  # kept in the stored result, never shown
 
-# Statuses: RESOLVED once processed (an unfulfilled event stays RESOLVED with fulfilled=false until it is
-# fulfilled, reversed (CANCELLED) or its reservation lapses (EXPIRED: derived when read until `perks worker`
-# stores it, see jobs.py)); REVERSED.
-RESOLVED, CANCELLED, EXPIRED, REVERSED = "RESOLVED", "CANCELLED", "EXPIRED", "REVERSED"
+
+class EventShown(TypedDict):
+    id: str
+    type: str
+    issued_at: str
+
+
+class RewardsWebhook(TypedDict):
+    """CUSTOMER_ACCUMULATION or CUSTOMER_REDEMPTION of an event: the customer as the event's result shows
+    them, the event, and its lines (LineJSON with the amount as a string)."""
+
+    customer: dict[str, Any]
+    event: EventShown
+    accumulations: NotRequired[list[dict[str, Any]]]
+    redemptions: NotRequired[list[dict[str, Any]]]
+
+
+class ReversedWebhook(TypedDict):
+    event: dict[str, Any]  # EventOut, JSON-ready
 
 
 @dataclass(frozen=True)
@@ -70,7 +85,7 @@ class Outcome:
     """What processing one event did."""
 
     grants: list[Grant] = field(default_factory=list)
-    redemptions: list[dict[str, Any]] = field(default_factory=list)
+    redemptions: list[ledger.LineJSON] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
     campaign_ids: list[str] = field(default_factory=list)
     counted: bool = False  # a PURCHASE added to the customer's metrics (a reversal takes it back)
@@ -142,7 +157,7 @@ async def create_many(
     }
     await repository.update_customers(runner, ctx, list(changed.values()), now)
     rewards = await reward_service.read_reward_objects(runner, ctx, _reward_ids([p[2] for p in processed]))
-    announced: list[tuple[str, dict[str, Any]]] = []
+    announced: list[tuple[str, RewardsWebhook]] = []
     for index, outcome, view, shown in processed:
         item, event = accepted[index], events[index]
         _resolve(event, item.customer, outcome, _result(item.customer, view, rewards, outcome, shown))
@@ -190,7 +205,7 @@ async def _repeated(
 
 
 def _resolve(event: BehaviorEvent, customer: Customer, outcome: Outcome, result: dict[str, Any]) -> None:
-    event.status = RESOLVED
+    event.status = EventStatus.RESOLVED
     event.resolved_at = clock.now()
     event.rewarding_campaigns = outcome.campaign_ids
     event.result = result
@@ -212,9 +227,9 @@ async def fulfill(session: AsyncSession, ctx: AuthContext, event_id: str) -> Eve
     event = await _event(session, ctx, event_id, for_update=True)
     now = clock.now()
     status = effective_status(event, now)
-    if status == EXPIRED:
+    if status == EventStatus.EXPIRED:
         raise Conflict("The event's reservation has expired", title="Event has expired")
-    if status != RESOLVED:
+    if status != EventStatus.RESOLVED:
         raise Conflict(f"The event is {status}", title="Event cannot be fulfilled")
     if event.fulfilled:
         raise Conflict("The event is already fulfilled", title="Event already fulfilled")
@@ -244,7 +259,7 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
     CANCELLED when it was never fulfilled. Budgets get back what its accumulations consumed."""
     event = await _event(session, ctx, event_id, for_update=True)
     now = clock.now()
-    if event.status in (REVERSED, CANCELLED):
+    if event.status in (EventStatus.REVERSED, EventStatus.CANCELLED):
         raise Conflict(f"The event is already {event.status}", title="Internal validation failed")
     # The customer's metrics are rewritten below: lock the row first, before the wallet, in the order the
     # event path takes them (customer, then wallet), so that a concurrent event neither deadlocks with
@@ -255,12 +270,12 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
     if customer is not None:
         _count_purchase(customer, event.data, sign=-1)
         await tier_moves.reassess(session, ctx, customer, event_id=event.id)
-    status = REVERSED if event.fulfilled else CANCELLED
+    status = EventStatus.REVERSED if event.fulfilled else EventStatus.CANCELLED
     values: dict[str, Any] = {
         "status": status,
         "reason": reason,
         "reservation_expires_at": None,
-        ("reversed_at" if status == REVERSED else "cancelled_at"): now,
+        ("reversed_at" if status == EventStatus.REVERSED else "cancelled_at"): now,
         "result": {
             **event.result,
             "reversals": [
@@ -271,15 +286,15 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
     for name, value in values.items():  # the ORM writes them at the flush
         setattr(event, name, value)
     out = event_out(event, now)
-    outbox.emit(session, ctx, "EVENT_REVERSED", {"event": out.model_dump(mode="json")})
+    outbox.emit(session, ctx, "EVENT_REVERSED", ReversedWebhook(event=out.model_dump(mode="json")))
     return out
 
 
 def effective_status(event: BehaviorEvent, now: datetime) -> str:
     """The stored status, or EXPIRED for an unfulfilled event whose reservation has lapsed."""
     lapsed = event.reservation_expires_at is not None and event.reservation_expires_at <= now
-    if event.status == RESOLVED and not event.fulfilled and lapsed:
-        return EXPIRED
+    if event.status == EventStatus.RESOLVED and not event.fulfilled and lapsed:
+        return EventStatus.EXPIRED
     return event.status
 
 
@@ -302,7 +317,7 @@ def event_out(event: BehaviorEvent, now: datetime) -> EventOut:
         resolved_at=event.resolved_at,
         fulfilled_at=event.fulfilled_at,
         cancelled_at=event.cancelled_at,
-        expired_at=event.reservation_expires_at if status == EXPIRED else event.expired_at,
+        expired_at=event.reservation_expires_at if status == EventStatus.EXPIRED else event.expired_at,
         reversed_at=event.reversed_at,
         reservation_expires_at=event.reservation_expires_at,
     )
@@ -536,7 +551,7 @@ def _announce(
 
 def _announcements(
     event: BehaviorEvent, customer: Customer, outcome: Outcome
-) -> list[tuple[str, dict[str, Any]]]:
+) -> list[tuple[str, RewardsWebhook]]:
     """The webhooks a processed event emits: CUSTOMER_ACCUMULATION, CUSTOMER_REDEMPTION."""
     found = []
     if outcome.grants:
@@ -556,26 +571,37 @@ def _emit(
     event_type: str,
     event: BehaviorEvent,
     customer: Customer,
-    **lines: list[dict[str, Any]],
+    redemptions: Sequence[Mapping[str, Any]],
 ) -> None:
-    outbox.emit(session, ctx, *_webhook(event_type, event, customer, **lines))
+    outbox.emit(session, ctx, *_webhook(event_type, event, customer, redemptions=redemptions))
 
 
 def _webhook(
-    event_type: str, event: BehaviorEvent, customer: Customer, **lines: list[dict[str, Any]]
-) -> tuple[str, dict[str, Any]]:
+    event_type: str,
+    event: BehaviorEvent,
+    customer: Customer,
+    *,
+    accumulations: Sequence[Mapping[str, Any]] | None = None,
+    redemptions: Sequence[Mapping[str, Any]] | None = None,
+) -> tuple[str, RewardsWebhook]:
     shown = event.result.get("customer") or rendering.customer_out(customer).model_dump(mode="json")
-    payload: dict[str, Any] = {
-        "customer": shown,
-        "event": {"id": event.id, "type": event.type, "issued_at": clock.as_utc(event.issued_at).isoformat()},
-    }
-    for name, items in lines.items():
-        payload[name] = [{**line, "amount": str(line["amount"])} for line in items]
+    payload = RewardsWebhook(
+        customer=shown,
+        event=EventShown(id=event.id, type=event.type, issued_at=clock.as_utc(event.issued_at).isoformat()),
+    )
+    if accumulations is not None:
+        payload["accumulations"] = _lines_shown(accumulations)
+    if redemptions is not None:
+        payload["redemptions"] = _lines_shown(redemptions)
     return event_type, payload
 
 
-def _redemption(transaction: LedgerTransaction) -> dict[str, Any]:
-    line: dict[str, Any] = dict(transaction.attributes["line"])
+def _lines_shown(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{**line, "amount": str(line["amount"])} for line in lines]
+
+
+def _redemption(transaction: LedgerTransaction) -> ledger.LineJSON:
+    line: ledger.LineJSON = transaction.attributes["line"]  # written by ledger.line_json
     return {**line, "amount": plain_number(transaction.amount)}
 
 

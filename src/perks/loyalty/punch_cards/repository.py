@@ -12,12 +12,11 @@ from sqlalchemy import Select, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import insert_for, table_of
-from perks.loyalty.campaigns.models import Campaign
+from perks.loyalty.campaigns.models import Campaign, CampaignStatus
+from perks.loyalty.campaigns.schemas import CampaignType
 from perks.loyalty.punch_cards.models import PunchCard
 from perks.sql import Runner, statement
 from perks.tenancy.context import AuthContext
-
-PUNCH_CARDS = "PUNCH_CARDS"
 
 
 async def running_campaigns(session: AsyncSession, ctx: AuthContext, now: datetime) -> Sequence[Campaign]:
@@ -25,8 +24,8 @@ async def running_campaigns(session: AsyncSession, ctx: AuthContext, now: dateti
     rows = await session.scalars(
         select(Campaign).where(
             Campaign.account_id == ctx.account_id,
-            Campaign.type == PUNCH_CARDS,
-            Campaign.status == "ACTIVE",
+            Campaign.type == CampaignType.PUNCH_CARDS,
+            Campaign.status == CampaignStatus.ACTIVE,
             Campaign.start_date <= now,
             or_(Campaign.end_date.is_(None), Campaign.end_date > now),
         )
@@ -118,8 +117,8 @@ def _running_triggers() -> Select[Any]:
     now = bindparam("now", type_=_CAMPAIGNS.c.start_date.type)
     return select(_CAMPAIGNS.c.attributes, _CAMPAIGNS.c.brand_id).where(
         _CAMPAIGNS.c.account_id == bindparam("account_id"),
-        _CAMPAIGNS.c.type == PUNCH_CARDS,
-        _CAMPAIGNS.c.status == "ACTIVE",
+        _CAMPAIGNS.c.type == CampaignType.PUNCH_CARDS,
+        _CAMPAIGNS.c.status == CampaignStatus.ACTIVE,
         _CAMPAIGNS.c.start_date <= now,
         or_(_CAMPAIGNS.c.end_date.is_(None), _CAMPAIGNS.c.end_date > now),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,7 @@ from perks.kit import clock
 from perks.ledger import service as ledger
 from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.campaigns.models import Campaign
-from perks.loyalty.campaigns.schemas import CampaignType
+from perks.loyalty.campaigns.schemas import CampaignType, StatusFilter
 from perks.loyalty.conditions import evaluate
 from perks.loyalty.coupons.generator import CodeFormat, random_codes
 from perks.loyalty.customers.models import Customer
@@ -237,6 +237,14 @@ async def _reward_referrer(
     announce(session, ctx, referrer, grants, cause="REFERRAL")
 
 
+class AccumulationWebhook(TypedDict):
+    """CUSTOMER_ACCUMULATION of rewards given outside an event's own result (a referral's)."""
+
+    customer_id: str
+    cause: str
+    accumulations: list[ledger.LineJSON]
+
+
 def announce(
     session: AsyncSession, ctx: AuthContext, customer: Customer, grants: list[effects.Grant], *, cause: str
 ) -> None:
@@ -246,7 +254,9 @@ def announce(
             session,
             ctx,
             "CUSTOMER_ACCUMULATION",
-            {"customer_id": customer.external_id, "cause": cause, "accumulations": [g.line for g in grants]},
+            AccumulationWebhook(
+                customer_id=customer.external_id, cause=cause, accumulations=[g.line for g in grants]
+            ),
         )
 
 
@@ -261,4 +271,4 @@ def _entry(referred: Referred, event_id: str | None, facts: Mapping[str, Any]) -
 
 
 def _running(campaign: Campaign, now: datetime | None = None) -> bool:
-    return campaigns.derived_status(campaign, now or clock.now()) == "RUNNING"
+    return campaigns.derived_status(campaign, now or clock.now()) == StatusFilter.RUNNING

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, IdMixin, JSONDocument, TenantMixin, TimestampMixin
+
+
+class TierStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
 
 
 class Tier(IdMixin, TenantMixin, TimestampMixin, Base):
@@ -19,7 +25,7 @@ class Tier(IdMixin, TenantMixin, TimestampMixin, Base):
 
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
-    status: Mapped[str] = mapped_column(String(10), default="ACTIVE")
+    status: Mapped[str] = mapped_column(String(10), default=TierStatus.ACTIVE)
     level: Mapped[int] = mapped_column(Integer)
     entry_conditions: Mapped[list[Any]] = mapped_column(JSONDocument)
     exit_conditions: Mapped[list[Any]] = mapped_column(JSONDocument)

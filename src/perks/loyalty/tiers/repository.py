@@ -11,7 +11,7 @@ from perks.db import insert_for
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.loyalty.records import delete_or_conflict, flush_or_conflict
-from perks.loyalty.tiers.models import Tier
+from perks.loyalty.tiers.models import Tier, TierStatus
 from perks.tenancy.context import AuthContext
 
 BASE_LEVEL = 1
@@ -67,7 +67,7 @@ async def ensure_base(session: AsyncSession, account_id: str) -> None:
             account_id=account_id,
             name="Base",
             description="The tier every customer starts in",
-            status="ACTIVE",
+            status=TierStatus.ACTIVE,
             level=BASE_LEVEL,
             entry_conditions=[],
             exit_conditions=[],

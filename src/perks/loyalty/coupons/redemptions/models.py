@@ -2,12 +2,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.db import Base, IdMixin, TenantMixin, UTCDateTime
 from perks.kit.money import Amount
+
+
+class RedemptionStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    REVERSED = "REVERSED"
 
 
 class CouponRedemption(IdMixin, TenantMixin, Base):
@@ -25,7 +31,7 @@ class CouponRedemption(IdMixin, TenantMixin, Base):
     code: Mapped[str] = mapped_column(String(64))
     campaign_id: Mapped[str] = mapped_column(String(36))
     customer_id: Mapped[str] = mapped_column(String(36))  # our customer id (customers.id)
-    status: Mapped[str] = mapped_column(String(10))  # ACTIVE | REVERSED
+    status: Mapped[str] = mapped_column(String(10))  # a RedemptionStatus
     brand_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     platform: Mapped[str | None] = mapped_column(String(100), nullable=True)
     store_id: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -10,12 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db import table_of
 from perks.loyalty.coupons.models import CouponCode
-from perks.loyalty.coupons.redemptions.models import CouponRedemption
+from perks.loyalty.coupons.redemptions.models import CouponRedemption, RedemptionStatus
 from perks.loyalty.events.models import BehaviorEvent
 from perks.sql import Runner, statement
 from perks.tenancy.context import AuthContext
-
-ACTIVE, REVERSED = "ACTIVE", "REVERSED"
 
 
 async def redemption_of(
@@ -37,9 +35,9 @@ async def mark_reversed(session: AsyncSession, ctx: AuthContext, redemption_id: 
         .where(
             CouponRedemption.account_id == ctx.account_id,
             CouponRedemption.id == redemption_id,
-            CouponRedemption.status == ACTIVE,
+            CouponRedemption.status == RedemptionStatus.ACTIVE,
         )
-        .values(status=REVERSED, reversed_at=now)
+        .values(status=RedemptionStatus.REVERSED, reversed_at=now)
         .returning(CouponRedemption.id)
         .execution_options(synchronize_session=False)
     )

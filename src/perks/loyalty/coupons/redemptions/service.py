@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,17 +24,17 @@ from perks.ledger import service as ledger
 from perks.ledger.models import LedgerTransaction
 from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.campaigns.models import Campaign
-from perks.loyalty.campaigns.schemas import CampaignType
+from perks.loyalty.campaigns.schemas import CampaignType, StatusFilter
 from perks.loyalty.conditions import evaluate, unmet
 from perks.loyalty.coupons.redemptions import repository
-from perks.loyalty.coupons.redemptions.models import CouponRedemption
+from perks.loyalty.coupons.redemptions.models import CouponRedemption, RedemptionStatus
 from perks.loyalty.coupons.redemptions.schemas import CouponRedeemed, CouponReversed, RedeemBody, ReverseBody
 from perks.loyalty.customers import rendering
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import budgets, effects, tier_moves
 from perks.loyalty.engine.facts import facts_for
-from perks.loyalty.events.models import BehaviorEvent
+from perks.loyalty.events.models import BehaviorEvent, EventStatus
 from perks.loyalty.rewards import service as reward_service
 from perks.outbox import service as outbox
 from perks.sql import Runner, runner_of
@@ -42,6 +42,43 @@ from perks.tenancy.context import AuthContext
 
 REDEEM_EVENT = "COUPON_REDEMPTION"  # event_type of the ledger transactions a redemption writes
 REVERSE_EVENT = "REVERSED_COUPON"
+
+
+class Movement(TypedDict):
+    """What a reversal gave back, as the reversal's webhook and its recorded event show it."""
+
+    reward_id: str
+    amount: int | float
+    issued_at: str
+
+
+class RedeemedWebhook(TypedDict):
+    """COUPON_REDEEMED."""
+
+    customer_id: str
+    code: str
+    campaign_id: str
+    redemption_id: str
+    accumulations: list[ledger.LineJSON]
+
+
+class RedeemedAccumulationWebhook(RedeemedWebhook):
+    """CUSTOMER_ACCUMULATION of a coupon redemption: COUPON_REDEEMED's payload and the ledger's event type."""
+
+    event_type: str
+
+
+class ReversedWebhook(TypedDict):
+    """COUPON_REVERSED."""
+
+    customer_id: str
+    code: str
+    campaign_id: str
+    redemption_id: str
+    event_type: str
+    redemptions: list[Movement]
+
+
 CONSENT = "coupon_campaigns"
 CONDITION_NOT_MET = "Condition was not met"
 
@@ -135,14 +172,14 @@ async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) ->
         session,
         ctx,
         "COUPON_REVERSED",
-        {
-            "customer_id": customer.external_id,
-            "code": code,
-            "campaign_id": campaign.id,
-            "redemption_id": redemption.id,
-            "event_type": REVERSE_EVENT,
-            "redemptions": movements,
-        },
+        ReversedWebhook(
+            customer_id=customer.external_id,
+            code=code,
+            campaign_id=campaign.id,
+            redemption_id=redemption.id,
+            event_type=REVERSE_EVENT,
+            redemptions=movements,
+        ),
     )
     shown = await customers.with_wallet(session, ctx, customer)
     return CouponReversed(
@@ -165,9 +202,9 @@ async def _unclaimable(runner: Runner, ctx: AuthContext, code: str) -> Exception
 async def _running_campaign(runner: Runner, ctx: AuthContext, campaign_id: str) -> Campaign:
     campaign = await campaigns.read_campaign(runner, ctx, campaign_id)
     status = campaigns.derived_status(campaign, clock.now())
-    if status == "FINISHED":
+    if status == StatusFilter.FINISHED:
         raise Conflict("The coupon's campaign has expired", title="Coupon expired")
-    if status != "RUNNING" or campaign.type != CampaignType.COUPONS:
+    if status != StatusFilter.RUNNING or campaign.type != CampaignType.COUPONS:
         raise Conflict(f"The coupon's campaign is {status}, not RUNNING", title="Coupon not active")
     return campaign
 
@@ -222,7 +259,7 @@ def _redemption(
         "code": code,
         "campaign_id": campaign.id,
         "customer_id": customer.id,
-        "status": repository.ACTIVE,
+        "status": RedemptionStatus.ACTIVE,
         "brand_id": body.brand_id,
         "platform": body.platform,
         "store_id": body.store_id,
@@ -234,20 +271,25 @@ def _redemption(
 
 
 def _redeemed_webhooks(
-    customer: Customer, code: str, campaign: Campaign, redemption_id: str, accumulations: list[dict[str, Any]]
-) -> list[tuple[str, dict[str, Any]]]:
-    payload = {
-        "customer_id": customer.external_id,
-        "code": code,
-        "campaign_id": campaign.id,
-        "redemption_id": redemption_id,
-        "accumulations": accumulations,
-    }
-    return [("COUPON_REDEEMED", payload), ("CUSTOMER_ACCUMULATION", {**payload, "event_type": REDEEM_EVENT})]
+    customer: Customer,
+    code: str,
+    campaign: Campaign,
+    redemption_id: str,
+    accumulations: list[ledger.LineJSON],
+) -> list[tuple[str, outbox.Payload]]:
+    payload = RedeemedWebhook(
+        customer_id=customer.external_id,
+        code=code,
+        campaign_id=campaign.id,
+        redemption_id=redemption_id,
+        accumulations=accumulations,
+    )
+    accumulated = RedeemedAccumulationWebhook(**payload, event_type=REDEEM_EVENT)
+    return [("COUPON_REDEEMED", payload), ("CUSTOMER_ACCUMULATION", accumulated)]
 
 
 def _reversed_event(
-    customer: Customer, redemption: CouponRedemption, movements: list[dict[str, Any]], now: datetime
+    customer: Customer, redemption: CouponRedemption, movements: list[Movement], now: datetime
 ) -> BehaviorEvent:
     return BehaviorEvent(
         customer_id=customer.id,
@@ -256,7 +298,7 @@ def _reversed_event(
         type=REVERSE_EVENT,
         data={"code": redemption.code, "campaign_id": redemption.campaign_id, "redemption_id": redemption.id},
         fulfilled=True,
-        status="RESOLVED",
+        status=EventStatus.RESOLVED,
         rewarding_campaigns=[redemption.campaign_id],
         result={"accumulations": [], "redemptions": movements},
         issued_at=now,
@@ -265,7 +307,7 @@ def _reversed_event(
     )
 
 
-def _movement(reversal: LedgerTransaction) -> dict[str, Any]:
+def _movement(reversal: LedgerTransaction) -> Movement:
     return {
         "reward_id": reversal.reward_id,
         "amount": plain_number(reversal.amount),
