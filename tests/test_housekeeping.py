@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from perks.affiliate.tracking.models import Click
-from perks.db import Database
+from perks.db.database import Database
 from perks.housekeeping import prune_once
 from perks.kit import clock
 from perks.kit.ids import new_id

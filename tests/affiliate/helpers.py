@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.outbox.models import OutboxEvent
 from tests.support.tenants import AFFILIATE, Tenant
 

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from perks.db import Database
+from perks.db.database import Database
 from tests.affiliate.helpers import affiliate, campaign, create, events, program
 from tests.support.tenants import AFFILIATE, Tenant
 

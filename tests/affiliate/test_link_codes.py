@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from perks.affiliate.links.models import AffiliateLink
 from perks.app import create_app
-from perks.db import Database, alembic_config, migrate
+from perks.db.database import Database
+from perks.db.migrate import alembic_config, migrate
 from tests.affiliate.helpers import create, program
 from tests.affiliate.tracking_helpers import click
 from tests.conftest import test_settings

@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 from fastapi import FastAPI
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.worker import run_periodic_jobs
 from tests.affiliate.helpers import create, events

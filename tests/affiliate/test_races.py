@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from perks.db import Database
+from perks.db.database import Database
 from tests.affiliate.helpers import create, events, program
 from tests.support.server import LiveServer, live_server
 from tests.support.tenants import AFFILIATE, Tenant

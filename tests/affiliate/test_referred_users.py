@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from tests.affiliate.helpers import affiliate, campaign, create, events, program
 from tests.support.tenants import AFFILIATE, Tenant
 

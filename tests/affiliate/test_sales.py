@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from tests.affiliate.helpers import events
 from tests.affiliate.tracking_helpers import (

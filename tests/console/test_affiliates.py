@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from perks.audit.models import AuditEntry
-from perks.db import Database
+from perks.db.database import Database
 from tests.affiliate.helpers import affiliate, campaign, create
 from tests.affiliate.tracking_helpers import Program, click, commission, data_of, program, referred_sale
 from tests.support.console import ConsoleClient, statements_per_page, unlabelled_controls

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from tests.imports.support import run_jobs
 from tests.loyalty.catalog import campaign_body, post_campaign, reward

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from tests.console.test_brands import field_error
 from tests.loyalty.catalog import reward
 from tests.loyalty.engine.support import per_dollar, purchase, sent

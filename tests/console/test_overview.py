@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import delete, func, select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.overview.jobs import count_once

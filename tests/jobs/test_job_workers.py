@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.imports.models import ImportKey
 from perks.jobs.models import Job
 from perks.loyalty.coupons.models import CouponCode

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ledger import repository
 from perks.ledger import service as ledger

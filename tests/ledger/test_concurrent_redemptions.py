@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.ledger import service as ledger
 from tests.ledger.support import registered_wallet
 from tests.support.tenants import Tenant

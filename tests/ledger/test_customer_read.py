@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ledger import repository
 from perks.ledger import service as ledger

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import AppError
 from perks.kit import clock
 from perks.kit.ids import new_id

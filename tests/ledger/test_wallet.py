@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import BadRequest
 from perks.kit import clock
 from perks.ledger import jobs, repository

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.loyalty.coupons.generator import ALPHABET
 from perks.loyalty.coupons.models import CouponCode

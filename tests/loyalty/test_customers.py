@@ -3,7 +3,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.outbox.models import OutboxEvent
 from tests.support.tenants import LOYALTY, Tenant
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.loyalty.one_time_codes import repository
 from perks.loyalty.one_time_codes.models import OneTimeCode

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ledger import service as ledger
 from tests.ledger.support import listing, registered_wallet, travel

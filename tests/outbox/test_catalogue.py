@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.outbox import catalogue
 from tests.affiliate.helpers import events
 from tests.affiliate.tracking_helpers import program, referred_sale, refund

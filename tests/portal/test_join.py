@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from perks.console.users.models import Role
-from perks.db import Database
+from perks.db.database import Database
 from tests.affiliate.helpers import campaign
 from tests.affiliate.tracking_helpers import data_of
 from tests.support.console import add_user, signed_in, unlabelled_controls

@@ -15,7 +15,7 @@ import httpx
 from fastapi import FastAPI
 
 from perks.console.users.models import Role
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from tests.affiliate.helpers import affiliate, create
 from tests.affiliate.tracking_helpers import Program, click, data_of, program, referred_sale

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import Unauthorized
 from perks.idempotency import service as idempotency
 from perks.sql import Runner

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ledger import service as ledger
 from perks.loyalty.campaigns import service as campaigns

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.idempotency.models import IdempotencyRecord
 from perks.ledger.models import LedgerTransaction, WalletLine
 from perks.loyalty.engine.models import CampaignBudget

@@ -16,7 +16,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import AppError
 from perks.idempotency.service import Claim, Replay
 from perks.kit import clock

@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.ledger import repository as ledger_repository
 from perks.ledger import service as ledger
 from perks.ledger.models import LedgerTransaction

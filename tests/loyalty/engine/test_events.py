@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ledger import service as ledger
 from perks.loyalty.campaigns import service as campaigns

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.loyalty.events.models import BehaviorEvent
 from tests.loyalty.catalog import reward
 from tests.loyalty.engine.support import running_campaign, started

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from tests.affiliate.helpers import events as outbox_events
 from tests.loyalty.engine.support import EVENTS, customer, purchase, sent
 from tests.support.tenants import LOYALTY, Tenant

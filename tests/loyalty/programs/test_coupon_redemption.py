@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ledger import service as ledger
 from perks.loyalty.customers import service as customers

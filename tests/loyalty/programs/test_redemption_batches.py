@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import AppError
 from perks.idempotency.service import Claim, Replay
 from perks.loyalty.coupons.redemptions import batch

@@ -24,7 +24,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database, is_retryable, retrying
+from perks.db.database import Database
+from perks.db.retries import is_retryable, retrying
 from perks.errors import AppError
 from perks.idempotency import service as idempotency
 from perks.kit import encoding

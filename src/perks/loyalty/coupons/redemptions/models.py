@@ -6,7 +6,8 @@ from decimal import Decimal
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, TenantMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin
+from perks.db.types import UTCDateTime
 from perks.kit.money import Amount
 
 
