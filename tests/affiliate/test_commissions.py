@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from perks.db.database import Database
-from tests.affiliate.helpers import affiliate, campaign, create, events, program
+from tests.support.affiliate import affiliate, campaign, create, program
+from tests.support.outbox import events
 from tests.support.tenants import AFFILIATE, Tenant
 
 

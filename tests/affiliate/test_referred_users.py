@@ -3,7 +3,8 @@ from __future__ import annotations
 import httpx
 
 from perks.db.database import Database
-from tests.affiliate.helpers import affiliate, campaign, create, events, program
+from tests.support.affiliate import affiliate, campaign, create, program
+from tests.support.outbox import events
 from tests.support.tenants import AFFILIATE, Tenant
 
 

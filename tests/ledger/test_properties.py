@@ -20,7 +20,7 @@ from perks.ledger import repository
 from perks.ledger import service as ledger
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.schemas import CustomerCreate
-from tests.ledger.support import WalletHandle
+from tests.support.ledger import WalletHandle
 from tests.support.tenants import Tenant
 
 REWARD = "points"

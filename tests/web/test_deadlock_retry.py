@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from perks.db.database import Database
-from tests.loyalty.engine.support import EVENTS, customer, purchase, running_campaign, sent, started, totals
+from tests.support.events import EVENTS, customer, purchase, running_campaign, sent, started, totals
 from tests.support.locks import lock_row, patient_transaction, row_ids
 from tests.support.tenants import LOYALTY, Tenant
 
