@@ -33,7 +33,7 @@ from bench.support import fresh_databases, perks_server
 from perks.console.pages import FACE
 from perks.console.users.models import ConsoleUser, Role
 from perks.console.users.service import HASHER
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.loyalty.coupons.generator import CodeFormat, unique_codes
 from perks.loyalty.coupons.models import CouponCode

@@ -26,7 +26,7 @@ from tests.support.tenants import LOYALTY, create_tenant
 from bench.support import on_each_database
 from perks.app import create_app
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.loyalty.coupons.generator import CodeFormat, unique_codes
 

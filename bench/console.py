@@ -32,7 +32,7 @@ from perks.app import create_app
 from perks.config import Settings
 from perks.console.pages import FACE
 from perks.console.users.models import Role
-from perks.db import Database
+from perks.db.database import Database
 
 CUSTOMERS = 1_000_000
 LINES_PER_CUSTOMER = 10

@@ -24,7 +24,8 @@ from tests.support.tenants import LOYALTY, Tenant, create_tenant
 from bench.support import on_each_database
 from perks.app import create_app
 from perks.config import Settings
-from perks.db import Database, table_of
+from perks.db.base import table_of
+from perks.db.database import Database
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.loyalty.customers.models import Customer, CustomerTag

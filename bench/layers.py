@@ -24,7 +24,9 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, text, update
 
 from bench.support import POSTGRES_ENV, machine
-from perks.db import Database, migrate, table_of
+from perks.db.base import table_of
+from perks.db.database import Database
+from perks.db.migrate import migrate
 from perks.kit.ids import new_id
 from perks.ledger.models import LedgerTransaction, Wallet, WalletLine
 from perks.loyalty.customers.models import Customer

@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from perks import accounts
-from perks.db import Database, migrate
+from perks.db.database import Database
+from perks.db.migrate import migrate
 from perks.outbox.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from perks.outbox.service import emit
 from perks.outbox.signing import new_secret, signature_header

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from perks.app import create_app
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from tests.support.databases import fresh_database
 from tests.support.server import TEST_SECRET

@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.jobs.models import Job
 from perks.kit import clock
 from tests.jobs.test_code_jobs import big_campaign

@@ -16,7 +16,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from perks.config import Settings
-from perks.db import Database, migrate
+from perks.db.database import Database
+from perks.db.migrate import migrate
 from perks.tenancy.models import Account
 from tests.support.databases import sqlite_url
 from tests.support.tenants import AFFILIATE, Tenant

@@ -15,18 +15,18 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from perks.affiliate.tracking.models import Click
-from perks.db import Database
+from perks.db.database import Database
 from perks.housekeeping import prune_once
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.kit.pruning import id_floor
 from perks.outbox.models import OutboxEvent, WebhookDelivery
 from perks.outbox.worker import Worker
-from tests.affiliate.tracking_helpers import click, program, stats
 from tests.outbox.conftest import create_endpoint, send_test_event
 from tests.outbox.receiver import running_receiver
 from tests.support.server import server_env
 from tests.support.tenants import Tenant
+from tests.support.tracking import click, program, stats
 
 
 async def count(

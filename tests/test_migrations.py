@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.loyalty.customers.models import MIGRATION_ONLY_INDEXES
 from perks.models import Base
 

@@ -14,7 +14,7 @@ from perks.affiliate.routes import ROUTERS as AFFILIATE_ROUTERS
 from perks.affiliate.tracking.redirect import RedirectMiddleware
 from perks.config import Settings
 from perks.console.app import mount_console
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.loyalty import face as loyalty_face
 from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS

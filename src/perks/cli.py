@@ -19,7 +19,8 @@ from perks.config import Settings
 from perks.console.users import service as console_users
 from perks.console.users.models import Role
 from perks.console.users.service import NewUser
-from perks.db import Database, migrate
+from perks.db.database import Database
+from perks.db.migrate import migrate
 from perks.errors import AppError
 from perks.tenancy import repository as tenancy_repository
 from perks.tenancy import service as tenancy

@@ -13,7 +13,7 @@ import typer
 
 from perks.cli import fail, run_on_database
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from perks.imports import service as imports
 from perks.imports.records import Format
 from perks.jobs import service as jobs

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from perks.affiliate.tracking import housekeeping as clicks
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.outbox import housekeeping as outbox
 

@@ -11,7 +11,7 @@ from perks.affiliate.sales import models as sale_models
 from perks.affiliate.tracking import models as click_models
 from perks.audit import models as audit_models
 from perks.console.users import models as console_user_models
-from perks.db import Base
+from perks.db.base import Base
 from perks.idempotency import models as idempotency_models
 from perks.imports import models as import_models
 from perks.jobs import models as job_models

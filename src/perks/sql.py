@@ -27,7 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import ClauseElement
 
-from perks.db import ModelT, transient
+from perks.db.base import ModelT, transient
 
 Row = tuple[Any, ...]
 Processor = Callable[[Any], Any] | None
@@ -175,7 +175,7 @@ class Runner:
 
 def _translated(error: Exception, sql: str, parameters: Any) -> Exception:
     """A driver error as SQLAlchemy raises it (IntegrityError, OperationalError, DBAPIError), so callers
-    and perks.db.retrying handle both paths alike."""
+    and perks.db.retries.retrying handle both paths alike."""
     if isinstance(error, exc.SQLAlchemyError):
         return error
     sqlstate = getattr(error, "sqlstate", None)

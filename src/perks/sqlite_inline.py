@@ -7,7 +7,7 @@ adapter an aiosqlite-shaped connection whose coroutines complete at once, so a s
 SQLite costs.
 
 The price: a statement that waits for a lock blocks the loop. Two things keep that from happening:
-within a process, `perks.db.Database` admits one write transaction at a time (an asyncio lock taken
+within a process, `perks.db.database.Database` admits one write transaction at a time (an asyncio lock taken
 before BEGIN IMMEDIATE), and readers never wait in WAL mode. Only another process's write transaction
 can make a writer wait, for as long as that transaction runs.
 """

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager, suppress
 from perks import housekeeping
 from perks.affiliate.payouts import service as payouts
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from perks.jobs.runner import JobRunner
 from perks.kit import clock
 from perks.ledger import jobs as ledger_jobs

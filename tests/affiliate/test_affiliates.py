@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from perks.affiliate.commissions.models import Commission
 from perks.affiliate.links.models import AffiliateLink
 from perks.affiliate.referred_users.models import ReferredUser
-from perks.db import Database
-from tests.affiliate.helpers import affiliate, campaign, create, events, program
+from perks.db.database import Database
+from tests.support.affiliate import affiliate, campaign, create, program
+from tests.support.outbox import events
 from tests.support.tenants import AFFILIATE, Tenant
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.affiliate.helpers import affiliate, campaign
+from tests.support.affiliate import affiliate, campaign
 from tests.support.tenants import AFFILIATE, Tenant
 
 SEED_BODY = {

@@ -5,8 +5,9 @@ from typing import Any
 import httpx
 import pytest
 
-from perks.db import Database
-from tests.affiliate.helpers import affiliate, campaign, create, events, program
+from perks.db.database import Database
+from tests.support.affiliate import affiliate, campaign, create, program
+from tests.support.outbox import events
 from tests.support.tenants import AFFILIATE, Tenant
 
 

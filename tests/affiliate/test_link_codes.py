@@ -14,13 +14,14 @@ from sqlalchemy import select
 
 from perks.affiliate.links.models import AffiliateLink
 from perks.app import create_app
-from perks.db import Database, alembic_config, migrate
-from tests.affiliate.helpers import create, program
-from tests.affiliate.tracking_helpers import click
+from perks.db.database import Database
+from perks.db.migrate import alembic_config, migrate
 from tests.conftest import test_settings
+from tests.support.affiliate import create, program
 from tests.support.databases import fresh_database
 from tests.support.server import TEST_SECRET
 from tests.support.tenants import AFFILIATE, Tenant, create_tenant, release_link_codes
+from tests.support.tracking import click
 
 
 def fresh_code() -> str:

@@ -9,12 +9,13 @@ from datetime import timedelta
 import httpx
 from fastapi import FastAPI
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.worker import run_periodic_jobs
-from tests.affiliate.helpers import create, events
-from tests.affiliate.tracking_helpers import commission, generate, pay, program, referred_sale, refund
+from tests.support.affiliate import create
+from tests.support.outbox import events
 from tests.support.tenants import AFFILIATE, Tenant
+from tests.support.tracking import commission, generate, pay, program, referred_sale, refund
 
 TERM = timedelta(days=30, seconds=1)
 

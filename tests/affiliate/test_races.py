@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from perks.db import Database
-from tests.affiliate.helpers import create, events, program
+from perks.db.database import Database
+from tests.support.affiliate import create, program
+from tests.support.outbox import events
 from tests.support.server import LiveServer, live_server
 from tests.support.tenants import AFFILIATE, Tenant
 

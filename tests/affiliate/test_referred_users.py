@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import httpx
 
-from perks.db import Database
-from tests.affiliate.helpers import affiliate, campaign, create, events, program
+from perks.db.database import Database
+from tests.support.affiliate import affiliate, campaign, create, program
+from tests.support.outbox import events
 from tests.support.tenants import AFFILIATE, Tenant
 
 

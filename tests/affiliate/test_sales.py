@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
-from tests.affiliate.helpers import events
-from tests.affiliate.tracking_helpers import (
+from tests.support.outbox import events
+from tests.support.tenants import AFFILIATE, Tenant
+from tests.support.tracking import (
     commission,
     generate,
     pay,
@@ -20,7 +21,6 @@ from tests.affiliate.tracking_helpers import (
     sign_up,
     stats,
 )
-from tests.support.tenants import AFFILIATE, Tenant
 
 
 async def test_a_percentage_rounds_half_even_to_the_minor_unit(

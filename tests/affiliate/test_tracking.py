@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
-from tests.affiliate.helpers import events
-from tests.affiliate.tracking_helpers import BROWSER, click, program, sign_up, stats
+from tests.support.outbox import events
 from tests.support.tenants import AFFILIATE, Tenant
+from tests.support.tracking import BROWSER, click, program, sign_up, stats
 
 
 async def test_redirect_records_a_click_sets_the_cookie_and_keeps_the_query(

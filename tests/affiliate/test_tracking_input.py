@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
-from tests.affiliate.tracking_helpers import click
 from tests.support.tenants import AFFILIATE, Tenant
+from tests.support.tracking import click
 
 
 async def test_nul_characters_are_refused_naming_the_field(client: httpx.AsyncClient, tenant: Tenant) -> None:

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.affiliate.tracking_helpers import BROWSER, program
 from tests.support.processes import concurrent_requests
 from tests.support.server import LiveServer, live_server
 from tests.support.tenants import AFFILIATE, Tenant
+from tests.support.tracking import BROWSER, program
 
 TERM = timedelta(days=30, seconds=1)
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from perks.console.users.models import Role
-from perks.db import Database
+from perks.db.database import Database
 from tests.support.console import ConsoleClient, TestUser, add_user, signed_in
 from tests.support.tenants import Tenant
 

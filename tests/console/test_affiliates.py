@@ -12,11 +12,11 @@ import httpx
 from sqlalchemy import select
 
 from perks.audit.models import AuditEntry
-from perks.db import Database
-from tests.affiliate.helpers import affiliate, campaign, create
-from tests.affiliate.tracking_helpers import Program, click, commission, data_of, program, referred_sale
+from perks.db.database import Database
+from tests.support.affiliate import affiliate, campaign, create
 from tests.support.console import ConsoleClient, statements_per_page, unlabelled_controls
 from tests.support.tenants import AFFILIATE, Tenant
+from tests.support.tracking import Program, click, commission, data_of, program, referred_sale
 
 XSS = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

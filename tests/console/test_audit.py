@@ -15,7 +15,7 @@ from perks.audit import service as audit
 from perks.audit.guard import UnauditedChange, require_audit
 from perks.console.auth import Staff
 from perks.console.users.models import Role
-from perks.db import Database
+from perks.db.database import Database
 from perks.loyalty.brands.models import Brand
 from tests.support.console import ConsoleClient, TestUser, add_user, signed_in
 from tests.support.tenants import Tenant

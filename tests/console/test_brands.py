@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from tests.support.console import ConsoleClient, statements_per_page, unlabelled_controls
 from tests.support.tenants import LOYALTY, Tenant
 

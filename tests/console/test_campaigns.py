@@ -14,11 +14,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
-from tests.imports.support import run_jobs
-from tests.loyalty.catalog import campaign_body, post_campaign, reward
+from tests.support.catalog import campaign_body, post_campaign, reward
 from tests.support.console import ConsoleClient, statements_per_page, unlabelled_controls
+from tests.support.imports import run_jobs
 from tests.support.tenants import LOYALTY, Tenant
 
 XSS = "<script>alert(1)</script>"

@@ -10,12 +10,12 @@ from typing import Any
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from tests.console.test_brands import field_error
-from tests.loyalty.catalog import reward
-from tests.loyalty.engine.support import per_dollar, purchase, sent
-from tests.loyalty.programs.support import new_customer, running_campaign, total
+from tests.support.catalog import reward
 from tests.support.console import ConsoleClient, statements_per_page, unlabelled_controls
+from tests.support.events import per_dollar, purchase, sent
+from tests.support.programs import new_customer, running_campaign, total
 from tests.support.tenants import LOYALTY, Tenant
 
 XSS = "<script>alert(1)</script>"

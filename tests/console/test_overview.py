@@ -10,17 +10,17 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import delete, func, select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.overview.jobs import count_once
 from perks.loyalty.overview.models import OverviewHour
 from tests.console.test_customers import console_id
-from tests.ledger.support import travel
-from tests.loyalty.catalog import reward
-from tests.loyalty.engine.support import per_dollar, purchase, sent
-from tests.loyalty.programs.support import coupon_campaign, new_customer, post, running_campaign
+from tests.support.catalog import reward
 from tests.support.console import ConsoleClient, TestUser, signed_in, statements_per_page
+from tests.support.events import per_dollar, purchase, sent
+from tests.support.ledger import travel
+from tests.support.programs import coupon_campaign, new_customer, post, running_campaign
 from tests.support.tenants import Tenant
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from perks.db import Database
-from tests.loyalty.catalog import reward
+from perks.db.database import Database
+from tests.support.catalog import reward
 from tests.support.console import ConsoleClient, statements_per_page, unlabelled_controls
 from tests.support.tenants import LOYALTY, Tenant
 

@@ -7,7 +7,7 @@ import httpx
 from fastapi import FastAPI
 
 from perks.console.users.models import Role
-from perks.db import Database
+from perks.db.database import Database
 from tests.support.console import ConsoleClient, add_user, console_routes
 from tests.support.tenants import LOYALTY, Tenant
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from perks.audit.models import AuditEntry
 from perks.console.users.models import Role
-from perks.db import Database
+from perks.db.database import Database
 from perks.outbox.worker import Worker
 from perks.ui import formatting
 from tests.support.console import (

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from perks.app import create_app
 from perks.console.users.models import ConsoleUser, Role
 from perks.console.users.service import HASHER
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ui.sessions.models import WebSession
 from tests.conftest import test_settings

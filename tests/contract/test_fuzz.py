@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from tests.support.server import TEST_SECRET, LiveServer, live_server
 from tests.support.tenants import LOYALTY, create_tenant
 

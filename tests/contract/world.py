@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 
-from tests.affiliate import helpers as affiliate
-from tests.loyalty import catalog
-from tests.loyalty.engine.support import running_campaign
+from tests.support import affiliate, catalog
+from tests.support.events import running_campaign
 from tests.support.tenants import LOYALTY, Tenant
 
 

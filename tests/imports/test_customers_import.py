@@ -7,7 +7,7 @@ import json
 import httpx
 from fastapi import FastAPI
 
-from tests.imports.support import errors, imported, job, run_jobs, upload
+from tests.support.imports import errors, imported, job, run_jobs, upload
 from tests.support.tenants import LOYALTY, Tenant
 
 CUSTOMERS = """id,name,email,tags,registration_date

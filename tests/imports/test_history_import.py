@@ -9,9 +9,9 @@ import httpx
 from fastapi import FastAPI
 
 from perks.kit import clock
-from tests.imports.support import errors, imported
-from tests.loyalty.catalog import reward
-from tests.loyalty.engine.support import running_campaign, started
+from tests.support.catalog import reward
+from tests.support.events import running_campaign, started
+from tests.support.imports import errors, imported
 from tests.support.tenants import LOYALTY, Tenant
 
 TIER_AT_TWO_PURCHASES = [

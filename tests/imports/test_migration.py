@@ -11,9 +11,9 @@ import httpx
 from fastapi import FastAPI
 
 from perks.kit import clock
-from tests.imports.support import errors, job, run_jobs
-from tests.loyalty.catalog import reward
-from tests.loyalty.engine.support import running_campaign, started
+from tests.support.catalog import reward
+from tests.support.events import running_campaign, started
+from tests.support.imports import errors, job, run_jobs
 from tests.support.tenants import LOYALTY, Tenant
 
 MIGRATE = f"{LOYALTY}/customers/migrate"

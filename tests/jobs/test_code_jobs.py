@@ -12,9 +12,9 @@ import pytest
 from fastapi import FastAPI
 
 from perks.jobs.runner import JobRunner
-from tests.imports.support import job, run_jobs
-from tests.loyalty.catalog import campaign_body, iso, reward
-from tests.loyalty.programs.support import effect_rules, new_customer
+from tests.support.catalog import campaign_body, iso, reward
+from tests.support.imports import job, run_jobs
+from tests.support.programs import effect_rules, new_customer
 from tests.support.tenants import LOYALTY, Tenant
 
 

@@ -12,14 +12,14 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.imports.models import ImportKey
 from perks.jobs.models import Job
 from perks.loyalty.coupons.models import CouponCode
 from perks.loyalty.customers.models import Customer
-from tests.imports.support import job, upload
 from tests.jobs.test_code_jobs import big_campaign
 from tests.outbox.test_workers import wait_until, worker_process
+from tests.support.imports import job, upload
 from tests.support.tenants import Tenant
 
 JOB_ENV = {"PERKS_JOB_LEASE_SECONDS": "2", "PERKS_CODES_JOB_CHUNK": "1000", "PERKS_IMPORT_BATCH_SIZE": "40"}

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perks.kit.encoding import dump_bytes, dumps
-from tests.loyalty.engine.support import customer, purchase, sent
+from tests.support.events import customer, purchase, sent
 from tests.support.tenants import Tenant
 
 json_values = st.recursive(

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.ledger import service as ledger
-from tests.ledger.support import registered_wallet
+from tests.support.ledger import registered_wallet
 from tests.support.tenants import Tenant
 
 REWARD = "points"

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import httpx
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ledger import repository
 from perks.ledger import service as ledger
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.router import CustomerData
-from tests.ledger.support import WalletHandle, registered_wallet, travel
+from tests.support.ledger import WalletHandle, registered_wallet, travel
 from tests.support.tenants import LOYALTY, Tenant
 
 POINTS = "0195f0c4-0000-7000-8000-000000000001"

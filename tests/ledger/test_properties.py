@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import AppError
 from perks.kit import clock
 from perks.kit.ids import new_id
@@ -20,7 +20,7 @@ from perks.ledger import repository
 from perks.ledger import service as ledger
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.schemas import CustomerCreate
-from tests.ledger.support import WalletHandle
+from tests.support.ledger import WalletHandle
 from tests.support.tenants import Tenant
 
 REWARD = "points"

@@ -10,14 +10,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import BadRequest
 from perks.kit import clock
 from perks.ledger import jobs, repository
 from perks.ledger import service as ledger
 from perks.ledger.models import TransactionType
 from perks.worker import run_periodic_jobs
-from tests.ledger.support import listing, registered_wallet, totals_by_reward, travel, wallet_json
+from tests.support.ledger import listing, registered_wallet, totals_by_reward, travel, wallet_json
 from tests.support.tenants import Tenant
 
 POINTS = "0195f0c4-0000-7000-8000-000000000001"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.loyalty.catalog import POINTS, campaign_body
+from tests.support.catalog import POINTS, campaign_body
 from tests.support.server import live_server
 from tests.support.tenants import LOYALTY, Tenant
 

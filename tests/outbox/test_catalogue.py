@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.outbox import catalogue
-from tests.affiliate.helpers import events
-from tests.affiliate.tracking_helpers import program, referred_sale, refund
-from tests.loyalty.engine.support import customer, purchase, running_campaign, sent, started
-from tests.loyalty.programs.support import coupon_campaign
+from tests.support.events import customer, purchase, running_campaign, sent, started
+from tests.support.outbox import events
+from tests.support.programs import coupon_campaign
 from tests.support.tenants import AFFILIATE, LOYALTY, Tenant
+from tests.support.tracking import program, referred_sale, refund
 
 IN_TIER = [
     [{"type": "Number of Purchases", "operator": "greater than or equal", "primitive": "number", "value": 1}]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from perks.affiliate import face as affiliate_face
 from perks.app import create_app
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import BadRequest
 from perks.kit import clock
 from perks.outbox import schedule

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.outbox.models import DeliveryStatus, WebhookDelivery
 from perks.outbox.service import emit
 from perks.outbox.worker import LEASE

@@ -9,12 +9,12 @@ import httpx
 from fastapi import FastAPI
 
 from perks.console.users.models import Role
-from perks.db import Database
-from tests.affiliate.helpers import campaign
-from tests.affiliate.tracking_helpers import data_of
+from perks.db.database import Database
+from tests.support.affiliate import campaign
 from tests.support.console import add_user, signed_in, unlabelled_controls
 from tests.support.portal import path_of, portal_client, portal_link
 from tests.support.tenants import AFFILIATE, Tenant
+from tests.support.tracking import data_of
 
 NOBODY = "00000000-0000-7000-8000-000000000000"
 

@@ -15,13 +15,13 @@ import httpx
 from fastapi import FastAPI
 
 from perks.console.users.models import Role
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
-from tests.affiliate.helpers import affiliate, create
-from tests.affiliate.tracking_helpers import Program, click, data_of, program, referred_sale
+from tests.support.affiliate import affiliate, create
 from tests.support.console import add_user, signed_in, unlabelled_controls
 from tests.support.portal import partner, path_of, portal_client, portal_link
 from tests.support.tenants import AFFILIATE, Tenant
+from tests.support.tracking import Program, click, data_of, program, referred_sale
 
 XSS = "<script>alert(1)</script>"
 

@@ -13,10 +13,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from perks.affiliate.portal_links.models import PortalLink
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
-from tests.affiliate.helpers import affiliate, campaign
 from tests.portal.conftest import Inbox
+from tests.support.affiliate import affiliate, campaign
 from tests.support.portal import partner, path_of, portal_client, portal_link
 from tests.support.tenants import AFFILIATE, Tenant
 

@@ -20,7 +20,7 @@ from starlette.routing import Mount
 from perks.console.pages import FACE
 from perks.console.users.models import ConsoleUser, Role
 from perks.console.users.service import HASHER
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit.ids import new_id
 from perks.ui.sessions import service as sessions
 

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
-from perks.db import migrate
+from perks.db.migrate import migrate
 
 POSTGRES_ENV = "PERKS_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "PERKS_TEST_REQUIRE_POSTGRES"

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import TableClause, column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from perks.db import Database
+from perks.db.database import Database
 
 
 @asynccontextmanager

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from perks import accounts
 from perks.affiliate.links.models import AffiliateLink
-from perks.db import Database
+from perks.db.database import Database
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import KeyKind
 

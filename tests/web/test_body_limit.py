@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from perks.app import create_app
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from tests.conftest import test_settings
 from tests.support.probes import UPLOAD_LIMIT, mount_probes
 from tests.support.server import TEST_SECRET, live_server

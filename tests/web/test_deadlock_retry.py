@@ -1,5 +1,6 @@
-"""A request that PostgreSQL picks as a deadlock's victim is run again from the start (perks.db.retrying in
-the unit of work) and answers as if there had been no deadlock, instead of a 500."""
+"""A request that PostgreSQL picks as a deadlock's victim is run again from the start
+(perks.db.retries.retrying in the unit of work) and answers as if there had been no deadlock, instead of a
+500."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import asyncio
 import httpx
 import pytest
 
-from perks.db import Database
-from tests.loyalty.engine.support import EVENTS, customer, purchase, running_campaign, sent, started, totals
+from perks.db.database import Database
+from tests.support.events import EVENTS, customer, purchase, running_campaign, sent, started, totals
 from tests.support.locks import lock_row, patient_transaction, row_ids
 from tests.support.tenants import LOYALTY, Tenant
 

@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from perks.app import create_app
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.tenancy import service as tenancy
 from perks.web.observability import json_handler

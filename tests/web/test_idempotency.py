@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.idempotency.models import IdempotencyRecord
 from perks.kit import clock
 from tests.support.processes import concurrent_requests

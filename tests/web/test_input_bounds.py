@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from perks.kit.json_input import MAX_DEPTH
-from tests.loyalty.catalog import campaign_body, post_campaign, reward
-from tests.loyalty.engine.support import EVENTS, customer, purchase, running_campaign, started
+from tests.support.catalog import campaign_body, post_campaign, reward
+from tests.support.events import EVENTS, customer, purchase, running_campaign, started
 from tests.support.tenants import AFFILIATE, LOYALTY, Tenant
 
 JSON = {"content-type": "application/json"}

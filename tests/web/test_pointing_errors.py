@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 
-from tests.affiliate.tracking_helpers import program, referred_sale
-from tests.loyalty.catalog import campaign_body, create, reward
-from tests.loyalty.programs.support import coupon_campaign, new_customer
+from tests.support.catalog import campaign_body, create, reward
+from tests.support.programs import coupon_campaign, new_customer
 from tests.support.tenants import AFFILIATE, LOYALTY, Tenant
+from tests.support.tracking import program, referred_sale
 
 
 def details(response: httpx.Response, status: int) -> str:

@@ -23,7 +23,7 @@ from perks.config import Settings
 from perks.console.pages import FACE, Session, pages, router
 from perks.console.users import service as users
 from perks.console.users.models import ConsoleUser, Role
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import Forbidden, TooManyRequests
 from perks.tenancy.context import AuthContext, KeyKind
 from perks.ui import csrf

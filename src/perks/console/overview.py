@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from perks.console import nav
 from perks.console.auth import Viewer
 from perks.console.pages import FACE, Session, pages, router
-from perks.db import Database
+from perks.db.database import Database
 from perks.loyalty.overview import service
 from perks.loyalty.overview.service import Overview
 from perks.ui.charts import Chart, Series, csv_response

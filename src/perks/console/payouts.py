@@ -21,7 +21,7 @@ from perks.console import nav
 from perks.console.affiliates.workspaces import Chosen, scope_for
 from perks.console.auth import Manager, Viewer
 from perks.console.pages import FACE, Session, pages, router
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ui.listing import Listing
 

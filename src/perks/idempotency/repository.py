@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for
+from perks.db.database import insert_for
 from perks.idempotency.models import IdempotencyRecord
 from perks.kit.ids import new_id
 from perks.tenancy.context import AuthContext

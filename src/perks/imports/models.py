@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, UTCDateTime
+from perks.db.base import Base
+from perks.db.types import UTCDateTime
 from perks.kit import clock
 
 

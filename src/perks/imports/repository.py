@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for
+from perks.db.database import insert_for
 from perks.imports.models import ImportKey
 from perks.kit import clock
 from perks.tenancy.context import AuthContext

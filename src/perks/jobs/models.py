@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, JSONDocument, TenantMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin
+from perks.db.types import JSONDocument, UTCDateTime
 from perks.kit import clock
 
 

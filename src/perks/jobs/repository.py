@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import UTCDateTime, insert_for
+from perks.db.database import insert_for
+from perks.db.types import UTCDateTime
 from perks.jobs.models import UNFINISHED, Job, JobError, JobInput, JobState
 from perks.tenancy.context import AuthContext
 

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import AppError
 from perks.jobs import repository
 from perks.jobs.models import Job, JobState

@@ -7,7 +7,7 @@ from typing import IO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import NotFound, invalid
 from perks.jobs import repository
 from perks.jobs.models import Job, JobError, JobState

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, delete, select
 
-from perks.db import Database
+from perks.db.database import Database
 
 _ZERO_RANDOM = "7000-8000-000000000000"
 

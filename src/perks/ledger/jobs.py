@@ -3,7 +3,7 @@ write settles its wallet first), but it writes the EXPIRATION transactions of wa
 
 from __future__ import annotations
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.ledger import service
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, upda
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Base, table_of
+from perks.db.base import Base, table_of
 from perks.kit.ids import new_id
 from perks.ledger.models import LedgerTransaction, LineRow, Wallet, WalletLine
 from perks.sql import Runner, Statement, in_list, listed, sized, statement

@@ -19,7 +19,7 @@ from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import transient
+from perks.db.base import transient
 from perks.errors import Conflict, NotFound, Unprocessable, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import Unauthorized
 from perks.idempotency import service as idempotency
 from perks.sql import Runner
@@ -110,7 +110,7 @@ async def _claim_token(request: Request) -> AuthContext:
 
 @asynccontextmanager
 async def reading(request: Request) -> AsyncIterator[Runner]:
-    """A hot path's read transaction (perks.db.Database.reading)."""
+    """A hot path's read transaction (perks.db.database.Database.reading)."""
     database: Database = request.app.state.db
     async with database.reading() as runner:
         yield runner

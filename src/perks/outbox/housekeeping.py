@@ -7,7 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import exists, select
 
-from perks.db import Database, table_of
+from perks.db.base import table_of
+from perks.db.database import Database
 from perks.kit.pruning import delete_in_batches, id_floor
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookDelivery
 

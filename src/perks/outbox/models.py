@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, JSONDocument, TenantMixin, TimestampMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+from perks.db.types import JSONDocument, UTCDateTime
 from perks.kit import clock
 
 

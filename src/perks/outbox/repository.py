@@ -11,7 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for
+from perks.db.database import insert_for
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from perks.sql import Runner, statement

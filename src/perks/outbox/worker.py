@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks import __version__
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.outbox import repository, safety, schedule

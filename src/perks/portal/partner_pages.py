@@ -24,7 +24,7 @@ from perks.affiliate.referred_users import service as referred_users
 from perks.affiliate.stats import service as stats
 from perks.affiliate.tracking import service as tracking
 from perks.audit import service as audit
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import invalid
 from perks.kit import clock
 from perks.portal.auth import Partner, PartnerView

@@ -19,7 +19,7 @@ from perks.affiliate.portal_links.router import public_base_url
 from perks.affiliate.workspaces import service as workspaces
 from perks.audit import service as audit
 from perks.config import Settings
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import TooManyRequests
 from perks.portal.auth import Newcomer, Partner
 from perks.portal.mail import SignInLink, send, sign_in_message

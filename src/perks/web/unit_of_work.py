@@ -19,7 +19,8 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database, retrying
+from perks.db.database import Database
+from perks.db.retries import retrying
 from perks.idempotency import service as idempotency
 from perks.web.auth_first import Check, auth_checks, authenticate_first
 from perks.web.guard import GuardedRequest, guard_request
@@ -41,8 +42,9 @@ def group_committed(endpoint: Endpoint) -> Endpoint:
 
 
 def own_transaction(endpoint: Endpoint) -> Endpoint:
-    """Mark an endpoint that opens its transaction itself: a hot path's read (perks.db.Database.reading),
-    or an upload that must not hold SQLite's writer while its body arrives."""
+    """Mark an endpoint that opens its transaction itself: a hot path's read
+    (perks.db.database.Database.reading), or an upload that must not hold SQLite's writer while its body
+    arrives."""
     endpoint.perks_own_transaction = True  # type: ignore[attr-defined]
     return endpoint
 

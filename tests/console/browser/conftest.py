@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import Browser
 
 from perks.console.users.models import Role
-from perks.db import Database
+from perks.db.database import Database
 from tests.support.browser import Journey, journey, launched_browser, screenshot_folder, shop_email
 from tests.support.console import TestUser, add_user
 from tests.support.server import TEST_SECRET, LiveServer, live_server

@@ -11,7 +11,7 @@ from playwright._impl._api_structures import SetCookieParam
 from playwright.async_api import Browser, expect
 
 from perks.console.users.models import Role
-from perks.db import Database
+from perks.db.database import Database
 from tests.support.browser import Journey, journey, shop_email
 from tests.support.console import TestUser, add_user
 from tests.support.server import LiveServer

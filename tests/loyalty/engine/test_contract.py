@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ledger import service as ledger
 from perks.loyalty.campaigns import service as campaigns
@@ -21,8 +21,8 @@ from perks.loyalty.engine import budgets, effects, expirations
 from perks.loyalty.engine.facts import facts_for
 from perks.loyalty.events.programs import EventContext
 from perks.loyalty.programs import PROGRAMS
-from tests.ledger.support import WalletHandle, registered_wallet
-from tests.loyalty.catalog import ORDER_OVER, campaign_body, post_campaign, reward
+from tests.support.catalog import ORDER_OVER, campaign_body, post_campaign, reward
+from tests.support.ledger import WalletHandle, registered_wallet
 from tests.support.tenants import LOYALTY, Tenant
 
 MOMENT = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)

@@ -7,25 +7,15 @@ from typing import Any
 
 import httpx
 
-from perks.db import Database
-from tests.affiliate.helpers import events as outbox_events
-from tests.loyalty.engine.support import EVENTS, customer, purchase, sent
+from perks.db.database import Database
+from tests.support.catalog import spend, tier
+from tests.support.events import EVENTS, customer, purchase, sent
+from tests.support.outbox import events as outbox_events
 from tests.support.tenants import LOYALTY, Tenant
-
-
-def spend(operator: str, value: int) -> list[list[dict[str, Any]]]:
-    return [[{"type": "Spend Total", "operator": operator, "primitive": "number", "value": value}]]
 
 
 def event_type_is(name: str) -> list[list[dict[str, Any]]]:
     return [[{"type": "Event Type", "operator": "equal", "primitive": "string", "value": name}]]
-
-
-async def tier(client: httpx.AsyncClient, tenant: Tenant, name: str, level: int, **fields: Any) -> str:
-    body = {"name": name, "level": level} | fields
-    response = await client.post(f"{LOYALTY}/tiers", headers=await tenant.loyalty(client), json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["data"]["id"])
 
 
 async def base_tier(client: httpx.AsyncClient, tenant: Tenant) -> str:

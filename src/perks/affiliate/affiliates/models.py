@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, TenantMixin, TimestampMixin
+from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
 
 
 class AffiliateStatus(StrEnum):

@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY
-from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+from perks.db.types import UTCDateTime
 from perks.kit.money import Amount
 
 

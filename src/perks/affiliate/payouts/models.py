@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+from perks.db.types import UTCDateTime
 from perks.kit.money import Amount
 
 

@@ -28,7 +28,7 @@ from perks.affiliate.payouts.models import Payout, PayoutStatus
 from perks.affiliate.payouts.repository import PayoutFilter
 from perks.affiliate.payouts.schemas import PayoutFilters, PayoutOut
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY, money_in
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import NotFound
 from perks.kit import clock
 from perks.kit.ids import new_id

@@ -6,7 +6,8 @@ from decimal import Decimal
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, TenantMixin, TimestampMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+from perks.db.types import UTCDateTime
 from perks.kit.money import Amount
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, TenantMixin, TimestampMixin
+from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
 from perks.kit.money import Amount
 
 

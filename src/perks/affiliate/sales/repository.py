@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.commissions.models import Commission, CommissionStatus
 from perks.affiliate.sales.models import Sale
-from perks.db import insert_for
+from perks.db.database import insert_for
 from perks.kit.money import Amount
 from perks.tenancy.context import AuthContext
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from perks.affiliate.tracking import repository
 from perks.affiliate.tracking.repository import Target
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.kit.group_commit import GroupCommit
 from perks.kit.ids import new_id

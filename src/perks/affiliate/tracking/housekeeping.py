@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from perks.affiliate.tracking.models import Click
-from perks.db import Database, table_of
+from perks.db.base import table_of
+from perks.db.database import Database
 from perks.kit.pruning import delete_in_batches, id_floor
 
 

@@ -14,7 +14,7 @@ from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.links.models import AffiliateLink
 from perks.affiliate.tracking.models import Click
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.sql import connection_runner, statement
 from perks.tenancy.context import AuthContext

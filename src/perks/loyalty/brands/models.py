@@ -5,7 +5,8 @@ from typing import Any
 from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, JSONDocument, TenantMixin, TimestampMixin
+from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+from perks.db.types import JSONDocument
 
 
 class Brand(IdMixin, TenantMixin, TimestampMixin, Base):

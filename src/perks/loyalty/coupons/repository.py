@@ -12,7 +12,7 @@ from asyncpg.exceptions import UniqueViolationError  # type: ignore[import-untyp
 from sqlalchemy import Row, delete, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from perks.db import UTCDateTime
+from perks.db.types import UTCDateTime
 from perks.loyalty.coupons.models import CouponCode
 from perks.tenancy.context import AuthContext
 

@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import invalid
 from perks.kit import clock
 from perks.loyalty.campaigns import service as campaigns

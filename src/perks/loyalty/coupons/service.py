@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.errors import Conflict, invalid
 from perks.jobs import service as jobs
 from perks.jobs.models import Job

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, JSONDocument, TenantMixin, TimestampMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+from perks.db.types import JSONDocument, UTCDateTime
 
 # Longer tags are kept on the customer but cannot be searched.
 TAG_MAX_LENGTH = 255

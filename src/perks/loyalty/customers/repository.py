@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from perks.db import insert_for, table_of, transient
+from perks.db.base import table_of, transient
+from perks.db.database import insert_for
 from perks.ledger.models import Wallet
 from perks.loyalty.customers.models import TAG_MAX_LENGTH, Customer, CustomerTag
 from perks.sql import Runner, attribute_columns, loaded, statement

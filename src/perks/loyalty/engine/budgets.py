@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for
+from perks.db.database import insert_for
 from perks.kit import clock
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.engine.models import CampaignBudget

@@ -6,7 +6,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, UTCDateTime
+from perks.db.base import Base
+from perks.db.types import UTCDateTime
 from perks.kit.money import Amount
 
 

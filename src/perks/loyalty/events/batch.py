@@ -24,7 +24,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database, is_retryable, retrying
+from perks.db.database import Database
+from perks.db.retries import is_retryable, retrying
 from perks.errors import AppError
 from perks.idempotency import service as idempotency
 from perks.kit import encoding
@@ -74,7 +75,7 @@ def writer_of(state: Any) -> GroupCommit[Job, Answer]:
 
 
 async def write_batch(database: Database, jobs: list[Job]) -> list[Answer | BaseException]:
-    """The batch in one transaction, run again (perks.db.retrying) when PostgreSQL picks it as a
+    """The batch in one transaction, run again (perks.db.retries.retrying) when PostgreSQL picks it as a
     deadlock's victim: batches lock their customers in id order, but an event processed one by one may
     lock others (a referrer's wallet) that a concurrent batch holds."""
     return await retrying(partial(_write_once, database, jobs))

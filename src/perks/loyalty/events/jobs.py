@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.kit import clock
 from perks.ledger import service as ledger
 from perks.loyalty.events import repository

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, JSONDocument, TenantMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin
+from perks.db.types import JSONDocument, UTCDateTime
 from perks.kit import clock
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for, table_of
+from perks.db.base import table_of
+from perks.db.database import insert_for
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.ledger.models import Wallet
 from perks.loyalty.brands.models import Brand

@@ -18,7 +18,7 @@ from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import transient
+from perks.db.base import transient
 from perks.errors import AppError, Conflict, NotFound, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id

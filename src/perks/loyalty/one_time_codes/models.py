@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, JSONDocument, TenantMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin
+from perks.db.types import JSONDocument, UTCDateTime
 
 
 class OneTimeCode(IdMixin, TenantMixin, Base):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for
+from perks.db.database import insert_for
 from perks.kit.ids import new_id
 from perks.loyalty.one_time_codes.models import OneTimeCode
 from perks.tenancy.context import AuthContext

@@ -4,7 +4,7 @@ counts what is missing itself."""
 
 from __future__ import annotations
 
-from perks.db import Database
+from perks.db.database import Database
 from perks.ledger.service import system_context
 from perks.loyalty.overview import service
 from perks.tenancy import repository as tenancy_repository

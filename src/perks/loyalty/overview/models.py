@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, JSONDocument, UTCDateTime
+from perks.db.base import Base
+from perks.db.types import JSONDocument, UTCDateTime
 
 
 class OverviewHour(Base):

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from perks.db import insert_for
+from perks.db.database import insert_for
 from perks.kit.periods import utc_hour
 from perks.ledger.models import LedgerTransaction, TransactionType
 from perks.loyalty.campaigns.models import Campaign

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Select, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for, table_of
+from perks.db.base import table_of
+from perks.db.database import insert_for
 from perks.loyalty.campaigns.models import Campaign, CampaignStatus
 from perks.loyalty.campaigns.schemas import CampaignType
 from perks.loyalty.punch_cards.models import PunchCard

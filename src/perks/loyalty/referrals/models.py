@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, JSONDocument, TenantMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin
+from perks.db.types import JSONDocument, UTCDateTime
 
 
 class ReferralCode(IdMixin, TenantMixin, Base):

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for, table_of
+from perks.db.base import table_of
+from perks.db.database import insert_for
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.referrals.models import Referral, ReferralCode
 from perks.sql import Runner, in_list, listed, sized

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import insert_for
+from perks.db.database import insert_for
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.loyalty.records import delete_or_conflict, flush_or_conflict

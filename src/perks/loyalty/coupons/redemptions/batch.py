@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import Database, is_retryable, retrying
+from perks.db.database import Database
+from perks.db.retries import is_retryable, retrying
 from perks.idempotency import service as idempotency
 from perks.kit.group_commit import GroupCommit
 from perks.loyalty.coupons.redemptions import service

@@ -7,7 +7,8 @@ from enum import StrEnum
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db import Base, IdMixin, TenantMixin, UTCDateTime
+from perks.db.base import Base, IdMixin, TenantMixin
+from perks.db.types import UTCDateTime
 from perks.kit.money import Amount
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db import table_of
+from perks.db.base import table_of
 from perks.loyalty.coupons.models import CouponCode
 from perks.loyalty.coupons.redemptions.models import CouponRedemption, RedemptionStatus
 from perks.loyalty.events.models import BehaviorEvent
