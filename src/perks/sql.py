@@ -39,7 +39,9 @@ class Compiled:
     names: tuple[str, ...]  # the parameters in positional order
     fixed: Mapping[str, Any]  # values given when the statement was built
     binds: tuple[Processor, ...]
-    results: tuple[Processor, ...]
+    # The result columns that have a processor (Amount, UTCDateTime, JSON), with their position: a row
+    # converts only those (most columns are text or integers, returned by the driver as they are).
+    converted: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
         out = []
@@ -50,10 +52,18 @@ class Compiled:
         return tuple(out)
 
     def row(self, raw: Sequence[Any]) -> Row:
-        return tuple(
-            value if process is None or value is None else process(value)
-            for value, process in zip(raw, self.results, strict=True)
-        )
+        out = list(raw)
+        for index, process in self.converted:
+            value = out[index]
+            if value is not None:
+                out[index] = process(value)
+        return tuple(out)
+
+    def rows(self, raw: list[Any]) -> list[Row]:
+        """Driver rows as tuples (sqlite3's already are: kept as they are when nothing converts)."""
+        if not self.converted:
+            return raw if not raw or type(raw[0]) is tuple else [tuple(item) for item in raw]
+        return [self.row(item) for item in raw]
 
 
 class Statement:
@@ -117,7 +127,8 @@ def _compile(construct: ClauseElement, dialect: Dialect) -> Compiled:
     results = tuple(
         column.type._cached_result_processor(dialect, None) for column in compiled._result_columns
     )
-    return Compiled(compiled.string, names, fixed, binds, results)
+    converted = tuple((index, process) for index, process in enumerate(results) if process is not None)
+    return Compiled(compiled.string, names, fixed, binds, converted)
 
 
 class Runner:
@@ -139,7 +150,7 @@ class Runner:
                 raw = await self._driver.fetch(compiled.sql, *parameters)
         except Exception as error:
             raise _translated(error, compiled.sql, parameters) from error
-        return [compiled.row(item) for item in raw]
+        return compiled.rows(raw)
 
     async def first(self, query: Statement, values: Mapping[str, Any] | None = None) -> Row | None:
         found = await self.rows(query, values)
