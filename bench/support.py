@@ -246,9 +246,13 @@ async def _open_loop(
         async def send(index: int, due: float) -> None:
             nonlocal failures
             method, path, headers, body = make_request(index)
-            async with client.request(method, path, headers=headers, json=body) as response:
-                await response.read()
-                status = response.status
+            try:
+                async with client.request(method, path, headers=headers, json=body) as response:
+                    await response.read()
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError):  # an overloaded server: a failure, counted
+                failures += 1
+                return
             latencies.append((time.perf_counter() - due) * 1000)
             if status not in expect:
                 failures += 1
