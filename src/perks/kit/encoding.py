@@ -1,5 +1,6 @@
 """JSON encoding for the hot paths: orjson, several times faster than the standard library, for the JSON
-columns (the engine's serializer) and the group-committed event answers.
+columns (the engine's serializer), the group-committed event answers and the documents the hot reads
+render without pydantic (`wire_bytes`).
 
 It writes what a compact `json.dumps` writes for the same value, except that NaN and infinities become
 null (as pydantic's JSON mode, which most stored values come from, already makes them). An integer
@@ -8,6 +9,8 @@ beyond 64 bits, which orjson refuses, is written by the standard library."""
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -22,3 +25,35 @@ def dump_bytes(value: Any) -> bytes:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
     except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits (a client's metadata)
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+_WIRE = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+
+
+def wire_bytes(value: Any) -> bytes:
+    """A document of plain values, datetimes and dates written as pydantic's JSON mode writes a model of
+    the same fields: UTC datetimes end in "Z", microseconds only when there are some, dates as ISO text,
+    non-ASCII text as it is. About four times faster than validating and dumping the model."""
+    try:
+        return orjson.dumps(value, default=_wire_value, option=_WIRE)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_wire_value).encode()
+
+
+def json_ready(value: Any) -> Any:
+    """The document as pydantic's JSON mode (`model_dump(mode="json")`) makes it: plain JSON values, to be
+    stored in a JSON column and written again later (an event's result)."""
+    try:
+        return orjson.loads(orjson.dumps(value, default=_wire_value, option=_WIRE))
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, which orjson would also read as a float
+        return json.loads(json.dumps(value, ensure_ascii=False, default=_wire_value))
+
+
+def _wire_value(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

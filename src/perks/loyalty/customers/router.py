@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 
+from perks.kit import encoding
 from perks.loyalty.customers import service
 from perks.loyalty.customers.schemas import (
     ConsentBody,
@@ -78,7 +79,7 @@ async def get_customer(request: Request, claimed: TokenClaim, customer_id: str) 
     async with reading(request) as runner:
         ctx = await admitted(request, runner, claimed, allow_public=False)
         shown = await service.read(runner, ctx, customer_id)
-    return Response(CustomerData(data=shown).model_dump_json(), media_type="application/json")
+    return Response(encoding.wire_bytes({"data": shown}), media_type="application/json")
 
 
 @customers_router.patch("/customers/{customer_id}", response_model=CustomerData, summary="Update a customer")

@@ -13,6 +13,7 @@ from perks.errors import AppError, Conflict, NotFound, invalid
 from perks.kit import clock, cursors
 from perks.kit.ids import new_id
 from perks.kit.keyset import KeysetPage
+from perks.kit.money import plain_number
 from perks.ledger import service as ledger
 from perks.loyalty.customers import rendering, repository
 from perks.loyalty.customers.models import Customer, CustomerStatus
@@ -315,17 +316,19 @@ async def with_wallet(session: AsyncSession, ctx: AuthContext, customer: Custome
     )
 
 
-async def read(runner: Runner, ctx: AuthContext, external_id: str) -> CustomerWithWallet:
+async def read(runner: Runner, ctx: AuthContext, external_id: str) -> dict[str, Any]:
     """GET /customers/{id}: the customer and their wallet, exact at read time, in a read transaction that
-    never waits for the writer (the wallet is shown as settling it would leave it, without settling)."""
+    never waits for the writer (the wallet is shown as settling it would leave it, without settling). The
+    answer's `data` as plain values (`rendering.customer_document`), for `kit.encoding.wire_bytes`."""
     customer, wallet_id = await find_with_wallet(runner, ctx, external_id)
     view = await ledger.read_view(runner, ctx, wallet_id)
     rewards = await reward_service.read_reward_objects(
         runner, ctx, {total.reward_id for total in view.totals}
     )
-    return CustomerWithWallet(
-        customer=rendering.customer_out(customer), wallet=wallet_shown(customer, view, rewards)
-    )
+    return {
+        "customer": rendering.customer_document(customer),
+        "wallet": wallet_document(customer, view, rewards),
+    }
 
 
 async def find_with_wallet(runner: Runner, ctx: AuthContext, external_id: str) -> tuple[Customer, str]:
@@ -389,6 +392,38 @@ def wallet_shown(
         for total in view.totals
     ]
     return WalletOut(id=view.wallet.id, owner_id=customer.external_id, lines=lines, totals=totals)
+
+
+def wallet_document(
+    customer: Customer, view: ledger.WalletView, rewards: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """`wallet_shown` as plain values for `kit.encoding.wire_bytes` (a test holds the two byte for byte)."""
+    return {
+        "id": view.wallet.id,
+        "owner_id": customer.external_id,
+        "lines": [
+            {
+                "id": line.id,
+                "amount": plain_number(line.remaining),
+                "reward_id": line.reward_id,
+                "campaign_id": line.campaign_id,
+                "brand_id": line.brand_id,
+                "issued_at": line.issued_at,
+                "expiration_date": line.expiration_date,
+                "reservation_expires_at": line.reservation_expires_at,
+            }
+            for line in view.lines
+        ],
+        "totals": [
+            {
+                "total": plain_number(total.total),
+                "reward_id": total.reward_id,
+                "expiration_date": total.expiration_date,
+                "reward": rewards.get(total.reward_id),
+            }
+            for total in view.totals
+        ],
+    }
 
 
 # Internals.

@@ -241,7 +241,6 @@ async def _settled(
 
 
 def _answer(created: service.Created) -> Answer:
-    event = created.event
-    # The result is JSON-ready already (built by model_dump): serialized as it is, not walked again.
-    content = {"data": {**event.model_dump(mode="json", exclude={"result"}), "result": event.result}}
-    return Answer(200 if created.repeated else 201, encoding.dump_bytes(content))
+    document = dict(created.event)
+    document["result"] = document.pop("result")  # last, as the answers have always had it
+    return Answer(200 if created.repeated else 201, encoding.wire_bytes({"data": document}))

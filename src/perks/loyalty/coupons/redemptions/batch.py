@@ -20,11 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.db.database import Database
 from perks.db.retries import is_retryable, retrying
 from perks.idempotency import service as idempotency
+from perks.kit import encoding
 from perks.kit.group_commit import GroupCommit
 from perks.loyalty.coupons.redemptions import service
-from perks.loyalty.coupons.redemptions.schemas import CouponRedeemed, RedeemBody
+from perks.loyalty.coupons.redemptions.schemas import RedeemBody
 from perks.loyalty.events import repository as events_repository
-from perks.loyalty.face import Data, revoked
+from perks.loyalty.face import revoked
 from perks.sql import Runner, runner_of
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
@@ -33,7 +34,6 @@ from perks.web.batching import Answer, claim, savepoint, split_repeated_keys, st
 MAX_BATCH = 100
 POSTGRES_WRITERS = 4  # batches written side by side on PostgreSQL (SQLite admits one writer)
 LINGER = 0.001
-RedeemedData = Data[CouponRedeemed]
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ async def _one(session: AsyncSession, runner: Runner, job: Job) -> Answer | Base
         async with savepoint(runner):
             record_id = await claim(session, job.ctx, job.idempotency)
             redeemed = await service.redeem(session, job.ctx, job.body)
-            answer = Answer(200, RedeemedData(data=redeemed).model_dump_json().encode())
+            answer = Answer(200, encoding.wire_bytes({"data": redeemed}))
             await store(session, record_id, answer)
         return answer
     except Exception as error:  # this redemption's own error (or Replay); the batch goes on

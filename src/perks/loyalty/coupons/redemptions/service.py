@@ -16,19 +16,20 @@ from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db.base import transient
 from perks.errors import Conflict, NotFound, Unprocessable, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.kit.money import plain_number
 from perks.ledger import service as ledger
-from perks.ledger.models import LedgerTransaction
+from perks.ledger.models import LedgerTransaction, Wallet
 from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.campaigns.schemas import CampaignType, StatusFilter
 from perks.loyalty.conditions import evaluate, unmet
 from perks.loyalty.coupons.redemptions import repository
 from perks.loyalty.coupons.redemptions.models import CouponRedemption, RedemptionStatus
-from perks.loyalty.coupons.redemptions.schemas import CouponRedeemed, CouponReversed, RedeemBody, ReverseBody
+from perks.loyalty.coupons.redemptions.schemas import CouponReversed, RedeemBody, ReverseBody
 from perks.loyalty.customers import rendering
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
@@ -83,8 +84,9 @@ CONSENT = "coupon_campaigns"
 CONDITION_NOT_MET = "Condition was not met"
 
 
-async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> CouponRedeemed:
-    """One redemption, in the caller's transaction (a group-committed batch gives each its savepoint)."""
+async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> dict[str, Any]:
+    """One redemption, in the caller's transaction (a group-committed batch gives each its savepoint). The
+    answer's `data` (`CouponRedeemed`) as plain values, for `kit.encoding.wire_bytes`."""
     runner = await runner_of(session)
     customer, wallet_id = await customers.find_with_wallet(runner, ctx, body.customer_id)
     code = body.code.strip().upper()
@@ -104,13 +106,12 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> C
             extra={"purpose": CONSENT},
         )
     redemption_id = new_id()
-    grants = await effects.grant(
+    planned = await effects.plan(
         session,
         ctx,
         campaign=campaign,
         rules=campaign.rules,
         customer=customer,
-        wallet_id=wallet_id,
         facts=facts,
         entry=ledger.Entry(
             brand_id=body.brand_id or campaign.brand_id,
@@ -121,12 +122,17 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> C
             details=f"Coupon {code}",
         ),
     )
-    if not grants:
+    if not planned:
         raise Conflict(
             "The coupon's rewards are out of stock (the campaign's budget is spent) or not available for "
             "the customer's tier",
             title="Coupon rewards unavailable",
         )
+    # The wallet locked and settled, its lines read once: the grants are added to them in memory, written,
+    # and the wallet is shown from them (not read again).
+    wallets = await ledger.lock_wallets(session, ctx, [wallet_id])
+    grants = effects.granted(planned, wallets.accumulate(wallet_id, [item.accrual for item in planned]))
+    await wallets.flush(session)
     runner = await runner_of(session)
     await repository.insert_redemption(
         runner, _redemption(ctx, redemption_id, code, campaign, customer, body, grants, now)
@@ -135,16 +141,15 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> C
     await outbox.emit_many(
         runner, ctx, _redeemed_webhooks(customer, code, campaign, redemption_id, accumulations)
     )
-    # The grant settled the wallet under its lock a moment ago: shown as it is now.
-    view = await ledger.read_view(runner, ctx, wallet_id)
+    view = wallets.view(transient(Wallet, id=wallet_id, account_id=ctx.account_id))
     rewards = await reward_service.read_reward_objects(
         runner, ctx, {total.reward_id for total in view.totals}
     )
-    return CouponRedeemed(
-        customer=rendering.customer_out(customer),
-        wallet=customers.wallet_shown(customer, view, rewards),
-        accumulations=accumulations,
-    )
+    return {
+        "customer": rendering.customer_document(customer),
+        "wallet": customers.wallet_document(customer, view, rewards),
+        "accumulations": accumulations,
+    }
 
 
 async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) -> CouponReversed:
