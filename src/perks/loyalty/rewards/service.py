@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,10 +56,24 @@ async def read_reward_objects(runner: Runner, ctx: AuthContext, ids: set[str]) -
 
 
 def _shown(rewards: Sequence[Reward]) -> dict[str, dict[str, Any]]:
-    return {
-        reward.id: RewardOut.model_validate(reward, from_attributes=True).model_dump(mode="json")
-        for reward in rewards
-    }
+    return {reward.id: _reward_object(reward) for reward in rewards}
+
+
+# Rewards as shown, by id and version: every wallet shown (each customer read, event and redemption)
+# shows its rewards, which change rarely. Rewards are changed through the ORM only, which moves
+# `updated_at`. Callers treat the objects as read-only.
+_SHOWN: dict[tuple[str, datetime], dict[str, Any]] = {}
+_SHOWN_LIMIT = 10_000
+
+
+def _reward_object(reward: Reward) -> dict[str, Any]:
+    key = (reward.id, reward.updated_at)
+    found = _SHOWN.get(key)
+    if found is None:
+        if len(_SHOWN) >= _SHOWN_LIMIT:
+            _SHOWN.clear()
+        found = _SHOWN[key] = RewardOut.model_validate(reward, from_attributes=True).model_dump(mode="json")
+    return found
 
 
 async def reward_types(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, str]:
