@@ -174,3 +174,31 @@ async def test_invoices_are_per_account(
     )
     assert theirs.status_code == 200
     assert theirs.json()["message"] == "Sale recorded; the customer was not referred"
+
+
+async def test_answers_are_what_the_database_reads_back(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database
+) -> None:
+    """A new sale's answer, a refund's and a clawback's are built from what was written, not read back:
+    byte for byte what a replay, the commission's own route and the webhooks show."""
+    plan = await program(client, tenant, amount=12.5, payoutTerm=30)
+    await sign_up(client, tenant, email="echo@example.com", referralCode=plan.code, externalId="cus_echo")
+    body = {"externalId": "cus_echo", "amount": "100.1", "invoiceId": "inv-echo"}
+    first = (await sale(client, tenant, **body)).json()["data"]
+    assert (await sale(client, tenant, **body)).json()["data"] == first
+    assert [event.payload for event in await events(database, tenant, "sale.created")] == [first["sale"]]
+    assert [event.payload for event in await events(database, tenant, "commission.created")] == [
+        first["commission"]
+    ]
+    partial = (await refund(client, tenant, invoiceId="inv-echo", amount="0.10")).json()["data"]
+    [reduced] = partial["commissions"]
+    assert reduced == await commission(client, tenant, first["commission"]["id"])
+    assert partial["sale"] == (await sale(client, tenant, **body)).json()["data"]["sale"]
+    assert [event.payload for event in await events(database, tenant, "commission.updated")] == [reduced]
+    clock.travel(timedelta(days=30, seconds=1))
+    [payout] = await generate(client, tenant)
+    assert (await pay(client, tenant, payout["id"])).status_code == 200
+    clawed = (await refund(client, tenant, invoiceId="inv-echo")).json()["data"]
+    [clawback] = clawed["commissions"]
+    assert (clawback["amount"], clawed["sale"]["refundedAmount"]) == ("-12.50", "100.10")
+    assert clawback == await commission(client, tenant, clawback["id"])

@@ -8,11 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.affiliate.commissions.models import Commission, CommissionStatus
+from perks.affiliate.commissions.models import UNPAID, Commission, CommissionStatus
+from perks.db.base import table_of
 from perks.kit.keyset import Keyset, KeysetPage, keyset_batches, keyset_page
+from perks.sql import Runner, Statement, attribute_columns, loaded, statement
 from perks.tenancy.context import AuthContext
 
 # "review": pending, not yet approved, in no payout: the console's queue.
@@ -138,3 +140,69 @@ async def delete_for_referred(session: AsyncSession, ctx: AuthContext, referred_
         .where(Commission.account_id == ctx.account_id, Commission.referred_key == referred_key)
         .execution_options(synchronize_session=False)
     )
+
+
+# Core statements of the sale and refund path (perks.sql). Every column is named in an INSERT or SET:
+# a statement run on the driver applies no Python-side default (id, timestamps).
+
+_COMMISSIONS = table_of(Commission)
+_KEYS, _COLUMNS = attribute_columns(Commission)
+_READ = statement(
+    lambda: select(*_COLUMNS).where(
+        _COMMISSIONS.c.account_id == bindparam("account_id"), _COMMISSIONS.c.id == bindparam("id")
+    )
+)
+_INSERT = statement(
+    lambda: _COMMISSIONS.insert().values(
+        {column.key: bindparam(column.key, type_=column.type) for column in _COMMISSIONS.columns}
+    )
+)
+
+
+def _reduce(*changed: str) -> Statement:
+    """A refund's conditional UPDATE of a commission not paid yet, returning the row as it is now.
+    Parameters are named apart from the columns: SQLAlchemy reserves column names for an UPDATE's SET."""
+    table = _COMMISSIONS
+    return statement(
+        lambda: (
+            update(table)
+            .where(
+                table.c.account_id == bindparam("b_account"),
+                table.c.id == bindparam("b_id"),
+                or_(*(table.c.status == status for status in UNPAID)),  # no expanding IN on the driver
+            )
+            .values(
+                {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in (*changed, "updated_at")}
+            )
+            .returning(*_COLUMNS)
+        )
+    )
+
+
+_REFUND = _reduce("status")
+_REDUCE = _reduce("amount", "admin_earned_amount")
+
+
+async def read(runner: Runner, ctx: AuthContext, commission_id: str) -> Commission | None:
+    """get, through a runner: the commission loaded outside any session (read-only)."""
+    row = await runner.first(_READ, {"account_id": ctx.account_id, "id": commission_id})
+    return None if row is None else loaded(Commission, _KEYS, row)
+
+
+async def insert(runner: Runner, values: dict[str, Any]) -> Commission:
+    """A new commission (every column given, its account's among them), as written."""
+    await runner.execute(_INSERT, values)
+    return loaded(Commission, _KEYS, [values[key] for key in _KEYS])
+
+
+async def reduce_unpaid(
+    runner: Runner, ctx: AuthContext, commission_id: str, values: dict[str, Any], now: datetime
+) -> Commission | None:
+    """A refund applied to a commission not paid yet (pending or processing): `values` is {"status":
+    refunded} or the reduced {"amount", "admin_earned_amount"}. The row as it is now, or None when it was
+    paid or refunded meanwhile."""
+    query = _REFUND if "status" in values else _REDUCE
+    parameters = {f"v_{name}": value for name, value in values.items()}
+    parameters |= {"b_account": ctx.account_id, "b_id": commission_id, "v_updated_at": now}
+    row = await runner.first(query, parameters)
+    return None if row is None else loaded(Commission, _KEYS, row)

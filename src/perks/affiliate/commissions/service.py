@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -40,6 +41,8 @@ from perks.kit import clock
 from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageResult
 from perks.outbox import service as outbox
+from perks.outbox.service import Payload
+from perks.sql import Runner
 from perks.tenancy.context import AuthContext
 
 SORTABLE = {
@@ -59,6 +62,7 @@ NOT_FOUND = "Commission not found"
 PAID_AMOUNT_IS_FINAL = "The amount of a paid commission cannot change"
 REVIEW_MAX = 100  # commissions reviewed in one bulk action
 Decision = Literal["approve", "decline"]
+Event = tuple[str, Payload]  # a webhook to emit: its type and payload
 
 
 @dataclass(frozen=True)
@@ -130,25 +134,31 @@ async def find_commission(session: AsyncSession, ctx: AuthContext, commission_id
     return await repository.get(session, ctx, commission_id)
 
 
-async def add_commission(session: AsyncSession, ctx: AuthContext, commission: Commission) -> Commission:
-    """Write a commission built by another domain (tracked sales, clawbacks) and announce it."""
-    await repository.add(session, commission)
-    outbox.emit(session, ctx, "commission.created", payload(out(commission)))
-    return commission
+# The sale and refund path (perks.affiliate.sales) runs on its runner (perks.sql); the webhooks these
+# name are emitted by the caller, with its own, in one write.
+
+
+async def read_commission(runner: Runner, ctx: AuthContext, commission_id: str) -> Commission | None:
+    return await repository.read(runner, ctx, commission_id)
+
+
+async def write_commission(runner: Runner, values: dict[str, Any]) -> tuple[Commission, Event]:
+    """Write a commission built by another domain (tracked sales, clawbacks: every column given), and the
+    event that announces it."""
+    commission = await repository.insert(runner, values)
+    return commission, ("commission.created", payload(out(commission)))
 
 
 async def reduce_for_refund(
-    session: AsyncSession, ctx: AuthContext, commission: Commission, values: dict[str, Any]
-) -> bool:
+    runner: Runner, ctx: AuthContext, commission_id: str, values: dict[str, Any], now: datetime
+) -> tuple[Commission | None, list[Event]]:
     """Apply a refund to a commission that is not paid yet (pending or processing), in one conditional
-    UPDATE; False when it was paid or refunded meanwhile. Announces the change."""
-    conditions: list[ColumnElement[bool]] = [Commission.status.in_(sources_of(CommissionStatus.REFUNDED))]
-    if not await repository.update_if(session, ctx, commission.id, conditions, values):
-        await session.refresh(commission)
-        return False
-    await session.refresh(commission)
-    _emit_update(session, ctx, commission, values.get("status"))
-    return True
+    UPDATE: the commission as it is now and the events that announce the change, or None when it was paid
+    or refunded meanwhile."""
+    commission = await repository.reduce_unpaid(runner, ctx, commission_id, values, now)
+    if commission is None:
+        return None, []
+    return commission, update_events(commission, values.get("status"))
 
 
 async def update_commission(
@@ -180,12 +190,19 @@ def _without_unchanged_status(requested: dict[str, Any], commission: Commission)
     return requested
 
 
+def update_events(commission: Commission, moved_to: str | None) -> list[Event]:
+    """commission.updated, and commission.refunded when it moved there."""
+    data = payload(out(commission))
+    if moved_to == CommissionStatus.REFUNDED:
+        return [("commission.updated", data), ("commission.refunded", data)]
+    return [("commission.updated", data)]
+
+
 def _emit_update(
     session: AsyncSession, ctx: AuthContext, commission: Commission, moved_to: str | None
 ) -> None:
-    outbox.emit(session, ctx, "commission.updated", payload(out(commission)))
-    if moved_to == CommissionStatus.REFUNDED:
-        outbox.emit(session, ctx, "commission.refunded", payload(out(commission)))
+    for kind, data in update_events(commission, moved_to):
+        outbox.emit(session, ctx, kind, data)
 
 
 def _conditions(changes: dict[str, Any]) -> list[ColumnElement[bool]]:

@@ -9,14 +9,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, literal, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.commissions.models import Commission, CommissionStatus
 from perks.affiliate.payouts.models import Payout, PayoutStatus
+from perks.db.base import table_of
 from perks.kit.keyset import Keyset, KeysetPage, keyset_batches, keyset_page
 from perks.kit.money import Amount
+from perks.sql import Runner, statement
 from perks.tenancy.context import AuthContext
 
 
@@ -135,15 +137,33 @@ async def add(session: AsyncSession, payout: Payout) -> None:
     await session.flush()
 
 
-async def adjust_pending(session: AsyncSession, ctx: AuthContext, payout_id: str, delta: Decimal) -> None:
-    await session.execute(
-        update(Payout)
+def _adjust_pending() -> Any:
+    # Parameters named apart from the columns: SQLAlchemy reserves column names for an UPDATE's SET.
+    return (
+        update(_PAYOUTS)
         .where(
-            Payout.account_id == ctx.account_id, Payout.id == payout_id, Payout.status == PayoutStatus.PENDING
+            _PAYOUTS.c.account_id == bindparam("b_account"),
+            _PAYOUTS.c.id == bindparam("b_id"),
+            _PAYOUTS.c.status == PayoutStatus.PENDING,
         )
-        .values(amount=Payout.amount + literal(delta, Amount()))
-        .execution_options(synchronize_session=False)
+        .values(
+            amount=_PAYOUTS.c.amount + bindparam("b_delta", type_=Amount()),
+            updated_at=bindparam("b_now", type_=_PAYOUTS.c.updated_at.type),
+        )
     )
+
+
+_PAYOUTS = table_of(Payout)
+_ADJUST_PENDING = statement(_adjust_pending)
+
+
+async def adjust_pending(
+    runner: Runner, ctx: AuthContext, payout_id: str, delta: Decimal, now: datetime
+) -> None:
+    """A pending payout's amount moved by `delta` (a refund changed a commission it carries), through a
+    runner (perks.sql)."""
+    values = {"b_account": ctx.account_id, "b_id": payout_id, "b_delta": delta, "b_now": now}
+    await runner.execute(_ADJUST_PENDING, values)
 
 
 async def pay_commissions(session: AsyncSession, ctx: AuthContext, payout_id: str, now: datetime) -> None:

@@ -35,6 +35,7 @@ from perks.kit.ids import new_id
 from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageRequest, PageResult, paginate
 from perks.outbox import service as outbox
+from perks.sql import Runner
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext, KeyKind
 
@@ -176,11 +177,11 @@ async def _pay_out(
 
 
 async def adjust_pending(
-    session: AsyncSession, ctx: AuthContext, payout_id: str | None, delta: Decimal
+    runner: Runner, ctx: AuthContext, payout_id: str | None, delta: Decimal, now: datetime
 ) -> None:
-    """A refund changed a commission of a pending payout by `delta`."""
+    """A refund changed a commission of a pending payout by `delta` (through the refund's runner)."""
     if payout_id is not None and delta:
-        await repository.adjust_pending(session, ctx, payout_id, delta)
+        await repository.adjust_pending(runner, ctx, payout_id, delta, now)
 
 
 async def mark_paid(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -43,3 +44,23 @@ class ReferredUser(IdMixin, TenantMixin, TimestampMixin, Base):
     # Tracked sign-ups: the customer's id in the merchant's system, and the click that bound it.
     external_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     click_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    """A referred customer as a sale needs them: the record, its affiliate's status and its campaign's
+    terms (None when that affiliate or campaign is not found in the account)."""
+
+    id: str
+    workspace_id: str
+    affiliate_id: str
+    campaign_id: str
+    referred_to: str
+    email_key: str
+    external_id: str | None
+    is_self_referral: bool
+    affiliate_status: str | None
+    commission_type: str | None
+    campaign_amount: Decimal | None
+    payout_term: int | None
+    campaign_found: bool

@@ -20,7 +20,7 @@ from perks.affiliate.common import (
     payload,
 )
 from perks.affiliate.referred_users import repository
-from perks.affiliate.referred_users.models import ReferredUser
+from perks.affiliate.referred_users.models import Referral, ReferredUser
 from perks.affiliate.referred_users.schemas import (
     NULLABLE_ON_UPDATE,
     ReferredUserCreate,
@@ -31,6 +31,7 @@ from perks.errors import NotFound, Unprocessable
 from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageResult
 from perks.outbox import service as outbox
+from perks.sql import Runner
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 
@@ -70,10 +71,12 @@ async def find_referred_user(session: AsyncSession, ctx: AuthContext, email: str
     return await repository.by_email(session, ctx, email)
 
 
-async def find_by_external_id(
-    session: AsyncSession, ctx: AuthContext, external_id: str
-) -> ReferredUser | None:
-    return await repository.by_external_id(session, ctx, external_id)
+async def referral_of(
+    runner: Runner, ctx: AuthContext, *, email: str | None = None, external_id: str | None = None
+) -> Referral | None:
+    """The referred customer a sale names (by email, else by the external id given at sign-up), with its
+    affiliate's status and its campaign's terms, in one read through the sale's runner (perks.sql)."""
+    return await repository.read_referral(runner, ctx, email=email, external_id=external_id)
 
 
 async def create_referred_user(

@@ -10,7 +10,7 @@ commission (a clawback), due at once, which the affiliate's next payout deducts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,10 +21,11 @@ from perks.affiliate.affiliates.models import AffiliateStatus
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.commissions import service as commissions
 from perks.affiliate.commissions.models import UNPAID, Commission, CommissionStatus
+from perks.affiliate.commissions.service import Event
 from perks.affiliate.common import payload
 from perks.affiliate.payouts import service as payouts
 from perks.affiliate.referred_users import service as referred_users
-from perks.affiliate.referred_users.models import ReferredUser
+from perks.affiliate.referred_users.models import Referral
 from perks.affiliate.sales import repository
 from perks.affiliate.sales.currency import fits_currency, money_in, round_to_currency
 from perks.affiliate.sales.models import Sale
@@ -33,9 +34,12 @@ from perks.errors import NotFound, Unprocessable, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.outbox import service as outbox
+from perks.sql import Runner, runner_of
 from perks.tenancy.context import AuthContext
 
 SALE_NOT_FOUND = "Sale not found"
+# What a clawback keeps of the commission it claws back: who earned it, for which customer.
+_PARTIES = ("workspace_id", "campaign_id", "affiliate_id", "referred_user", "referred_key")
 
 
 @dataclass(frozen=True)
@@ -70,32 +74,39 @@ def out(sale: Sale) -> SaleOut:
 
 
 async def track_sale(session: AsyncSession, ctx: AuthContext, body: SaleIn) -> Recorded:
+    """On the request's transaction through a runner (perks.sql): the invoice, the referral (with its
+    affiliate and campaign) in one read, the sale claimed by its invoice (INSERT .. ON CONFLICT DO
+    NOTHING), the commission, and both webhooks in one write."""
     _check_amount(body.amount, body.currency)
-    existing = await repository.by_invoice(session, ctx, body.invoice_id)
+    runner = await runner_of(session)
+    existing = await repository.read_by_invoice(runner, ctx, body.invoice_id)
     if existing is not None:
-        return await _recorded_before(session, ctx, existing)
-    referred = await _customer(session, ctx, body)
-    commission = await _commission_for(session, ctx, referred, body) if referred else None
-    sale_id = new_id()
-    values = _sale_values(ctx, sale_id, body, referred, commission)
-    if not await repository.insert_once(session, values):
+        return await _recorded_before(runner, ctx, existing)
+    referral = await _customer(runner, ctx, body)
+    now = clock.now()
+    commission = _commission_for(ctx, referral, body, now) if referral else None
+    sale = await repository.insert_once(runner, _sale_values(ctx, body, referral, commission, now))
+    if sale is None:
         # A concurrent request recorded this invoice first: answer with what it recorded.
-        winner = await repository.by_invoice(session, ctx, body.invoice_id)
+        winner = await repository.read_by_invoice(runner, ctx, body.invoice_id)
         if winner is None:  # pragma: no cover - the conflicting row is committed when we get here
             raise Unprocessable("The invoice is being recorded by another request; retry")
-        return await _recorded_before(session, ctx, winner)
-    sale = await repository.by_invoice(session, ctx, body.invoice_id)
-    assert sale is not None
+        return await _recorded_before(runner, ctx, winner)
+    events: list[Event] = []
+    written = None
     if commission is not None:
-        commission.sale_id = sale.id
-        await commissions.add_commission(session, ctx, commission)
-    if referred is not None:
-        outbox.emit(session, ctx, "sale.created", payload(out(sale)))
-    return Recorded(sale, commission, created=True)
+        written, created = await commissions.write_commission(runner, commission | {"sale_id": sale.id})
+        events.append(created)
+    if referral is not None:
+        events.append(("sale.created", payload(out(sale))))
+    await outbox.emit_many(runner, ctx, events)
+    return Recorded(sale, written, created=True)
 
 
 async def track_refund(session: AsyncSession, ctx: AuthContext, body: RefundIn) -> Refunded:
-    sale = await repository.by_invoice(session, ctx, body.invoice_id)
+    """On the request's transaction through a runner (perks.sql)."""
+    runner = await runner_of(session)
+    sale = await repository.read_by_invoice(runner, ctx, body.invoice_id)
     if sale is None:
         raise NotFound(SALE_NOT_FOUND)
     left = sale.amount - sale.refunded_amount
@@ -103,11 +114,13 @@ async def track_refund(session: AsyncSession, ctx: AuthContext, body: RefundIn) 
     if amount == 0:
         return Refunded(sale, [])  # a full refund of a fully refunded sale: nothing left to do
     _check_amount(amount, sale.currency)
-    if not await repository.add_refund(session, ctx, sale.id, amount):
+    now = clock.now()
+    refunded = await repository.add_refund(runner, ctx, sale.id, amount, now)
+    if refunded is None:
         raise Unprocessable("amount: more than what is left to refund of this sale")
-    sale = await repository.by_invoice(session, ctx, body.invoice_id)
-    assert sale is not None
-    return Refunded(sale, await _claw_back(session, ctx, sale))
+    changed, events = await _claw_back(runner, ctx, refunded, now)
+    await outbox.emit_many(runner, ctx, events)
+    return Refunded(refunded, changed)
 
 
 def _check_amount(amount: Decimal, currency: str) -> None:
@@ -115,99 +128,115 @@ def _check_amount(amount: Decimal, currency: str) -> None:
         raise invalid("amount", f"has more decimal places than {currency} has")
 
 
-async def _customer(session: AsyncSession, ctx: AuthContext, body: SaleIn) -> ReferredUser | None:
+async def _customer(runner: Runner, ctx: AuthContext, body: SaleIn) -> Referral | None:
     if body.email:
-        return await referred_users.find_referred_user(session, ctx, body.email)
+        return await referred_users.referral_of(runner, ctx, email=body.email)
     if body.external_id:
-        return await referred_users.find_by_external_id(session, ctx, body.external_id)
+        return await referred_users.referral_of(runner, ctx, external_id=body.external_id)
     raise invalid("email", "email or externalId is required")
 
 
-async def _commission_for(
-    session: AsyncSession, ctx: AuthContext, referred: ReferredUser, body: SaleIn
-) -> Commission | None:
-    """The pending commission the sale earns, or None (self-referral, affiliate not active)."""
-    affiliate = await affiliates.get_affiliate(session, ctx, referred.affiliate_id)
-    if referred.is_self_referral or affiliate.status != AffiliateStatus.ACTIVE:
+def _commission_for(
+    ctx: AuthContext, referral: Referral, body: SaleIn, now: datetime
+) -> dict[str, Any] | None:
+    """The pending commission the sale earns (its columns but the sale's id), or None (self-referral,
+    affiliate not active)."""
+    if referral.affiliate_status is None:
+        raise NotFound(affiliates.NOT_FOUND)
+    if referral.is_self_referral or referral.affiliate_status != AffiliateStatus.ACTIVE:
         return None
-    campaign = await campaigns.get_campaign(session, ctx, referred.campaign_id)
-    if campaign.commission_type == "percentage":
-        earned = round_to_currency(body.amount * campaign.amount / 100, body.currency)
+    if not referral.campaign_found:
+        raise NotFound(campaigns.NOT_FOUND)
+    assert referral.campaign_amount is not None and referral.payout_term is not None
+    if referral.commission_type == "percentage":
+        earned = round_to_currency(body.amount * referral.campaign_amount / 100, body.currency)
     else:
-        earned = round_to_currency(campaign.amount, body.currency)
+        earned = round_to_currency(referral.campaign_amount, body.currency)
     if earned <= 0:
         return None
     return _pending(
         ctx,
-        Commission(
-            workspace_id=referred.workspace_id,
-            campaign_id=campaign.id,
-            affiliate_id=affiliate.id,
-            referred_user=referred.referred_to,
-            referred_key=referred.email_key,
-            amount=earned,
-            admin_earned_amount=max(Decimal(0), body.amount - earned),
-            invoice_id=body.invoice_id,
-            kind="sale",
-            currency=body.currency,
-        ),
-        due_in=timedelta(days=campaign.payout_term),
+        now,
+        timedelta(days=referral.payout_term),
+        workspace_id=referral.workspace_id,
+        campaign_id=referral.campaign_id,
+        affiliate_id=referral.affiliate_id,
+        referred_user=referral.referred_to,
+        referred_key=referral.email_key,
+        amount=earned,
+        admin_earned_amount=max(Decimal(0), body.amount - earned),
+        remarks=None,
+        invoice_id=body.invoice_id,
+        kind="sale",
+        currency=body.currency,
     )
 
 
-def _pending(ctx: AuthContext, commission: Commission, due_in: timedelta) -> Commission:
-    """A new pending commission of the caller's account, dated now and due `due_in` later."""
-    now = clock.now()
-    commission.id, commission.account_id, commission.status = (
-        new_id(),
-        ctx.account_id,
-        CommissionStatus.PENDING,
-    )
-    commission.commission_date, commission.due_at = now, now + due_in
-    return commission
+def _pending(ctx: AuthContext, now: datetime, due_in: timedelta, **fields: Any) -> dict[str, Any]:
+    """The columns of a new pending commission of the caller's account, dated now and due `due_in` later."""
+    return {
+        "id": new_id(),
+        "account_id": ctx.account_id,
+        "status": CommissionStatus.PENDING,
+        "commission_date": now,
+        "due_at": now + due_in,
+        "payout_date": None,
+        "sale_id": None,
+        "payout_id": None,
+        "approved_at": None,
+        "created_at": now,
+        "updated_at": now,
+        **fields,
+    }
 
 
 def _sale_values(
-    ctx: AuthContext, sale_id: str, body: SaleIn, referred: ReferredUser | None, commission: Commission | None
+    ctx: AuthContext,
+    body: SaleIn,
+    referral: Referral | None,
+    commission: dict[str, Any] | None,
+    now: datetime,
 ) -> dict[str, Any]:
-    now = clock.now()
     return {
-        "id": sale_id,
+        "id": new_id(),
         "account_id": ctx.account_id,
         "invoice_id": body.invoice_id,
-        "workspace_id": referred.workspace_id if referred else None,
-        "affiliate_id": referred.affiliate_id if referred else None,
-        "campaign_id": referred.campaign_id if referred else None,
-        "referred_user_id": referred.id if referred else None,
-        "email": referred.referred_to if referred else body.email,
-        "external_id": body.external_id or (referred.external_id if referred else None),
+        "workspace_id": referral.workspace_id if referral else None,
+        "affiliate_id": referral.affiliate_id if referral else None,
+        "campaign_id": referral.campaign_id if referral else None,
+        "referred_user_id": referral.id if referral else None,
+        "email": referral.referred_to if referral else body.email,
+        "external_id": body.external_id or (referral.external_id if referral else None),
         "amount": body.amount,
         "currency": body.currency,
         "refunded_amount": Decimal(0),
-        "commission_id": commission.id if commission else None,
-        "commission_amount": commission.amount if commission else None,
+        "commission_id": commission["id"] if commission else None,
+        "commission_amount": commission["amount"] if commission else None,
         "created_at": now,
         "updated_at": now,
     }
 
 
-async def _recorded_before(session: AsyncSession, ctx: AuthContext, sale: Sale) -> Recorded:
+async def _recorded_before(runner: Runner, ctx: AuthContext, sale: Sale) -> Recorded:
     commission = None
     if sale.commission_id is not None:
-        commission = await commissions.find_commission(session, ctx, sale.commission_id)
+        commission = await commissions.read_commission(runner, ctx, sale.commission_id)
     return Recorded(sale, commission, created=False)
 
 
-async def _claw_back(session: AsyncSession, ctx: AuthContext, sale: Sale) -> list[Commission]:
-    """Bring what the sale's commissions add up to down to its share of what was not refunded."""
+async def _claw_back(
+    runner: Runner, ctx: AuthContext, sale: Sale, now: datetime
+) -> tuple[list[Commission], list[Event]]:
+    """Bring what the sale's commissions add up to down to its share of what was not refunded: the
+    commissions changed or written, and the events that announce them."""
     if sale.commission_id is None or sale.commission_amount is None:
-        return []
-    original = await commissions.find_commission(session, ctx, sale.commission_id)
-    if original is None:
-        return []  # deleted by hand
+        return [], []
+    original = await commissions.read_commission(runner, ctx, sale.commission_id)
     left = sale.amount - sale.refunded_amount
     target = round_to_currency(sale.commission_amount * left / sale.amount, sale.currency)
     for _pass in range(2):
+        if original is None:
+            return [], []  # deleted by hand
         if original.status in UNPAID:
             before, payout_id = original.amount, original.payout_id
             values: dict[str, Any] = (
@@ -215,29 +244,31 @@ async def _claw_back(session: AsyncSession, ctx: AuthContext, sale: Sale) -> lis
                 if target == 0
                 else {"amount": target, "admin_earned_amount": max(Decimal(0), left - target)}
             )
-            if await commissions.reduce_for_refund(session, ctx, original, values):
-                after = Decimal(0) if original.status == CommissionStatus.REFUNDED else original.amount
-                await payouts.adjust_pending(session, ctx, original.payout_id or payout_id, after - before)
-                return [original]
-            continue  # paid (or refunded) meanwhile: look again
+            reduced, events = await commissions.reduce_for_refund(runner, ctx, original.id, values, now)
+            if reduced is not None:
+                after = Decimal(0) if reduced.status == CommissionStatus.REFUNDED else reduced.amount
+                await payouts.adjust_pending(runner, ctx, reduced.payout_id or payout_id, after - before, now)
+                return [reduced], events
+            # paid (or refunded) meanwhile: look again
+            original = await commissions.read_commission(runner, ctx, original.id)
+            continue
         if original.status == CommissionStatus.PAID:
-            return await _clawback(session, ctx, sale, original, target)
-        return []
-    return []
+            return await _clawback(runner, ctx, sale, original, target, now)
+        return [], []
+    return [], []
 
 
 async def _clawback(
-    session: AsyncSession, ctx: AuthContext, sale: Sale, original: Commission, target: Decimal
-) -> list[Commission]:
-    difference = target - await repository.earned_total(session, ctx, sale.id)
+    runner: Runner, ctx: AuthContext, sale: Sale, original: Commission, target: Decimal, now: datetime
+) -> tuple[list[Commission], list[Event]]:
+    difference = target - await repository.earned_total(runner, ctx, sale.id)
     if difference >= 0:
-        return []
-    clawback = Commission(
-        workspace_id=original.workspace_id,
-        campaign_id=original.campaign_id,
-        affiliate_id=original.affiliate_id,
-        referred_user=original.referred_user,
-        referred_key=original.referred_key,
+        return [], []
+    clawback = _pending(
+        ctx,
+        now,
+        timedelta(0),
+        **{name: getattr(original, name) for name in _PARTIES},
         amount=difference,
         admin_earned_amount=Decimal(0),
         remarks=f"Clawback: refund of invoice {sale.invoice_id} after payout",
@@ -246,5 +277,5 @@ async def _clawback(
         kind="clawback",
         currency=sale.currency,
     )
-    _pending(ctx, clawback, due_in=timedelta(0))
-    return [await commissions.add_commission(session, ctx, clawback)]
+    written, created = await commissions.write_commission(runner, clawback)
+    return [written], [created]
