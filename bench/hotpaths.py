@@ -34,8 +34,8 @@ from bench.support import (
     bare_server,
     cpu_seconds,
     machine,
-    median,
     perks_server,
+    print_cpu_medians,
     run_load,
     run_open_loop,
 )
@@ -187,19 +187,7 @@ def main() -> None:
                 results.append((result, cpu))
                 print(f"  {result.line()}   server CPU {cpu * 1000 / result.requests:.3f} ms", flush=True)
             rounds.append(results)
-        print("medians over the rounds (CPU ratio: server CPU per request / the bare app's per /healthz):")
-        for index, (first, _cpu) in enumerate(rounds[0]):
-            rates = [round_[index][0].per_second for round_ in rounds]
-            cpus = [round_[index][1] * 1000 / round_[index][0].requests for round_ in rounds]
-            ratios = [
-                (round_[index][1] / round_[index][0].requests) / (round_[0][1] / round_[0][0].requests)
-                for round_ in rounds
-            ]
-            p99s = [round_[index][0].percentile(0.99) for round_ in rounds]
-            print(
-                f"  {first.label:<40} {median(rates):>7.0f} /s   p99 {median(p99s):6.1f} ms   "
-                f"CPU {median(cpus):.3f} ms   {median(ratios):5.2f}x"
-            )
+        print_cpu_medians(rounds)
         alone, during = reads_beside_events(server, read, event, args.per_round, args.concurrency)
         print("customer reads alone, then while events are written (8 + 8 in flight):")
         print(f"  {alone.line()}")

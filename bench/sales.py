@@ -31,8 +31,8 @@ from bench.support import (
     Server,
     bare_server,
     machine,
-    median,
     perks_server,
+    print_cpu_medians,
     run_load,
 )
 from bench.webhooks import fresh_postgres
@@ -125,19 +125,7 @@ def measure(label: str, database_url: str | None, per_round: int, rounds: int, c
                 results.append((result, cpu))
                 print(f"  {result.line()}   server CPU {cpu * 1000 / result.requests:.3f} ms", flush=True)
             table.append(results)
-        print("medians over the rounds (CPU ratio: server CPU per request / the bare app's per /healthz):")
-        for index, (first, _cpu) in enumerate(table[0]):
-            rates = [round_[index][0].per_second for round_ in table]
-            cpus = [round_[index][1] * 1000 / round_[index][0].requests for round_ in table]
-            ratios = [
-                (round_[index][1] / round_[index][0].requests) / (round_[0][1] / round_[0][0].requests)
-                for round_ in table
-            ]
-            p99s = [round_[index][0].percentile(0.99) for round_ in table]
-            print(
-                f"  {first.label:<40} {median(rates):>7.0f} /s   p99 {median(p99s):6.1f} ms   "
-                f"CPU {median(cpus):.3f} ms   {median(ratios):5.2f}x"
-            )
+        print_cpu_medians(table)
         sold = counters["sale"] - sum(round_[2][0].failures for round_ in table)
         counted = commissions(server, affiliate_id)
         print(

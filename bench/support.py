@@ -305,3 +305,21 @@ def on_each_database(run: Callable[[str, str], Awaitable[None]]) -> None:
     """`run(kind, url)` on each of fresh_databases(): the in-process benches (ASGI app, no server)."""
     for kind, url in fresh_databases():
         asyncio.run(run(kind, url))
+
+
+def print_cpu_medians(rounds: list[list[tuple[LoadResult, float]]]) -> None:
+    """Medians over rounds of loads whose first is the baseline: rate, p99, server CPU per request and its
+    ratio to the baseline's (each round's loads: (result, server CPU seconds))."""
+    print("medians over the rounds (CPU ratio: server CPU per request / the bare app's per /healthz):")
+    for index, (first, _cpu) in enumerate(rounds[0]):
+        rates = [round_[index][0].per_second for round_ in rounds]
+        cpus = [round_[index][1] * 1000 / round_[index][0].requests for round_ in rounds]
+        ratios = [
+            (round_[index][1] / round_[index][0].requests) / (round_[0][1] / round_[0][0].requests)
+            for round_ in rounds
+        ]
+        p99s = [round_[index][0].percentile(0.99) for round_ in rounds]
+        print(
+            f"  {first.label:<40} {median(rates):>7.0f} /s   p99 {median(p99s):6.1f} ms   "
+            f"CPU {median(cpus):.3f} ms   {median(ratios):5.2f}x"
+        )
