@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
-from perks.kit.encoding import dump_bytes, dumps
+from perks.kit.encoding import dump_bytes, dumps, json_ready, wire_bytes
 from tests.support.events import customer, purchase, sent
 from tests.support.tenants import Tenant
 
@@ -44,3 +47,20 @@ async def test_an_event_keeps_metadata_beyond_64_bits(client: httpx.AsyncClient,
         f"/api/storefront/v1/behavior/events/{created['id']}", headers=await tenant.loyalty(client)
     )
     assert stored.json()["data"]["data"]["metadata"] == {"big": 10**30, "tags": ["a"]}
+
+
+class _Holder(BaseModel):
+    value: dict[str, Any]
+
+
+def test_wire_bytes_write_as_pydantic_beside_an_integer_beyond_64_bits() -> None:
+    # orjson refuses the integer; the fallback must still write the float and the datetime as pydantic
+    # does (the standard library would write 1e-07 and +00:00).
+    value = {
+        "big": 2**70,
+        "small": 1e-7,
+        "at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        "d": Decimal("1.50"),
+    }
+    assert wire_bytes({"value": value}) == _Holder(value=value).model_dump_json().encode()
+    assert json_ready({"value": value}) == _Holder(value=value).model_dump(mode="json")
