@@ -1,5 +1,5 @@
-"""Coupon reversals and referral codes against the one-route FastAPI app, in one run: server CPU per request as
-a ratio to the bare app's `/healthz` (bench.bare_app, same uvicorn settings), and throughput at 16 in flight.
+"""Coupon reversals and referral codes against the one-route FastAPI app, in one run: server CPU per request
+as a ratio to the bare app's `/healthz` (bench.bare_app), throughput at 16 in flight.
 
 Loads, in rounds: the bare app's `/healthz`; `POST /coupons/reverse` of codes redeemed beforehand (each once,
 so every reversal gives its 10 points back); `POST /customers/{id}/referrals/request-code` for customers
