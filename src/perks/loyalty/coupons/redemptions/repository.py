@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import table_of
 from perks.ledger.models import Wallet
@@ -17,42 +16,6 @@ from perks.loyalty.customers.repository import CUSTOMER_COLUMNS, CUSTOMER_KEYS
 from perks.loyalty.events.models import BehaviorEvent
 from perks.sql import Runner, attribute_columns, loaded, statement
 from perks.tenancy.context import AuthContext
-
-
-async def redemption_of(
-    session: AsyncSession, ctx: AuthContext, code: str, customer_id: str
-) -> CouponRedemption | None:
-    return await session.scalar(
-        select(CouponRedemption).where(
-            CouponRedemption.account_id == ctx.account_id,
-            CouponRedemption.code == code,
-            CouponRedemption.customer_id == customer_id,
-        )
-    )
-
-
-async def mark_reversed(session: AsyncSession, ctx: AuthContext, redemption_id: str, now: datetime) -> bool:
-    """ACTIVE -> REVERSED; False when it was reversed already (also by a concurrent request)."""
-    changed = await session.scalar(
-        update(CouponRedemption)
-        .where(
-            CouponRedemption.account_id == ctx.account_id,
-            CouponRedemption.id == redemption_id,
-            CouponRedemption.status == RedemptionStatus.ACTIVE,
-        )
-        .values(status=RedemptionStatus.REVERSED, reversed_at=now)
-        .returning(CouponRedemption.id)
-        .execution_options(synchronize_session=False)
-    )
-    return changed is not None
-
-
-async def record_event(session: AsyncSession, ctx: AuthContext, event: BehaviorEvent) -> None:
-    """The REVERSED_COUPON event in the customer's event history (the events engine's table)."""
-    event.account_id = ctx.account_id
-    session.add(event)
-    await session.flush()
-
 
 # Core statements of the group-committed redemption (perks.sql).
 
@@ -168,8 +131,8 @@ async def read_locked_customer(
 async def reverse_redemption(
     runner: Runner, ctx: AuthContext, code: str, customer_id: str, now: datetime
 ) -> CouponRedemption | None:
-    """redemption_of and mark_reversed in one conditional UPDATE: the ACTIVE redemption of `code` by the
-    customer, now REVERSED (loaded outside any session); None when there is none, or it was reversed
+    """ACTIVE -> REVERSED in one conditional UPDATE that is also the lookup: the ACTIVE redemption of `code`
+    by the customer, now REVERSED (loaded outside any session); None when there is none, or it was reversed
     already (also by a concurrent request: exactly one wins)."""
     values = {"account_id": ctx.account_id, "code": code, "customer_id": customer_id, "now": now}
     row = await runner.first(_REVERSE, values)
@@ -182,5 +145,6 @@ async def redemption_exists(runner: Runner, ctx: AuthContext, code: str, custome
 
 
 async def write_event(runner: Runner, values: dict[str, object]) -> None:
-    """record_event through a runner: the row as every column of the events table names it."""
+    """The REVERSED_COUPON event in the customer's event history (the events engine's table): the row as
+    every column of the table names it."""
     await runner.execute(_INSERT_EVENT, values)
