@@ -20,6 +20,7 @@ BENCHES = (
     "bodies",
     "hotpaths",
     "sales",
+    "reversals",
     "layers",
     "migration",
 )

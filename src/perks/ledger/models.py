@@ -161,5 +161,22 @@ class TransactionRow:
     reverses_id: str | None = None
 
 
+@dataclass(slots=True)
+class OriginalRow:
+    """What a reversal reads of the transaction it reverses (perks.sql)."""
+
+    id: str
+    wallet_id: str
+    line_id: str
+    type: str
+    amount: Decimal
+    campaign_id: str | None
+    brand_id: str | None
+    event_id: str | None
+    event_type: str | None
+    funded_by: str | None
+    reward_type: str | None
+
+
 Line = WalletLine | LineRow
 Transaction = LedgerTransaction | TransactionRow

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import Base, table_of
 from perks.kit.ids import new_id
-from perks.ledger.models import LedgerTransaction, LineRow, Wallet, WalletLine
+from perks.ledger.models import LedgerTransaction, LineRow, OriginalRow, TransactionType, Wallet, WalletLine
 from perks.sql import Runner, Statement, in_list, listed, sized, statement
 from perks.tenancy.context import AuthContext
 
@@ -334,3 +334,73 @@ async def write_rows(
     await runner.many(
         _INSERTS[model], [{column: getattr(row, name) for name, column in columns} for row in rows]
     )
+
+
+# Core statements of the coupon reversal (perks.sql).
+
+_TRANSACTIONS = table_of(LedgerTransaction)
+_REVERSED = _TRANSACTIONS.alias("reversed")
+_REVERSIBLE_TYPES = (TransactionType.ACCUMULATION, TransactionType.MIGRATION, TransactionType.REDEMPTION)
+# What a reversal reads of its original (OriginalRow's fields, in order), then of the original's line.
+_ORIGINAL_COLUMNS = [_TRANSACTIONS.c[name] for name in OriginalRow.__dataclass_fields__]
+_UNREVERSED = statement(
+    lambda: (
+        select(*_ORIGINAL_COLUMNS, *_LINE_COLUMNS)
+        .join(
+            _LINES,
+            (_LINES.c.id == _TRANSACTIONS.c.line_id) & (_LINES.c.account_id == _TRANSACTIONS.c.account_id),
+        )
+        .where(
+            _TRANSACTIONS.c.account_id == bindparam("account_id"),
+            _TRANSACTIONS.c.event_id == bindparam("event_id"),
+            _TRANSACTIONS.c.type.in_(
+                [bindparam(f"type{index}", kind.value) for index, kind in enumerate(_REVERSIBLE_TYPES)]
+            ),
+            ~exists().where(
+                _REVERSED.c.account_id == _TRANSACTIONS.c.account_id,
+                _REVERSED.c.reverses_id == _TRANSACTIONS.c.id,
+            ),
+        )
+        .order_by(_TRANSACTIONS.c.id)
+    )
+)
+_TAKE = statement(
+    lambda: (
+        update(_LINES)
+        .where(
+            _LINES.c.account_id == bindparam("account_id"),
+            _LINES.c.id == bindparam("line_id"),
+            _LINES.c.remaining >= bindparam("amount", type_=_LINES.c.remaining.type),
+        )
+        .values(remaining=_LINES.c.remaining - bindparam("amount", type_=_LINES.c.remaining.type))
+        .returning(_LINES.c.id)
+    )
+)
+_GIVE = statement(
+    lambda: (
+        update(_LINES)
+        .where(_LINES.c.account_id == bindparam("account_id"), _LINES.c.id == bindparam("line_id"))
+        .values(remaining=_LINES.c.remaining + bindparam("amount", type_=_LINES.c.remaining.type))
+    )
+)
+
+
+async def read_unreversed(
+    runner: Runner, ctx: AuthContext, event_id: str
+) -> list[tuple[OriginalRow, LineRow]]:
+    """The event's accumulations, migrations and redemptions that no REVERSAL points at yet, each with its
+    line, by id: one read (event_transactions, reversed_ids and get_line)."""
+    rows = await runner.rows(_UNREVERSED, {"account_id": ctx.account_id, "event_id": event_id})
+    width = len(_ORIGINAL_COLUMNS)
+    return [(OriginalRow(*row[:width]), LineRow(*row[width:])) for row in rows]
+
+
+async def take_with(runner: Runner, ctx: AuthContext, line_id: str, amount: Decimal) -> bool:
+    """take through a runner."""
+    values = {"account_id": ctx.account_id, "line_id": line_id, "amount": amount}
+    return await runner.first(_TAKE, values) is not None
+
+
+async def give_with(runner: Runner, ctx: AuthContext, line_id: str, amount: Decimal) -> None:
+    """give through a runner."""
+    await runner.execute(_GIVE, {"account_id": ctx.account_id, "line_id": line_id, "amount": amount})

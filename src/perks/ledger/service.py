@@ -29,6 +29,7 @@ from perks.ledger.models import (
     LedgerTransaction,
     Line,
     LineRow,
+    Transaction,
     TransactionRow,
     TransactionType,
     Wallet,
@@ -419,6 +420,49 @@ async def reverse_event(
     already = await repository.reversed_ids(session, ctx, reversible)
     pending = [transaction_id for transaction_id in reversible if transaction_id not in already]
     return await reverse(session, ctx, pending, details=details) if pending else []
+
+
+async def reverse_event_in(
+    session: AsyncSession, ctx: AuthContext, event_id: str, wallet_id: str, *, details: str | None = None
+) -> Sequence[Transaction]:
+    """reverse_event for an event that moved only `wallet_id` (a coupon redemption: its customer's wallet),
+    on perks.sql: the wallet locked and settled first, then the event's transactions not reversed yet and
+    their lines in one read (under the lock, so no other reversal can come between), one UPDATE per line
+    and one INSERT of the reversals. An event that still holds a reservation in the wallet, or moved
+    another wallet, goes through reverse_event."""
+    wallets = await lock_wallets(session, ctx, [wallet_id])
+    if any(line.reservation_id == event_id for line in wallets.lines[wallet_id]):
+        return await reverse_event(session, ctx, event_id, details=details)
+    runner = await runner_of(session)
+    pending = await repository.read_unreversed(runner, ctx, event_id)
+    if any(original.wallet_id != wallet_id for original, _line in pending):
+        return await reverse_event(session, ctx, event_id, details=details)
+    # As reverse: redemptions given back before accumulations are taken away (a stable sort on id order).
+    pending.sort(key=lambda item: item[0].type != TransactionType.REDEMPTION)
+    rows: list[TransactionRow] = []
+    for original, line in pending:
+        if original.type == TransactionType.REDEMPTION:
+            await repository.give_with(runner, ctx, line.source_line_id or line.id, -original.amount)
+        elif not await repository.take_with(runner, ctx, line.id, original.amount):
+            if await repository.has_active_reservation_from(session, ctx, line.id, wallets.now):
+                raise RewardsReserved()
+            raise RewardsSpent()
+        entry = Entry(
+            campaign_id=original.campaign_id,
+            brand_id=original.brand_id,
+            event_id=original.event_id,
+            event_type=original.event_type,
+            funded_by=original.funded_by,
+            reward_type=original.reward_type,
+            details=details,
+        )
+        fields = _transaction_fields(
+            ctx, line, TransactionType.REVERSAL, -original.amount, entry, wallets.now
+        )
+        fields["attributes"] = {**fields["attributes"], "reversed_transaction_id": original.id}
+        rows.append(TransactionRow(**fields, reverses_id=original.id))
+    await repository.write_rows(runner, LedgerTransaction, rows)
+    return rows
 
 
 async def settle(session: AsyncSession, ctx: AuthContext, wallet_id: str) -> list[LedgerTransaction]:

@@ -16,7 +16,7 @@ from perks.config import Settings
 from perks.db.database import Database
 from perks.errors import Unauthorized
 from perks.idempotency import service as idempotency
-from perks.sql import Runner
+from perks.sql import Runner, runner_of
 from perks.tenancy import service as tenancy
 from perks.tenancy.context import AuthContext
 from perks.web.auth import admit, admit_claim
@@ -56,7 +56,7 @@ async def _authenticate(
     request: Request, credentials: HTTPAuthorizationCredentials | None, *, allow_public: bool
 ) -> AuthContext:
     claimed = _claimed_context(request, credentials)
-    if not await tenancy.active_keys(get_session(request), [claimed]):
+    if not await tenancy.key_active(await runner_of(get_session(request)), claimed):
         raise revoked()
     return await admit(request, claimed, allow_public=allow_public)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,14 @@ async def test_request_code_is_idempotent(client: httpx.AsyncClient, tenant: Ten
     again = await request_code(client, tenant, "ana", campaign_id)
     assert again.status_code == 200
     assert again.json()["data"] == data
+
+
+async def test_concurrent_requests_create_one_code(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    campaign_id, _, _ = await referral_campaign(client, tenant)
+    await new_customer(client, tenant, "ana")
+    answers = await asyncio.gather(*(request_code(client, tenant, "ana", campaign_id) for _ in range(8)))
+    assert sorted(answer.status_code for answer in answers) == [200] * 7 + [201], [a.text for a in answers]
+    assert len({answer.json()["data"]["code"] for answer in answers}) == 1
 
 
 async def test_request_code_refusals(client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant) -> None:

@@ -11,13 +11,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db.base import table_of
 from perks.db.database import insert_for
 from perks.kit import clock
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.engine.models import CampaignBudget
+from perks.sql import Runner, statement
 from perks.tenancy.context import AuthContext
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the single period of a "total" budget
@@ -89,3 +91,29 @@ def _period(ctx: AuthContext, campaign_id: str, start: datetime) -> tuple[Column
         CampaignBudget.campaign_id == campaign_id,
         CampaignBudget.period_start == start,
     )
+
+
+_BUDGETS = table_of(CampaignBudget)
+_REFUND = statement(
+    lambda: (
+        update(_BUDGETS)
+        .where(
+            _BUDGETS.c.account_id == bindparam("account_id"),
+            _BUDGETS.c.campaign_id == bindparam("campaign_id"),
+            _BUDGETS.c.period_start == bindparam("start", type_=_BUDGETS.c.period_start.type),
+            _BUDGETS.c.spent >= bindparam("amount", type_=_BUDGETS.c.spent.type),
+        )
+        .values(spent=_BUDGETS.c.spent - bindparam("amount", type_=_BUDGETS.c.spent.type))
+    )
+)
+
+
+async def refund_with(
+    runner: Runner, ctx: AuthContext, campaign: Campaign, amount: Decimal, consumed_at: datetime
+) -> None:
+    """refund through a runner (perks.sql)."""
+    if campaign.budget is None:
+        return
+    start = period_start(campaign.divide_budget_in, consumed_at)
+    values = {"account_id": ctx.account_id, "campaign_id": campaign.id, "start": start, "amount": amount}
+    await runner.execute(_REFUND, values)

@@ -17,8 +17,10 @@ from perks.loyalty.conditions import evaluate
 from perks.loyalty.customers import rendering
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine.facts import customer_facts
+from perks.loyalty.tiers import repository as tiers_repository
 from perks.loyalty.tiers.models import Tier, TierStatus
 from perks.outbox import service as outbox
+from perks.sql import Runner
 from perks.tenancy.context import AuthContext
 
 UP, DOWN = "UP", "DOWN"
@@ -109,6 +111,23 @@ async def reassess(session: AsyncSession, ctx: AuthContext, customer: Customer, 
     now = clock.now()
     facts = {"now": now, **customer_facts(customer, now, tier_id=await tier_of(session, ctx, customer))}
     announce(session, ctx, customer, await recalculate(session, ctx, customer, facts), event_id=event_id)
+
+
+async def reassess_with(
+    session: AsyncSession, runner: Runner, ctx: AuthContext, customer: Customer, *, event_id: str
+) -> None:
+    """reassess for a customer loaded outside the session (perks.sql), row-locked by the caller: the
+    account's active tiers read through the runner, and a move written back with one UPDATE (as a flush of
+    the ORM's customer would write it, `updated_at` included)."""
+    now = clock.now()
+    facts = {"now": now, **customer_facts(customer, now, tier_id=await tier_of(session, ctx, customer))}
+    change = await recalculate(session, ctx, customer, facts, await tiers_repository.read_active(runner, ctx))
+    announce(session, ctx, customer, change, event_id=event_id)
+    if change is not None:
+        customer.updated_at = clock.now()
+        await tiers_repository.write_customer_tier(
+            runner, ctx, customer.id, customer.tier_id, customer.updated_at
+        )
 
 
 def announce(

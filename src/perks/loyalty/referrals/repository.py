@@ -8,115 +8,25 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import table_of
-from perks.db.database import insert_for
+from perks.kit.ids import new_id
+from perks.ledger.models import Wallet
 from perks.loyalty.customers.models import Customer
+from perks.loyalty.customers.repository import CUSTOMER_COLUMNS, CUSTOMER_KEYS
 from perks.loyalty.referrals.models import Referral, ReferralCode
-from perks.sql import Runner, in_list, listed, sized
+from perks.sql import (
+    Runner,
+    attribute_columns,
+    dialect_statement,
+    in_list,
+    insert_of,
+    listed,
+    loaded,
+    sized,
+    statement,
+)
 from perks.tenancy.context import AuthContext
-
-
-async def insert_code(session: AsyncSession, ctx: AuthContext, values: dict[str, Any]) -> bool:
-    """Insert unless the customer already has a code for the campaign (or the code is taken): the unique
-    indexes decide, so concurrent requests create one code."""
-    inserted = await session.scalar(
-        insert_for(session)(ReferralCode)
-        .values(account_id=ctx.account_id, **values)
-        .on_conflict_do_nothing()
-        .returning(ReferralCode.id)
-    )
-    return inserted is not None
-
-
-async def code_of(
-    session: AsyncSession, ctx: AuthContext, customer_id: str, campaign_id: str
-) -> ReferralCode | None:
-    return await session.scalar(
-        select(ReferralCode).where(
-            ReferralCode.account_id == ctx.account_id,
-            ReferralCode.customer_id == customer_id,
-            ReferralCode.campaign_id == campaign_id,
-        )
-    )
-
-
-async def find_code(session: AsyncSession, ctx: AuthContext, code: str) -> ReferralCode | None:
-    return await session.scalar(
-        select(ReferralCode).where(ReferralCode.account_id == ctx.account_id, ReferralCode.code == code)
-    )
-
-
-async def use_code(session: AsyncSession, ctx: AuthContext, code_id: str) -> bool:
-    """One use more, unless the code has reached max_uses: one conditional UPDATE, race-free."""
-    used = await session.scalar(
-        update(ReferralCode)
-        .where(
-            ReferralCode.account_id == ctx.account_id,
-            ReferralCode.id == code_id,
-            or_(ReferralCode.max_uses.is_(None), ReferralCode.uses_count < ReferralCode.max_uses),
-        )
-        .values(uses_count=ReferralCode.uses_count + 1)
-        .returning(ReferralCode.id)
-        .execution_options(synchronize_session=False)
-    )
-    return used is not None
-
-
-async def insert_referral(session: AsyncSession, ctx: AuthContext, values: dict[str, Any]) -> str | None:
-    """The referral's id, or None when the referee was already referred (unique per referee)."""
-    referral_id: str | None = await session.scalar(
-        insert_for(session)(Referral)
-        .values(account_id=ctx.account_id, **values)
-        .on_conflict_do_nothing()
-        .returning(Referral.id)
-    )
-    return referral_id
-
-
-async def drop_referral(session: AsyncSession, ctx: AuthContext, referral_id: str) -> None:
-    await session.execute(
-        delete(Referral)
-        .where(Referral.account_id == ctx.account_id, Referral.id == referral_id)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def unrewarded_referral_of(session: AsyncSession, ctx: AuthContext, referee_id: str) -> Referral | None:
-    return await session.scalar(
-        select(Referral).where(
-            Referral.account_id == ctx.account_id,
-            Referral.referee_id == referee_id,
-            Referral.referrer_rewarded_at.is_(None),
-        )
-    )
-
-
-async def claim_referrer_reward(
-    session: AsyncSession, ctx: AuthContext, referral_id: str, now: datetime
-) -> bool:
-    """Mark the referrer as rewarded for this referral; False when another request already did."""
-    claimed = await session.scalar(
-        update(Referral)
-        .where(
-            Referral.account_id == ctx.account_id,
-            Referral.id == referral_id,
-            Referral.referrer_rewarded_at.is_(None),
-        )
-        .values(referrer_rewarded_at=now)
-        .returning(Referral.id)
-        .execution_options(synchronize_session=False)
-    )
-    return claimed is not None
-
-
-async def customer_by_id(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Customer | None:
-    """A customer by our internal id (the referrer of a code)."""
-    return await session.scalar(
-        select(Customer).where(Customer.account_id == ctx.account_id, Customer.id == customer_id)
-    )
-
 
 _REFERRALS = table_of(Referral)
 _UNREWARDED = sized(
@@ -137,3 +47,163 @@ async def read_unrewarded_referees(
         return set()
     values = {"account_id": ctx.account_id, **listed("id", wanted)}
     return set(await runner.scalars(_UNREWARDED(len(wanted)), values))
+
+
+# Core statements of request-code and of a referral code's use (perks.sql).
+
+_CODES = table_of(ReferralCode)
+_CUSTOMERS = table_of(Customer)
+_WALLETS = table_of(Wallet)
+_CODE_KEYS, _CODE_COLUMNS = attribute_columns(ReferralCode)
+_REFERRAL_KEYS, _REFERRAL_COLUMNS = attribute_columns(Referral)
+
+
+def _all_values(table: Any) -> dict[str, Any]:
+    return {column.key: bindparam(column.key, type_=column.type) for column in table.columns}
+
+
+_CODE_OF = statement(
+    lambda: select(*_CODE_COLUMNS).where(
+        _CODES.c.account_id == bindparam("account_id"),
+        _CODES.c.customer_id == bindparam("customer_id"),
+        _CODES.c.campaign_id == bindparam("campaign_id"),
+    )
+)
+_FIND_CODE = statement(
+    lambda: select(*_CODE_COLUMNS).where(
+        _CODES.c.account_id == bindparam("account_id"), _CODES.c.code == bindparam("code")
+    )
+)
+_INSERT_CODE = dialect_statement(
+    lambda dialect: (
+        insert_of(dialect)(_CODES)
+        .values(_all_values(_CODES))
+        .on_conflict_do_nothing()
+        .returning(*_CODE_COLUMNS)
+    )
+)
+_USE_CODE = statement(
+    lambda: (
+        update(_CODES)
+        .where(
+            _CODES.c.account_id == bindparam("account_id"),
+            _CODES.c.id == bindparam("code_id"),
+            or_(_CODES.c.max_uses.is_(None), _CODES.c.uses_count < _CODES.c.max_uses),
+        )
+        .values(uses_count=_CODES.c.uses_count + 1)
+        .returning(_CODES.c.id)
+    )
+)
+_INSERT_REFERRAL = dialect_statement(
+    lambda dialect: (
+        insert_of(dialect)(_REFERRALS)
+        .values(_all_values(_REFERRALS))
+        .on_conflict_do_nothing()
+        .returning(_REFERRALS.c.id)
+    )
+)
+_DROP_REFERRAL = statement(
+    lambda: delete(_REFERRALS).where(
+        _REFERRALS.c.account_id == bindparam("account_id"), _REFERRALS.c.id == bindparam("referral_id")
+    )
+)
+_UNREWARDED_OF = statement(
+    lambda: select(*_REFERRAL_COLUMNS).where(
+        _REFERRALS.c.account_id == bindparam("account_id"),
+        _REFERRALS.c.referee_id == bindparam("referee_id"),
+        _REFERRALS.c.referrer_rewarded_at.is_(None),
+    )
+)
+_CLAIM_REWARD = statement(
+    lambda: (
+        update(_REFERRALS)
+        .where(
+            _REFERRALS.c.account_id == bindparam("account_id"),
+            _REFERRALS.c.id == bindparam("referral_id"),
+            _REFERRALS.c.referrer_rewarded_at.is_(None),
+        )
+        .values(referrer_rewarded_at=bindparam("now", type_=_REFERRALS.c.referrer_rewarded_at.type))
+        .returning(_REFERRALS.c.id)
+    )
+)
+_CUSTOMER_WITH_WALLET = statement(
+    lambda: (
+        select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
+        .outerjoin(
+            _WALLETS,
+            (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
+        )
+        .where(
+            _CUSTOMERS.c.account_id == bindparam("account_id"), _CUSTOMERS.c.id == bindparam("customer_id")
+        )
+    )
+)
+
+
+async def read_code_of(
+    runner: Runner, ctx: AuthContext, customer_id: str, campaign_id: str
+) -> ReferralCode | None:
+    """The customer's code for the campaign, loaded outside any session."""
+    values = {"account_id": ctx.account_id, "customer_id": customer_id, "campaign_id": campaign_id}
+    row = await runner.first(_CODE_OF, values)
+    return None if row is None else loaded(ReferralCode, _CODE_KEYS, row)
+
+
+async def read_code(runner: Runner, ctx: AuthContext, code: str) -> ReferralCode | None:
+    """A code of the account (as stored: upper case), loaded outside any session."""
+    row = await runner.first(_FIND_CODE, {"account_id": ctx.account_id, "code": code})
+    return None if row is None else loaded(ReferralCode, _CODE_KEYS, row)
+
+
+async def write_code(runner: Runner, ctx: AuthContext, values: dict[str, Any]) -> ReferralCode | None:
+    """Insert unless the customer already has a code for the campaign or the code is taken (the unique
+    indexes decide, so concurrent requests create one code): the new code as written, or None."""
+    row_values = {"id": new_id(), "account_id": ctx.account_id, **values}
+    row_values["metadata"] = row_values.pop("meta")  # the column of the attribute `meta`
+    row = await runner.first(_INSERT_CODE, row_values)
+    return None if row is None else loaded(ReferralCode, _CODE_KEYS, row)
+
+
+async def use_code_with(runner: Runner, ctx: AuthContext, code_id: str) -> bool:
+    """One use more, unless the code has reached max_uses: one conditional UPDATE, race-free."""
+    return await runner.first(_USE_CODE, {"account_id": ctx.account_id, "code_id": code_id}) is not None
+
+
+async def write_referral(runner: Runner, ctx: AuthContext, values: dict[str, Any]) -> str | None:
+    """The referral's id, or None when the referee was already referred (unique per referee)."""
+    row = await runner.first(
+        _INSERT_REFERRAL,
+        {"id": new_id(), "account_id": ctx.account_id, "referrer_rewarded_at": None, **values},
+    )
+    return None if row is None else str(row[0])
+
+
+async def drop_referral_with(runner: Runner, ctx: AuthContext, referral_id: str) -> None:
+    await runner.execute(_DROP_REFERRAL, {"account_id": ctx.account_id, "referral_id": referral_id})
+
+
+async def read_unrewarded_referral_of(runner: Runner, ctx: AuthContext, referee_id: str) -> Referral | None:
+    """The customer's referral whose referrer is not rewarded yet, loaded outside any session."""
+    row = await runner.first(_UNREWARDED_OF, {"account_id": ctx.account_id, "referee_id": referee_id})
+    return None if row is None else loaded(Referral, _REFERRAL_KEYS, row)
+
+
+async def claim_referrer_reward_with(
+    runner: Runner, ctx: AuthContext, referral_id: str, now: datetime
+) -> bool:
+    """Mark the referrer as rewarded for this referral; False when another request already did."""
+    values = {"account_id": ctx.account_id, "referral_id": referral_id, "now": now}
+    return await runner.first(_CLAIM_REWARD, values) is not None
+
+
+async def read_customer_with_wallet(
+    runner: Runner, ctx: AuthContext, customer_id: str
+) -> tuple[Customer, str | None] | None:
+    """A customer by our internal id (the referrer of a code), loaded outside any session, and their
+    wallet's id (None: no wallet)."""
+    row = await runner.first(
+        _CUSTOMER_WITH_WALLET, {"account_id": ctx.account_id, "customer_id": customer_id}
+    )
+    if row is None:
+        return None
+    return loaded(Customer, CUSTOMER_KEYS, row[:-1]), row[-1]

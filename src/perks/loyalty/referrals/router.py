@@ -8,6 +8,7 @@ from perks.loyalty.customers import service as customers
 from perks.loyalty.face import Data, ServerAuth, Session, router
 from perks.loyalty.referrals import service
 from perks.loyalty.referrals.schemas import CodeRequest, ReferralCodeOut
+from perks.sql import runner_of
 
 referrals_router = router(tags=["loyalty: referrals"])
 
@@ -23,7 +24,7 @@ referrals_router = router(tags=["loyalty: referrals"])
 async def request_code(
     session: Session, ctx: ServerAuth, customer_id: str, body: CodeRequest, response: Response
 ) -> Data[ReferralCodeOut]:
-    customer = await customers.get(session, ctx, customer_id)
+    customer, _wallet_id = await customers.find_with_wallet(await runner_of(session), ctx, customer_id)
     code, created = await service.request_code(session, ctx, customer, body)
     if not created:
         response.status_code = 200

@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import Conflict, invalid
+from perks.errors import Conflict, NotFound, invalid
 from perks.kit import clock
 from perks.ledger import service as ledger
 from perks.loyalty.campaigns import service as campaigns
@@ -28,10 +28,10 @@ from perks.loyalty.engine import effects
 from perks.loyalty.engine.facts import facts_for
 from perks.loyalty.events.programs import Candidate, EventContext
 from perks.loyalty.referrals import repository
-from perks.loyalty.referrals.models import Referral, ReferralCode
+from perks.loyalty.referrals.models import ReferralCode
 from perks.loyalty.referrals.schemas import CodeRequest, ReferralCodeOut
 from perks.outbox import service as outbox
-from perks.sql import runner_of
+from perks.sql import Runner, runner_of
 from perks.tenancy.context import AuthContext
 
 CODE_FORMAT = CodeFormat()  # 8 characters of the coupon alphabet, e.g. "ZMQQJTAZ"
@@ -41,15 +41,19 @@ MAX_ATTEMPTS = 5  # a fresh code is retried only when it collides with another c
 @dataclass(frozen=True)
 class Referred:
     referral_id: str
+    referrer_id: str  # customers.id of the code's owner
     campaign: Campaign
 
 
 async def request_code(
     session: AsyncSession, ctx: AuthContext, customer: Customer, body: CodeRequest
 ) -> tuple[ReferralCodeOut, bool]:
-    """The customer's code for the campaign, created on first request; (code, created)."""
-    campaign = await _referrals_campaign(session, ctx, body)
-    existing = await repository.code_of(session, ctx, customer.id, campaign.id)
+    """The customer's code for the campaign, created on first request; (code, created). On perks.sql: the
+    code is looked up, else inserted (ON CONFLICT DO NOTHING RETURNING: the unique indexes make concurrent
+    requests create one code), else looked up again (a concurrent request created it first)."""
+    runner = await runner_of(session)
+    campaign = await _referrals_campaign(runner, ctx, body)
+    existing = await repository.read_code_of(runner, ctx, customer.id, campaign.id)
     if existing is not None:
         return code_out(existing, customer), False
     for _ in range(MAX_ATTEMPTS):
@@ -62,21 +66,28 @@ async def request_code(
             "meta": {},
             "created_at": clock.now(),
         }
-        created = await repository.insert_code(session, ctx, values)
-        row = await repository.code_of(session, ctx, customer.id, campaign.id)
-        if row is not None:  # ours, or the one a concurrent request created first
-            return code_out(row, customer), created
+        created = await repository.write_code(runner, ctx, values)
+        if created is not None:
+            return code_out(created, customer), True
+        row = await repository.read_code_of(runner, ctx, customer.id, campaign.id)
+        if row is not None:  # the one a concurrent request created first
+            return code_out(row, customer), False
     raise Conflict("Could not allocate a free referral code; retry", title="Conflict")
 
 
 async def on_registration(
     session: AsyncSession, ctx: AuthContext, customer: Customer, wallet_id: str, code: str
 ) -> list[effects.Grant]:
-    """Apply the referral code a new customer registered with. A code that cannot be used (unknown, used
-    up, campaign not running) is ignored: the registration itself never fails because of it."""
+    """Apply the referral code a customer registered with, in the transaction that registered them. A code
+    that cannot be used (unknown, used up, campaign not running) is ignored: the registration itself never
+    fails because of it. The customer is new, so the only referral they can have is the one made here:
+    its referrer is rewarded at once when the registration meets the campaign's rules."""
     facts = facts_for("REGISTRATION", {}, customer, clock.now())
-    grants = await _referee_rewards(session, ctx, customer, wallet_id, code, facts, None)
-    await _referrer_rewards(session, ctx, customer, facts, None)
+    referred = await _refer(session, ctx, customer, code.strip().upper())
+    if referred is None:
+        return []
+    grants = await _referee_grants(session, ctx, customer, wallet_id, referred, facts, None)
+    await _reward_referrer(session, ctx, referred, facts, None)
     return grants
 
 
@@ -92,9 +103,9 @@ async def on_event(session: AsyncSession, ctx: AuthContext, event: EventContext)
     )
     grants: list[effects.Grant] = []
     if referral_code:
-        grants = await _referee_rewards(
-            session, ctx, customer, event.wallet_id, referral_code, facts, event_id
-        )
+        referred = await _refer(session, ctx, customer, referral_code.strip().upper())
+        if referred is not None:
+            grants = await _referee_grants(session, ctx, customer, event.wallet_id, referred, facts, event_id)
     await _referrer_rewards(session, ctx, customer, facts, event_id)
     return grants
 
@@ -127,8 +138,8 @@ def code_out(row: ReferralCode, customer: Customer) -> ReferralCodeOut:
 # Internals.
 
 
-async def _referrals_campaign(session: AsyncSession, ctx: AuthContext, body: CodeRequest) -> Campaign:
-    campaign = await campaigns.get_campaign(session, ctx, body.campaign_id)
+async def _referrals_campaign(runner: Runner, ctx: AuthContext, body: CodeRequest) -> Campaign:
+    campaign = await campaigns.read_campaign(runner, ctx, body.campaign_id)
     if campaign.type != CampaignType.REFERRALS:
         raise invalid("campaign_id", "must be a REFERRALS campaign")
     if campaign.brand_id is not None and body.brand_id != campaign.brand_id:
@@ -138,18 +149,15 @@ async def _referrals_campaign(session: AsyncSession, ctx: AuthContext, body: Cod
     return campaign
 
 
-async def _referee_rewards(
+async def _referee_grants(
     session: AsyncSession,
     ctx: AuthContext,
     customer: Customer,
     wallet_id: str,
-    code: str,
+    referred: Referred,
     facts: Mapping[str, Any],
     event_id: str | None,
 ) -> list[effects.Grant]:
-    referred = await _refer(session, ctx, customer, code.strip().upper())
-    if referred is None:
-        return []
     return await effects.grant(
         session,
         ctx,
@@ -169,25 +177,28 @@ async def _referrer_rewards(
     facts: Mapping[str, Any],
     event_id: str | None,
 ) -> None:
-    referral = await repository.unrewarded_referral_of(session, ctx, referee.id)
+    runner = await runner_of(session)
+    referral = await repository.read_unrewarded_referral_of(runner, ctx, referee.id)
     if referral is None:
         return
-    campaign = await campaigns.get_campaign(session, ctx, referral.campaign_id)
+    campaign = await campaigns.read_campaign(runner, ctx, referral.campaign_id)
     if _running(campaign):
-        await _reward_referrer(session, ctx, referral, campaign, facts, event_id)
+        referred = Referred(referral.id, referral.referrer_id, campaign)
+        await _reward_referrer(session, ctx, referred, facts, event_id)
 
 
 async def _refer(session: AsyncSession, ctx: AuthContext, customer: Customer, code: str) -> Referred | None:
     """Record that `customer` was referred with `code`, race-free; None when the code cannot be used (unknown,
     the customer's own, campaign not running, customer already referred, code used up)."""
-    row = await repository.find_code(session, ctx, code)
+    runner = await runner_of(session)
+    row = await repository.read_code(runner, ctx, code)
     if row is None or row.customer_id == customer.id:
         return None
-    campaign = await campaigns.get_campaign(session, ctx, row.campaign_id)
+    campaign = await campaigns.read_campaign(runner, ctx, row.campaign_id)
     if not _running(campaign):
         return None
-    referral_id = await repository.insert_referral(
-        session,
+    referral_id = await repository.write_referral(
+        runner,
         ctx,
         {
             "referral_code_id": row.id,
@@ -199,30 +210,33 @@ async def _refer(session: AsyncSession, ctx: AuthContext, customer: Customer, co
     )
     if referral_id is None:
         return None
-    if not await repository.use_code(session, ctx, row.id):
-        await repository.drop_referral(session, ctx, referral_id)
+    if not await repository.use_code_with(runner, ctx, row.id):
+        await repository.drop_referral_with(runner, ctx, referral_id)
         return None
-    return Referred(referral_id, campaign)
+    return Referred(referral_id, row.customer_id, campaign)
 
 
 async def _reward_referrer(
     session: AsyncSession,
     ctx: AuthContext,
-    referral: Referral,
-    campaign: Campaign,
+    referred: Referred,
     facts: Mapping[str, Any],
     event_id: str | None,
 ) -> None:
     """Grant the referrer the campaign's rules once, on the first referee event that meets them."""
+    campaign = referred.campaign
     if not any(evaluate(rule.get("conditions") or [], facts) for rule in campaign.rules):
         return
     now = clock.now()
-    if not await repository.claim_referrer_reward(session, ctx, referral.id, now):
+    runner = await runner_of(session)
+    if not await repository.claim_referrer_reward_with(runner, ctx, referred.referral_id, now):
         return
-    referrer = await repository.customer_by_id(session, ctx, referral.referrer_id)
-    if referrer is None:  # the referrer was deleted; nothing to give
+    found = await repository.read_customer_with_wallet(runner, ctx, referred.referrer_id)
+    if found is None:  # the referrer was deleted; nothing to give
         return
-    wallet = await ledger.wallet_of(session, ctx, referrer.id)
+    referrer, wallet_id = found
+    if wallet_id is None:
+        raise NotFound("Wallet not found", title="Wallet not found")
     referrer_facts = {**facts, "now": now}
     grants = await effects.grant(
         session,
@@ -230,11 +244,11 @@ async def _reward_referrer(
         campaign=campaign,
         rules=campaign.rules,
         customer=referrer,
-        wallet_id=wallet.id,
+        wallet_id=wallet_id,
         facts=referrer_facts,
-        entry=_entry(Referred(referral.id, campaign), event_id, facts),
+        entry=_entry(referred, event_id, facts),
     )
-    announce(session, ctx, referrer, grants, cause="REFERRAL")
+    await announce(session, ctx, referrer, grants, cause="REFERRAL")
 
 
 class AccumulationWebhook(TypedDict):
@@ -245,19 +259,16 @@ class AccumulationWebhook(TypedDict):
     accumulations: list[ledger.LineJSON]
 
 
-def announce(
+async def announce(
     session: AsyncSession, ctx: AuthContext, customer: Customer, grants: list[effects.Grant], *, cause: str
 ) -> None:
-    """CUSTOMER_ACCUMULATION for rewards given outside an event's own result."""
+    """CUSTOMER_ACCUMULATION for rewards given outside an event's own result, written through the runner
+    (after what the session holds pending, so webhooks keep their order)."""
     if grants:
-        outbox.emit(
-            session,
-            ctx,
-            "CUSTOMER_ACCUMULATION",
-            AccumulationWebhook(
-                customer_id=customer.external_id, cause=cause, accumulations=[g.line for g in grants]
-            ),
+        payload = AccumulationWebhook(
+            customer_id=customer.external_id, cause=cause, accumulations=[g.line for g in grants]
         )
+        await outbox.emit_many(await runner_of(session), ctx, [("CUSTOMER_ACCUMULATION", payload)])
 
 
 def _entry(referred: Referred, event_id: str | None, facts: Mapping[str, Any]) -> ledger.Entry:

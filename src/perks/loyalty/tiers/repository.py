@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db.base import table_of
 from perks.db.database import insert_for
 from perks.kit import clock
 from perks.kit.ids import new_id
+from perks.loyalty.customers.models import Customer
 from perks.loyalty.records import delete_or_conflict, flush_or_conflict
 from perks.loyalty.tiers.models import Tier, TierStatus
+from perks.sql import Runner, attribute_columns, loaded, statement
 from perks.tenancy.context import AuthContext
 
 BASE_LEVEL = 1
@@ -78,3 +82,40 @@ async def ensure_base(session: AsyncSession, account_id: str) -> None:
         .on_conflict_do_nothing(index_elements=["account_id", "level"])
     )
     await session.execute(statement)
+
+
+# Core statements of the tier reassessment of a reversal (perks.sql).
+
+_TIERS = table_of(Tier)
+_CUSTOMERS = table_of(Customer)
+_TIER_KEYS, _TIER_COLUMNS = attribute_columns(Tier)
+_ACTIVE = statement(
+    lambda: (
+        select(*_TIER_COLUMNS)
+        .where(_TIERS.c.account_id == bindparam("account_id"), _TIERS.c.status == TierStatus.ACTIVE.value)
+        .order_by(_TIERS.c.level)
+    )
+)
+_SET_TIER = statement(
+    lambda: (
+        update(_CUSTOMERS)
+        .where(
+            _CUSTOMERS.c.account_id == bindparam("account_id"), _CUSTOMERS.c.id == bindparam("customer_id")
+        )
+        .values(tier_id=bindparam("tier_id"), updated_at=bindparam("now", type_=_CUSTOMERS.c.updated_at.type))
+    )
+)
+
+
+async def read_active(runner: Runner, ctx: AuthContext) -> list[Tier]:
+    """The account's ACTIVE tiers by level, loaded outside any session (read-only)."""
+    rows = await runner.rows(_ACTIVE, {"account_id": ctx.account_id})
+    return [loaded(Tier, _TIER_KEYS, row) for row in rows]
+
+
+async def write_customer_tier(
+    runner: Runner, ctx: AuthContext, customer_id: str, tier_id: str | None, now: datetime
+) -> None:
+    """A customer's move to another tier, for a customer loaded outside any session."""
+    values = {"account_id": ctx.account_id, "customer_id": customer_id, "tier_id": tier_id, "now": now}
+    await runner.execute(_SET_TIER, values)

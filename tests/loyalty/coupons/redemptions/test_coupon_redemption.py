@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -154,6 +155,27 @@ async def test_reverse_undoes_the_redemption_once(
     assert error(await post(client, tenant, "/coupons/redeem", redeem_body("GIFT")), 409)["error"] == (
         "Coupon already redeemed"
     )
+
+
+async def test_concurrent_reversals_of_one_redemption_succeed_once(
+    client: httpx.AsyncClient, tenant: Tenant, database: Database
+) -> None:
+    _, reward_id = await coupon_campaign(client, tenant, "ONCE,KEEP")
+    await new_customer(client, tenant, "ana")
+    for code in ("ONCE", "KEEP"):
+        assert (await post(client, tenant, "/coupons/redeem", redeem_body(code))).status_code == 200
+    reversals = [
+        post(client, tenant, "/coupons/reverse", {"customer_id": "ana", "code": "once"}) for _ in range(8)
+    ]
+    answers = await asyncio.gather(*reversals)
+    assert sorted(answer.status_code for answer in answers) == [200] + [409] * 7, [a.text for a in answers]
+    assert await total(client, tenant, "ana", reward_id) == Decimal(100)
+    transactions = await client.get(
+        f"{LOYALTY}/customers/ana/transactions", headers=await tenant.loyalty(client)
+    )
+    kinds = sorted(row["type"] for row in transactions.json()["data"])
+    assert kinds == ["ACCUMULATION", "ACCUMULATION", "REVERSAL"]
+    assert len(await outbox_events(database, tenant, "COUPON_REVERSED")) == 1
 
 
 async def test_reverse_refuses_spent_rewards_and_unknown_redemptions(

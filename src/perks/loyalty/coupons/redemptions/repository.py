@@ -6,50 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import table_of
+from perks.ledger.models import Wallet
 from perks.loyalty.coupons.models import CouponCode
 from perks.loyalty.coupons.redemptions.models import CouponRedemption, RedemptionStatus
+from perks.loyalty.customers.models import Customer
+from perks.loyalty.customers.repository import CUSTOMER_COLUMNS, CUSTOMER_KEYS
 from perks.loyalty.events.models import BehaviorEvent
-from perks.sql import Runner, statement
+from perks.sql import Runner, attribute_columns, loaded, statement
 from perks.tenancy.context import AuthContext
-
-
-async def redemption_of(
-    session: AsyncSession, ctx: AuthContext, code: str, customer_id: str
-) -> CouponRedemption | None:
-    return await session.scalar(
-        select(CouponRedemption).where(
-            CouponRedemption.account_id == ctx.account_id,
-            CouponRedemption.code == code,
-            CouponRedemption.customer_id == customer_id,
-        )
-    )
-
-
-async def mark_reversed(session: AsyncSession, ctx: AuthContext, redemption_id: str, now: datetime) -> bool:
-    """ACTIVE -> REVERSED; False when it was reversed already (also by a concurrent request)."""
-    changed = await session.scalar(
-        update(CouponRedemption)
-        .where(
-            CouponRedemption.account_id == ctx.account_id,
-            CouponRedemption.id == redemption_id,
-            CouponRedemption.status == RedemptionStatus.ACTIVE,
-        )
-        .values(status=RedemptionStatus.REVERSED, reversed_at=now)
-        .returning(CouponRedemption.id)
-        .execution_options(synchronize_session=False)
-    )
-    return changed is not None
-
-
-async def record_event(session: AsyncSession, ctx: AuthContext, event: BehaviorEvent) -> None:
-    """The REVERSED_COUPON event in the customer's event history (the events engine's table)."""
-    event.account_id = ctx.account_id
-    session.add(event)
-    await session.flush()
-
 
 # Core statements of the group-committed redemption (perks.sql).
 
@@ -99,3 +65,86 @@ async def code_campaign(runner: Runner, ctx: AuthContext, code: str) -> str | No
 
 async def insert_redemption(runner: Runner, values: dict[str, object]) -> None:
     await runner.execute(_INSERT, values)
+
+
+# Core statements of the reversal (perks.sql).
+
+_CUSTOMERS = table_of(Customer)
+_WALLETS = table_of(Wallet)
+_EVENTS = table_of(BehaviorEvent)
+_REDEMPTION_KEYS, _REDEMPTION_COLUMNS = attribute_columns(CouponRedemption)
+_LOCKED_CUSTOMER = statement(
+    lambda: (
+        select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
+        .join(
+            _WALLETS,
+            (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
+        )
+        .where(
+            _CUSTOMERS.c.account_id == bindparam("account_id"),
+            _CUSTOMERS.c.external_id == bindparam("external_id"),
+        )
+        .with_for_update(of=_CUSTOMERS)
+    )
+)
+_REVERSE = statement(
+    lambda: (
+        update(_REDEMPTIONS)
+        .where(
+            _REDEMPTIONS.c.account_id == bindparam("account_id"),
+            _REDEMPTIONS.c.code == bindparam("code"),
+            _REDEMPTIONS.c.customer_id == bindparam("customer_id"),
+            _REDEMPTIONS.c.status == RedemptionStatus.ACTIVE.value,
+        )
+        .values(
+            status=RedemptionStatus.REVERSED.value,
+            reversed_at=bindparam("now", type_=_REDEMPTIONS.c.reversed_at.type),
+        )
+        .returning(*_REDEMPTION_COLUMNS)
+    )
+)
+_REDEMPTION_EXISTS = statement(
+    lambda: select(_REDEMPTIONS.c.id).where(
+        _REDEMPTIONS.c.account_id == bindparam("account_id"),
+        _REDEMPTIONS.c.code == bindparam("code"),
+        _REDEMPTIONS.c.customer_id == bindparam("customer_id"),
+    )
+)
+_INSERT_EVENT = statement(
+    lambda: _EVENTS.insert().values(
+        {column.key: bindparam(column.key, type_=column.type) for column in _EVENTS.columns}
+    )
+)
+
+
+async def read_locked_customer(
+    runner: Runner, ctx: AuthContext, external_id: str
+) -> tuple[Customer, str] | None:
+    """The customer (by external id), row-locked on PostgreSQL and loaded outside any session, and their
+    wallet id: a reversal locks the customer before the wallet, as every writer of both does."""
+    row = await runner.first(_LOCKED_CUSTOMER, {"account_id": ctx.account_id, "external_id": external_id})
+    if row is None:
+        return None
+    return loaded(Customer, CUSTOMER_KEYS, row[:-1]), row[-1]
+
+
+async def reverse_redemption(
+    runner: Runner, ctx: AuthContext, code: str, customer_id: str, now: datetime
+) -> CouponRedemption | None:
+    """ACTIVE -> REVERSED in one conditional UPDATE that is also the lookup: the ACTIVE redemption of `code`
+    by the customer, now REVERSED (loaded outside any session); None when there is none, or it was reversed
+    already (also by a concurrent request: exactly one wins)."""
+    values = {"account_id": ctx.account_id, "code": code, "customer_id": customer_id, "now": now}
+    row = await runner.first(_REVERSE, values)
+    return None if row is None else loaded(CouponRedemption, _REDEMPTION_KEYS, row)
+
+
+async def redemption_exists(runner: Runner, ctx: AuthContext, code: str, customer_id: str) -> bool:
+    values = {"account_id": ctx.account_id, "code": code, "customer_id": customer_id}
+    return await runner.first(_REDEMPTION_EXISTS, values) is not None
+
+
+async def write_event(runner: Runner, values: dict[str, object]) -> None:
+    """The REVERSED_COUPON event in the customer's event history (the events engine's table): the row as
+    every column of the table names it."""
+    await runner.execute(_INSERT_EVENT, values)

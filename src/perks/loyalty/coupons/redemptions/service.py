@@ -22,7 +22,7 @@ from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.kit.money import plain_number
 from perks.ledger import service as ledger
-from perks.ledger.models import LedgerTransaction, Wallet
+from perks.ledger.models import Transaction, Wallet
 from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.campaigns.schemas import CampaignType, StatusFilter
@@ -35,7 +35,7 @@ from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import budgets, effects, tier_moves
 from perks.loyalty.engine.facts import facts_for
-from perks.loyalty.events.models import BehaviorEvent, EventStatus
+from perks.loyalty.events.models import EventStatus
 from perks.loyalty.rewards import service as reward_service
 from perks.outbox import service as outbox
 from perks.sql import Runner, runner_of
@@ -153,42 +153,58 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> d
 
 
 async def reverse(session: AsyncSession, ctx: AuthContext, body: ReverseBody) -> CouponReversed:
-    # Locked before the wallet: the tier is reassessed (and the row maybe written) after the ledger work.
-    customer = await customers.get(session, ctx, body.customer_id, for_update=True)
+    """Undo a redemption, on perks.sql: the customer row-locked (before the wallet: the tier is reassessed
+    after the ledger work), the redemption marked REVERSED by one conditional UPDATE (exactly one of
+    concurrent reversals wins), its ledger movements reversed under the wallet's lock, the budget refunded,
+    the REVERSED_COUPON event recorded, the tier reassessed, the webhook, and the wallet as it is now."""
+    runner = await runner_of(session)
+    found = await repository.read_locked_customer(runner, ctx, body.customer_id)
+    if found is None:
+        raise customers.CustomerNotFound(body.customer_id)
+    customer, wallet_id = found
     code = body.code.strip().upper()
-    redemption = await repository.redemption_of(session, ctx, code, customer.id)
+    now = clock.now()
+    redemption = await repository.reverse_redemption(runner, ctx, code, customer.id, now)
     if redemption is None:
+        if await repository.redemption_exists(runner, ctx, code, customer.id):
+            raise Conflict(
+                "This coupon redemption has already been reversed", title="Internal validation failed"
+            )
         raise NotFound(
             f"No redemption of coupon {code} by customer {customer.external_id!r}",
             title="Coupon redemption not found",
         )
-    now = clock.now()
-    if not await repository.mark_reversed(session, ctx, redemption.id, now):
-        raise Conflict("This coupon redemption has already been reversed", title="Internal validation failed")
-    reversals = await ledger.reverse_event(session, ctx, redemption.id, details=f"Coupon {code} reversed")
-    campaign = await campaigns.get_campaign(session, ctx, redemption.campaign_id)
-    await budgets.refund(session, ctx, campaign, redemption.budget_spent, redemption.redeemed_at)
-    movements = [_movement(reversal) for reversal in reversals]
-    recorded = _reversed_event(customer, redemption, movements, now)
-    await repository.record_event(session, ctx, recorded)
-    # The docs' step 5, "recalculates the customer's tier if necessary", on the customer's own facts.
-    await tier_moves.reassess(session, ctx, customer, event_id=recorded.id)
-    outbox.emit(
-        session,
-        ctx,
-        "COUPON_REVERSED",
-        ReversedWebhook(
-            customer_id=customer.external_id,
-            code=code,
-            campaign_id=campaign.id,
-            redemption_id=redemption.id,
-            event_type=REVERSE_EVENT,
-            redemptions=movements,
-        ),
+    reversals = await ledger.reverse_event_in(
+        session, ctx, redemption.id, wallet_id, details=f"Coupon {code} reversed"
     )
-    shown = await customers.with_wallet(session, ctx, customer)
+    runner = await runner_of(session)
+    campaign = await campaigns.read_campaign(runner, ctx, redemption.campaign_id)
+    await budgets.refund_with(runner, ctx, campaign, redemption.budget_spent, redemption.redeemed_at)
+    movements = [_movement(reversal) for reversal in reversals]
+    recorded = _reversed_event(ctx, customer, redemption, movements, now)
+    await repository.write_event(runner, recorded)
+    # The docs' step 5, "recalculates the customer's tier if necessary", on the customer's own facts.
+    await tier_moves.reassess_with(session, runner, ctx, customer, event_id=str(recorded["id"]))
+    runner = await runner_of(session)  # a tier move's webhook (the ORM's) is written first, as before
+    payload = ReversedWebhook(
+        customer_id=customer.external_id,
+        code=code,
+        campaign_id=campaign.id,
+        redemption_id=redemption.id,
+        event_type=REVERSE_EVENT,
+        redemptions=movements,
+    )
+    await outbox.emit_many(runner, ctx, [("COUPON_REVERSED", payload)])
+    # The reversal settled the wallet under its lock a moment ago: shown as it is now.
+    view = await ledger.read_view(runner, ctx, wallet_id)
+    rewards = await reward_service.read_reward_objects(
+        runner, ctx, {total.reward_id for total in view.totals}
+    )
     return CouponReversed(
-        customer_id=customer.external_id, customer=shown.customer, wallet=shown.wallet, redemptions=movements
+        customer_id=customer.external_id,
+        customer=rendering.customer_out(customer),
+        wallet=customers.wallet_shown(customer, view, rewards),
+        redemptions=movements,
     )
 
 
@@ -294,25 +310,45 @@ def _redeemed_webhooks(
 
 
 def _reversed_event(
-    customer: Customer, redemption: CouponRedemption, movements: list[Movement], now: datetime
-) -> BehaviorEvent:
-    return BehaviorEvent(
-        customer_id=customer.id,
-        customer_external_id=customer.external_id,
-        brand_id=redemption.brand_id,
-        type=REVERSE_EVENT,
-        data={"code": redemption.code, "campaign_id": redemption.campaign_id, "redemption_id": redemption.id},
-        fulfilled=True,
-        status=EventStatus.RESOLVED,
-        rewarding_campaigns=[redemption.campaign_id],
-        result={"accumulations": [], "redemptions": movements},
-        issued_at=now,
-        processing_at=now,
-        resolved_at=now,
-    )
+    ctx: AuthContext,
+    customer: Customer,
+    redemption: CouponRedemption,
+    movements: list[Movement],
+    now: datetime,
+) -> dict[str, Any]:
+    """The REVERSED_COUPON event's row, every column of the events table."""
+    return {
+        "id": new_id(),
+        "account_id": ctx.account_id,
+        "customer_id": customer.id,
+        "customer_external_id": customer.external_id,
+        "brand_id": redemption.brand_id,
+        "type": REVERSE_EVENT,
+        "purchase_id": None,
+        "data": {
+            "code": redemption.code,
+            "campaign_id": redemption.campaign_id,
+            "redemption_id": redemption.id,
+        },
+        "fulfilled": True,
+        "reserve": None,
+        "status": EventStatus.RESOLVED,
+        "rewarding_campaigns": [redemption.campaign_id],
+        "result": {"accumulations": [], "redemptions": movements},
+        "reason": None,
+        "reservation_expires_at": None,
+        "issued_at": now,
+        "processing_at": now,
+        "resolved_at": now,
+        "fulfilled_at": None,
+        "cancelled_at": None,
+        "expired_at": None,
+        "reversed_at": None,
+        "created_at": clock.now(),
+    }
 
 
-def _movement(reversal: LedgerTransaction) -> Movement:
+def _movement(reversal: Transaction) -> Movement:
     return {
         "reward_id": reversal.reward_id,
         "amount": plain_number(reversal.amount),
