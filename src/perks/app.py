@@ -15,7 +15,7 @@ from perks.affiliate.tracking.redirect import RedirectMiddleware
 from perks.config import Settings
 from perks.console.app import mount_console
 from perks.db.database import Database
-from perks.kit import clock
+from perks.kit import clock, collector
 from perks.loyalty import face as loyalty_face
 from perks.loyalty.routes import ROUTERS as LOYALTY_ROUTERS
 from perks.models import Base
@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.gc_tuning:
+            collector.tune()
         async with worker.in_background(database, settings) if settings.with_worker else nullcontext():
             yield
         await database.dispose()

@@ -99,6 +99,7 @@ def serve(
 
     if with_worker:
         os.environ["PERKS_WITH_WORKER"] = "true"  # read by create_app() in every server process
+    os.environ.setdefault("PERKS_GC_TUNING", "true")  # the serving processes only (perks.kit.collector)
     settings = Settings()
     if not no_migrate:
         migrate_command()

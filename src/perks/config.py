@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = 24
     database_pool_size: int = 10
     with_worker: bool = False
+    # Freeze what the built app holds and collect the young generation less often (perks.kit.collector):
+    # set by `perks serve` for its processes.
+    gc_tuning: bool = False
     webhook_retry_base_seconds: float = 60.0
     allow_private_webhooks: bool = False
     # Test hook: a file holding a clock offset in seconds, read on every clock call (never set in production).
