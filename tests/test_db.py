@@ -13,11 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 
 from perks.config import Settings
 from perks.db.database import Database
 from perks.db.migrate import migrate
+from perks.db.types import UTCDateTime
 from perks.tenancy.models import Account
 from tests.support.databases import sqlite_url
 from tests.support.tenants import AFFILIATE, Tenant
@@ -61,6 +63,17 @@ async def test_times_come_back_timezone_aware_in_utc(database: Database) -> None
         stored = await session.scalar(select(Account.created_at).where(Account.id == account.id))
     assert stored == moment
     assert stored is not None and stored.utcoffset() is not None
+
+
+def test_sqlite_text_with_or_without_an_offset_reads_as_the_same_utc_moment() -> None:
+    # What SQLAlchemy wrote (naive UTC, with or without microseconds), and text another tool wrote with
+    # an offset: all read as aware UTC datetimes.
+    parse = UTCDateTime().result_processor(sqlite.dialect(), None)
+    assert parse("2026-03-01 12:30:15.123000") == datetime(2026, 3, 1, 12, 30, 15, 123000, tzinfo=UTC)
+    assert parse("2026-03-01 12:30:15") == datetime(2026, 3, 1, 12, 30, 15, tzinfo=UTC)
+    moved = parse("2026-03-01 14:30:15+02:00")
+    assert moved == datetime(2026, 3, 1, 12, 30, 15, tzinfo=UTC) and moved.tzinfo == UTC
+    assert parse(None) is None
 
 
 async def test_a_new_sqlite_database_its_wal_and_secret_are_readable_by_the_owner_only(

@@ -49,9 +49,16 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().result_processor(dialect, coltype)  # type: ignore[return-value]
 
         # SQLite keeps the naive UTC text SQLAlchemy wrote ("2026-01-31 12:00:00.000000"); parsed in one
-        # C call instead of SQLAlchemy's regular expression and a second conversion to UTC.
+        # C call instead of SQLAlchemy's regular expression and a second conversion to UTC. The zone is
+        # parsed with it: `.replace(tzinfo=UTC)` afterwards cost eight times the parse (~0.8 µs, three
+        # datetimes a wallet line). Text that carries its own offset takes the slow way.
         def parse(value: Any) -> datetime | None:
-            return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+            if value is None:
+                return None
+            try:
+                return datetime.fromisoformat(value + "+00:00")
+            except ValueError:
+                return as_utc(datetime.fromisoformat(value))
 
         return parse
 
