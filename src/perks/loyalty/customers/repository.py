@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, bindparam, delete, func, literal, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -151,19 +163,20 @@ async def change(session: AsyncSession, ctx: AuthContext, customer: Customer, va
 _CUSTOMERS = table_of(Customer)
 _WALLETS = table_of(Wallet)
 CUSTOMER_KEYS, CUSTOMER_COLUMNS = attribute_columns(Customer)
-_WITH_WALLET = statement(
-    lambda: (
-        select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
-        .join(
-            _WALLETS,
-            (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
-        )
-        .where(
-            _CUSTOMERS.c.account_id == bindparam("account_id"),
-            _CUSTOMERS.c.external_id == bindparam("external_id"),
-        )
-    )
-)
+
+
+def with_wallet(*conditions: ColumnElement[bool], outer: bool = False) -> Select[Any]:
+    """The hot paths' read of customers (their columns, `CUSTOMER_KEYS` order) with their wallet's id,
+    scoped to the account (`:account_id`) and to `conditions`. `outer`: a customer without a wallet yet
+    comes with a null id. The callers add ordering and row locks."""
+    on = (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id)
+    query = select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
+    joined = query.outerjoin(_WALLETS, on) if outer else query.join(_WALLETS, on)
+    return joined.where(_CUSTOMERS.c.account_id == bindparam("account_id"), *conditions)
+
+
+BY_EXTERNAL_ID = _CUSTOMERS.c.external_id == bindparam("external_id")
+_WITH_WALLET = statement(lambda: with_wallet(BY_EXTERNAL_ID))
 
 
 async def read_with_wallet(runner: Runner, ctx: AuthContext, external_id: str) -> tuple[Customer, str] | None:

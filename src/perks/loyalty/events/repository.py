@@ -18,7 +18,7 @@ from perks.loyalty.brands.models import Brand
 from perks.loyalty.campaigns.models import Campaign, CampaignStatus
 from perks.loyalty.campaigns.schemas import CampaignType
 from perks.loyalty.customers.models import Customer
-from perks.loyalty.customers.repository import CUSTOMER_COLUMNS, CUSTOMER_KEYS
+from perks.loyalty.customers.repository import CUSTOMER_KEYS, with_wallet
 from perks.loyalty.events.models import BehaviorEvent, EventStatus
 from perks.loyalty.tiers.models import Tier
 from perks.sql import Runner, dialect_sized, in_list, insert_of, listed, loaded, sized, statement
@@ -176,14 +176,7 @@ _TIERS = table_of(Tier)
 
 _LOCKED_CUSTOMERS = sized(
     lambda count: (
-        select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
-        .join(
-            _WALLETS,
-            (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
-        )
-        .where(
-            _CUSTOMERS.c.account_id == bindparam("account_id"), in_list(_CUSTOMERS.c.external_id, count, "id")
-        )
+        with_wallet(in_list(_CUSTOMERS.c.external_id, count, "id"))
         .order_by(_CUSTOMERS.c.id)
         .with_for_update(of=_CUSTOMERS)
     )

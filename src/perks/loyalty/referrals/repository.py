@@ -13,7 +13,7 @@ from perks.db.base import table_of
 from perks.kit.ids import new_id
 from perks.ledger.models import Wallet
 from perks.loyalty.customers.models import Customer
-from perks.loyalty.customers.repository import CUSTOMER_COLUMNS, CUSTOMER_KEYS
+from perks.loyalty.customers.repository import CUSTOMER_KEYS, with_wallet
 from perks.loyalty.referrals.models import Referral, ReferralCode
 from perks.sql import (
     Runner,
@@ -127,16 +127,7 @@ _CLAIM_REWARD = statement(
     )
 )
 _CUSTOMER_WITH_WALLET = statement(
-    lambda: (
-        select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
-        .outerjoin(
-            _WALLETS,
-            (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
-        )
-        .where(
-            _CUSTOMERS.c.account_id == bindparam("account_id"), _CUSTOMERS.c.id == bindparam("customer_id")
-        )
-    )
+    lambda: with_wallet(_CUSTOMERS.c.id == bindparam("customer_id"), outer=True)
 )
 
 

@@ -12,7 +12,7 @@ from perks.ledger.models import Wallet
 from perks.loyalty.coupons.models import CouponCode
 from perks.loyalty.coupons.redemptions.models import CouponRedemption, RedemptionStatus
 from perks.loyalty.customers.models import Customer
-from perks.loyalty.customers.repository import CUSTOMER_COLUMNS, CUSTOMER_KEYS
+from perks.loyalty.customers.repository import BY_EXTERNAL_ID, CUSTOMER_KEYS, with_wallet
 from perks.loyalty.events.models import BehaviorEvent
 from perks.sql import Runner, attribute_columns, loaded, statement
 from perks.tenancy.context import AuthContext
@@ -73,20 +73,7 @@ _CUSTOMERS = table_of(Customer)
 _WALLETS = table_of(Wallet)
 _EVENTS = table_of(BehaviorEvent)
 _REDEMPTION_KEYS, _REDEMPTION_COLUMNS = attribute_columns(CouponRedemption)
-_LOCKED_CUSTOMER = statement(
-    lambda: (
-        select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
-        .join(
-            _WALLETS,
-            (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id),
-        )
-        .where(
-            _CUSTOMERS.c.account_id == bindparam("account_id"),
-            _CUSTOMERS.c.external_id == bindparam("external_id"),
-        )
-        .with_for_update(of=_CUSTOMERS)
-    )
-)
+_LOCKED_CUSTOMER = statement(lambda: with_wallet(BY_EXTERNAL_ID).with_for_update(of=_CUSTOMERS))
 _REVERSE = statement(
     lambda: (
         update(_REDEMPTIONS)
