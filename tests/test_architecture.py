@@ -82,6 +82,24 @@ def test_no_import_cycles() -> None:
     assert [sorted(ring) for ring in rings if len(ring) > 1] == []
 
 
+def is_router(module: str) -> bool:
+    name = module.rsplit(".", 1)[-1]
+    return name == "router" or name.startswith("router_") or name.endswith("_router")
+
+
+def test_only_routes_and_routers_import_a_router() -> None:
+    """What a route does lives in services and rendering modules; the console, the portal, jobs and
+    services reach it there, never through an API router (whose import also builds its routes)."""
+    reaching = sorted(
+        f"{source} -> {target}"
+        for source, targets in edges(everywhere=True).items()
+        if not is_router(source) and not source.endswith(".routes")
+        for target in targets
+        if is_router(target)
+    )
+    assert reaching == []
+
+
 def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
     """Tarjan's algorithm, iterative (the graph has hundreds of modules)."""
     index: dict[str, int] = {}
@@ -129,3 +147,5 @@ def test_the_checks_see_a_ring_and_an_upward_arrow() -> None:
         sorted(ring) for ring in strongly_connected({"a": {"b"}, "b": {"a"}, "c": set()}) if len(ring) > 1
     ] == [["a", "b"]]
     assert layer("perks.outbox.worker") in FOUNDATION and layer("perks.loyalty.events.jobs") in DOMAINS
+    assert is_router("perks.loyalty.campaigns.router") and is_router("perks.imports.migration_router")
+    assert not is_router("perks.loyalty.routes") and not is_router("perks.loyalty.campaigns.rendering")

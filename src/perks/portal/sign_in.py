@@ -15,7 +15,6 @@ from starlette.background import BackgroundTask
 from perks.affiliate.affiliates import service as affiliates
 from perks.affiliate.affiliates.models import Affiliate, AffiliateStatus
 from perks.affiliate.portal_links import service as portal_links
-from perks.affiliate.portal_links.router import public_base_url
 from perks.affiliate.workspaces import service as workspaces
 from perks.audit import service as audit
 from perks.config import Settings
@@ -29,6 +28,7 @@ from perks.ui.forms import FormErrors, form_values
 from perks.ui.routing import own_transactions
 from perks.ui.sessions import service as sessions
 from perks.ui.sign_in_limits import count_attempt
+from perks.web.addresses import public_base_url
 from perks.web.unit_of_work import writes
 
 sign_in_router = router()

@@ -10,15 +10,9 @@ from perks.affiliate.common import id_query
 from perks.affiliate.face import Envelope, ServerAuth, Session, ok, router
 from perks.affiliate.portal_links import service
 from perks.affiliate.portal_links.schemas import PortalLinkOut
-from perks.config import Settings
+from perks.web.addresses import public_base_url
 
 portal_links_router = router(tags=["affiliate: portal"])
-
-
-def public_base_url(request: Request) -> str:
-    """Where people reach this service: PERKS_PUBLIC_BASE_URL, else the address this request came to."""
-    settings: Settings = request.app.state.settings
-    return settings.public_base_url or str(request.base_url)
 
 
 @portal_links_router.post("/affiliates/portal-link", status_code=201, response_model=Envelope[PortalLinkOut])

@@ -22,7 +22,6 @@ from perks.affiliate.links.schemas import LinkCreate
 from perks.affiliate.payouts import service as payouts
 from perks.affiliate.payouts.repository import PayoutFilter
 from perks.affiliate.portal_links import service as portal_links
-from perks.affiliate.portal_links.router import public_base_url
 from perks.affiliate.referred_users import service as referred_users
 from perks.affiliate.stats import service as stats
 from perks.affiliate.tracking import service as tracking
@@ -34,6 +33,7 @@ from perks.console.pages import FACE, Session, pages, router
 from perks.kit.keyset import KeysetPage
 from perks.ui.forms import FormErrors, FormValues, attempt, form_values, parse
 from perks.ui.listing import Listing, ListQuery
+from perks.web.addresses import public_base_url
 
 SECTION = nav.Section("affiliates", "Affiliates", FACE.path("/affiliates"))
 partners = router()

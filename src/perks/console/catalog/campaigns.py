@@ -30,11 +30,10 @@ from perks.kit import clock
 from perks.loyalty.brands import service as brands
 from perks.loyalty.campaigns import service
 from perks.loyalty.campaigns.models import Campaign, CampaignStatus
+from perks.loyalty.campaigns.rendering import campaign_out
 from perks.loyalty.campaigns.repository import Filters
-from perks.loyalty.campaigns.router import campaign_out
 from perks.loyalty.campaigns.schemas import CampaignOut, CampaignType, CampaignWrite, StatusFilter
 from perks.loyalty.coupons import service as coupons
-from perks.loyalty.coupons.router import coupon_campaign
 from perks.loyalty.rewards import service as rewards
 from perks.loyalty.tiers import service as tiers
 from perks.ui.forms import FormErrors, FormValues, attempt, form_values
@@ -450,7 +449,7 @@ async def codes_job(request: Request, session: Session, staff: Viewer, campaign_
 @campaigns.get("/campaigns/{campaign_id}/codes.csv")
 async def download_codes(request: Request, session: Session, staff: Viewer, campaign_id: str) -> Response:
     """Every code, streamed by the API's own export (a short read transaction per chunk of codes)."""
-    await coupon_campaign(session, staff.ctx, campaign_id)
+    await service.require_coupons(session, staff.ctx, campaign_id)
     filename = f"codes-{campaign_id}-{clock.now().date().isoformat()}.csv"
     return StreamingResponse(
         coupons.codes_csv(request.app.state.db, staff.ctx, campaign_id, None),

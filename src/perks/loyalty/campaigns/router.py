@@ -3,7 +3,6 @@ catalogue of condition types, operators and primitives (GET /conditions/catalogu
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -15,11 +14,10 @@ from perks.config import Settings
 from perks.errors import invalid
 from perks.jobs import service as jobs
 from perks.kit import clock
-from perks.kit.clock import iso_millis
-from perks.kit.money import plain_number
 from perks.loyalty import conditions
 from perks.loyalty.campaigns import service
 from perks.loyalty.campaigns.models import Campaign
+from perks.loyalty.campaigns.rendering import campaign_out
 from perks.loyalty.campaigns.repository import Filters
 from perks.loyalty.campaigns.schemas import (
     CampaignOut,
@@ -53,32 +51,6 @@ def _includes(raw: str | None) -> set[Include]:
     if unknown:
         raise invalid("includes", f"unknown value {sorted(unknown)[0]}; allowed: CODES_SUMMARY")
     return {Include(value) for value in values}
-
-
-def campaign_out(campaign: Campaign, now: datetime, summary: dict[str, Any] | None = None) -> CampaignOut:
-    attributes = dict(campaign.attributes) | ({"codes_summary": summary} if summary is not None else {})
-    return CampaignOut(
-        id=campaign.id,
-        brand_id=campaign.brand_id,
-        platforms=campaign.platforms,
-        name=campaign.name,
-        description=campaign.description,
-        type=CampaignType(campaign.type),
-        rules=campaign.rules,
-        referee_rules=campaign.referee_rules,
-        attributes=attributes,
-        status=service.derived_status(campaign, now),
-        start_date=iso_millis(campaign.start_date) or "",
-        end_date=iso_millis(campaign.end_date),
-        withoutEndDate=campaign.end_date is None,
-        funded_by=campaign.funded_by,
-        budget=plain_number(campaign.budget) if campaign.budget is not None else None,
-        divide_budget_in=campaign.divide_budget_in,
-        labels=campaign.labels,
-        metadata=campaign.meta,
-        quantity=campaign.quantity,
-        useCustomCodes=campaign.use_custom_codes,
-    )
 
 
 def _summary(campaign: Campaign) -> CampaignSummary:

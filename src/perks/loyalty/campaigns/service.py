@@ -383,3 +383,11 @@ async def _update_codes(
         await _generate(session, ctx, campaign.id, draft.code_format, draft.quantity - total, threshold)
     elif draft.quantity is not None:
         await coupons.drop_unredeemed(session, ctx, campaign.id, total - draft.quantity)
+
+
+async def require_coupons(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign:
+    """The campaign, which must be a COUPONS campaign: only those have codes (a 422 naming campaign_id)."""
+    campaign = await get_campaign(session, ctx, campaign_id)
+    if campaign.type != CampaignType.COUPONS.value:
+        raise invalid("campaign_id", f"is a {campaign.type} campaign; only COUPONS campaigns have codes")
+    return campaign

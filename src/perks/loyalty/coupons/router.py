@@ -7,17 +7,14 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.database import Database
 from perks.errors import invalid
 from perks.kit import clock
 from perks.loyalty.campaigns import service as campaigns
-from perks.loyalty.campaigns.schemas import CampaignType
 from perks.loyalty.coupons import service
 from perks.loyalty.coupons.service import CodeStatus
 from perks.loyalty.face import ServerAuth, Session, router
-from perks.tenancy.context import AuthContext
 
 codes_router = router(tags=["loyalty: coupon codes"])
 
@@ -47,12 +44,6 @@ def _status(raw: str | None) -> CodeStatus | None:
         raise invalid("status", "must be AVAILABLE or REDEEMED") from None
 
 
-async def coupon_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> None:
-    campaign = await campaigns.get_campaign(session, ctx, campaign_id)
-    if campaign.type != CampaignType.COUPONS.value:
-        raise invalid("campaign_id", f"is a {campaign.type} campaign; only COUPONS campaigns have codes")
-
-
 @codes_router.get(
     "/campaigns/{campaign_id}/codes",
     response_model=CodePageOut,
@@ -74,7 +65,7 @@ async def list_codes(
         ),
     ] = service.DEFAULT_CODES_PAGE,
 ) -> dict[str, Any]:
-    await coupon_campaign(session, ctx, campaign_id)
+    await campaigns.require_coupons(session, ctx, campaign_id)
     page = await service.page_of_codes(session, ctx, campaign_id, _status(status), cursor, limit)
     return {"data": [row.as_json() for row in page.codes], "cursor": page.cursor}
 
@@ -90,7 +81,7 @@ async def list_codes(
 async def export_codes(
     request: Request, session: Session, ctx: ServerAuth, campaign_id: str, status: StatusQuery = None
 ) -> StreamingResponse:
-    await coupon_campaign(session, ctx, campaign_id)
+    await campaigns.require_coupons(session, ctx, campaign_id)
     database: Database = request.app.state.db
     filename = f"codes-{campaign_id}-{clock.now().date().isoformat()}.csv"
     return StreamingResponse(
