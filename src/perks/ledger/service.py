@@ -29,6 +29,7 @@ from perks.ledger.models import (
     LedgerTransaction,
     Line,
     LineRow,
+    OriginalRow,
     Transaction,
     TransactionRow,
     TransactionType,
@@ -447,15 +448,7 @@ async def reverse_event_in(
             if await repository.has_active_reservation_from(session, ctx, line.id, wallets.now):
                 raise RewardsReserved()
             raise RewardsSpent()
-        entry = Entry(
-            campaign_id=original.campaign_id,
-            brand_id=original.brand_id,
-            event_id=original.event_id,
-            event_type=original.event_type,
-            funded_by=original.funded_by,
-            reward_type=original.reward_type,
-            details=details,
-        )
+        entry = _reversal_entry(original, details)
         fields = _transaction_fields(
             ctx, line, TransactionType.REVERSAL, -original.amount, entry, wallets.now
         )
@@ -683,15 +676,7 @@ async def _reverse_one(
         if await repository.has_active_reservation_from(session, ctx, line.id, now):
             raise RewardsReserved()
         raise RewardsSpent()
-    entry = Entry(
-        campaign_id=original.campaign_id,
-        brand_id=original.brand_id,
-        event_id=original.event_id,
-        event_type=original.event_type,
-        funded_by=original.funded_by,
-        reward_type=original.reward_type,
-        details=details,
-    )
+    entry = _reversal_entry(original, details)
     reversal = _transaction(ctx, line, TransactionType.REVERSAL, -original.amount, entry, now)
     reversal.reverses_id = original.id
     reversal.attributes = {**reversal.attributes, "reversed_transaction_id": original.id}
@@ -812,3 +797,16 @@ def _available(line: Line, now: datetime) -> bool:
     """Counts in the totals: not expired, and not held by a reservation that is still running."""
     held = _reserved(line) and _reservation_active(line, now)
     return line.remaining > 0 and not held and not _expired(line, now)
+
+
+def _reversal_entry(original: Transaction | OriginalRow, details: str | None) -> Entry:
+    """What a REVERSAL records of the transaction it reverses: the same cause, with its own details."""
+    return Entry(
+        campaign_id=original.campaign_id,
+        brand_id=original.brand_id,
+        event_id=original.event_id,
+        event_type=original.event_type,
+        funded_by=original.funded_by,
+        reward_type=original.reward_type,
+        details=details,
+    )

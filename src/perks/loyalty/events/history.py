@@ -20,7 +20,7 @@ from perks.kit.ids import new_id
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import tier_moves
 from perks.loyalty.events import repository
-from perks.loyalty.events.models import EventStatus
+from perks.loyalty.events.models import resolved_row
 from perks.loyalty.events.service import COUNTED, PURCHASE
 from perks.tenancy.context import AuthContext
 
@@ -71,32 +71,22 @@ def _row(ctx: AuthContext, event: PastEvent, now: datetime) -> dict[str, Any]:
     if event.metadata:
         data["metadata"] = event.metadata
     data["imported"] = True
-    return {
-        "id": new_id(),
-        "account_id": ctx.account_id,
-        "customer_id": event.customer.id,
-        "customer_external_id": event.customer.external_id,
-        "brand_id": event.brand_id,
-        "type": event.type,
-        "purchase_id": event.purchase_id if event.type == PURCHASE else None,
-        "data": data,
-        "fulfilled": True,
-        "reserve": None,
-        "status": EventStatus.RESOLVED,
-        "rewarding_campaigns": [],
+    return resolved_row(
+        id=new_id(),
+        account_id=ctx.account_id,
+        customer_id=event.customer.id,
+        customer_external_id=event.customer.external_id,
+        brand_id=event.brand_id,
+        type=event.type,
+        purchase_id=event.purchase_id if event.type == PURCHASE else None,
+        data=data,
         # COUNTED: a reversal takes the purchase out of the metrics again, as for a live one.
-        "result": {COUNTED: True} if event.type == PURCHASE else {},
-        "reason": None,
-        "reservation_expires_at": None,
-        "issued_at": event.issued_at,
-        "processing_at": now,
-        "resolved_at": now,
-        "fulfilled_at": None,
-        "cancelled_at": None,
-        "expired_at": None,
-        "reversed_at": None,
-        "created_at": now,
-    }
+        result={COUNTED: True} if event.type == PURCHASE else {},
+        issued_at=event.issued_at,
+        processing_at=now,
+        resolved_at=now,
+        created_at=now,
+    )
 
 
 def _count(event: PastEvent) -> None:

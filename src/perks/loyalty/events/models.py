@@ -57,3 +57,23 @@ class BehaviorEvent(IdMixin, TenantMixin, Base):
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+def resolved_row(**columns: Any) -> dict[str, Any]:
+    """A whole row of the events table for an event recorded as RESOLVED when it is written (imported
+    history, a coupon's reversal), for Core inserts: `columns` over the defaults of such an event."""
+    return {
+        "purchase_id": None,
+        "fulfilled": True,
+        "reserve": None,
+        "status": EventStatus.RESOLVED,
+        "rewarding_campaigns": [],
+        "result": {},
+        "reason": None,
+        "reservation_expires_at": None,
+        "fulfilled_at": None,
+        "cancelled_at": None,
+        "expired_at": None,
+        "reversed_at": None,
+        **columns,
+    }

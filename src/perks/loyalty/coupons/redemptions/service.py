@@ -35,7 +35,7 @@ from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import budgets, effects, tier_moves
 from perks.loyalty.engine.facts import facts_for
-from perks.loyalty.events.models import EventStatus
+from perks.loyalty.events.models import resolved_row
 from perks.loyalty.rewards import service as reward_service
 from perks.outbox import service as outbox
 from perks.sql import Runner, runner_of
@@ -317,35 +317,21 @@ def _reversed_event(
     now: datetime,
 ) -> dict[str, Any]:
     """The REVERSED_COUPON event's row, every column of the events table."""
-    return {
-        "id": new_id(),
-        "account_id": ctx.account_id,
-        "customer_id": customer.id,
-        "customer_external_id": customer.external_id,
-        "brand_id": redemption.brand_id,
-        "type": REVERSE_EVENT,
-        "purchase_id": None,
-        "data": {
-            "code": redemption.code,
-            "campaign_id": redemption.campaign_id,
-            "redemption_id": redemption.id,
-        },
-        "fulfilled": True,
-        "reserve": None,
-        "status": EventStatus.RESOLVED,
-        "rewarding_campaigns": [redemption.campaign_id],
-        "result": {"accumulations": [], "redemptions": movements},
-        "reason": None,
-        "reservation_expires_at": None,
-        "issued_at": now,
-        "processing_at": now,
-        "resolved_at": now,
-        "fulfilled_at": None,
-        "cancelled_at": None,
-        "expired_at": None,
-        "reversed_at": None,
-        "created_at": clock.now(),
-    }
+    return resolved_row(
+        id=new_id(),
+        account_id=ctx.account_id,
+        customer_id=customer.id,
+        customer_external_id=customer.external_id,
+        brand_id=redemption.brand_id,
+        type=REVERSE_EVENT,
+        data={"code": redemption.code, "campaign_id": redemption.campaign_id, "redemption_id": redemption.id},
+        rewarding_campaigns=[redemption.campaign_id],
+        result={"accumulations": [], "redemptions": movements},
+        issued_at=now,
+        processing_at=now,
+        resolved_at=now,
+        created_at=now,
+    )
 
 
 def _movement(reversal: Transaction) -> Movement:
