@@ -3,6 +3,7 @@ reads or changes another account's rows."""
 
 from __future__ import annotations
 
+import sqlalchemy
 from sqlalchemy import func
 
 from perks.db.database import Database
@@ -70,3 +71,13 @@ async def test_a_scoped_update_and_delete_leave_other_accounts_alone(
         ours = set((await session.scalars(scoped.select(caller(tenant), Tier, Tier.name))).all())
     assert names[theirs.id] == "Silver"
     assert ours == {"Base", "Platinum"}
+
+
+async def test_among_reads_the_rows_of_the_accounts_named(
+    database: Database, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    async with database.transaction(read_only=True) as session:
+        named = await session.scalars(
+            sqlalchemy.select(Tier.account_id).where(scoped.among(Tier, [other_tenant.account_id]))
+        )
+    assert set(named.all()) == {other_tenant.account_id}

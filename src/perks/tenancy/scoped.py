@@ -8,6 +8,7 @@ paths' statements that are compiled once and run with the account id among their
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, TypeVar, overload
 
 import sqlalchemy
@@ -24,13 +25,23 @@ def bound(key: str = "account_id") -> BindParameter[Any]:
     return bindparam(key)
 
 
-def owned(entity: Any, tenant: Tenant) -> ColumnElement[bool]:
-    """`entity.account_id = <the tenant's account>`: for a mapped class, an alias or a table."""
+def _account_column(entity: Any) -> ColumnElement[str]:
+    """The account_id column of a mapped class, an alias or a table."""
     columns = getattr(entity, "c", None)
-    column = columns.account_id if columns is not None else entity.account_id
+    column: ColumnElement[str] = columns.account_id if columns is not None else entity.account_id
+    return column
+
+
+def owned(entity: Any, tenant: Tenant) -> ColumnElement[bool]:
+    """`entity.account_id = <the tenant's account>`, for a table joined to a scoped statement."""
     account: Any = tenant.account_id if isinstance(tenant, AuthContext) else tenant
-    condition: ColumnElement[bool] = column == account
+    condition: ColumnElement[bool] = _account_column(entity) == account
     return condition
+
+
+def among(entity: Any, account_ids: Collection[str]) -> ColumnElement[bool]:
+    """`entity.account_id IN (...)`: the workers' reads that serve several accounts' rows at once."""
+    return _account_column(entity).in_(account_ids)
 
 
 @overload
