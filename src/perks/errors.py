@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class AppError(Exception):
@@ -73,3 +75,10 @@ class TooManyRequests(AppError):
 def invalid(field: str, problem: str) -> BadRequest:
     """A 400 that names the offending field, in the shape both faces print."""
     return BadRequest(f"{field}: {problem}", field=field)
+
+
+def or_not_found(row: T | None, message: str) -> T:
+    """The row, or a 404 whose error and details are both `message` (as the loyalty face documents)."""
+    if row is None:
+        raise NotFound(message, title=message)
+    return row

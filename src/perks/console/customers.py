@@ -18,6 +18,7 @@ from perks.console import nav
 from perks.console.auth import Manager, Staff, Viewer
 from perks.console.pages import FACE, Session, pages, router
 from perks.kit.keyset import KeysetPage
+from perks.kit.pagination import Slice
 from perks.ledger import service as ledger
 from perks.ledger.models import LedgerTransaction
 from perks.loyalty.customers import adjustments
@@ -26,7 +27,7 @@ from perks.loyalty.customers.adjustments import AdjustmentIn
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.events import service as events
 from perks.loyalty.events.models import BehaviorEvent
-from perks.loyalty.records import MAX_WINDOW, Window
+from perks.loyalty.paging import MAX_RECORDS
 from perks.loyalty.rewards import service as rewards
 from perks.loyalty.tiers import service as tiers
 from perks.loyalty.transactions import service as transactions
@@ -189,7 +190,7 @@ async def _form(
 ) -> Response:
     wallet = await ledger.wallet_of(session, staff.ctx, customer.id)
     view = await ledger.view(session, staff.ctx, wallet)
-    choices = await rewards.list_rewards(session, staff.ctx, Window(0, MAX_WINDOW - 1), None, None)
+    choices = await rewards.list_rewards(session, staff.ctx, Slice(offset=0, size=MAX_RECORDS), None, None)
     balances = {total.reward_id: total.total for total in view.totals}
     context = {
         "customer": customer,

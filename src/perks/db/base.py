@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ForeignKey, MetaData, String, Table
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, MetaData, String, Table
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -61,3 +61,11 @@ class TenantMixin:
     @declared_attr
     def account_id(cls) -> Mapped[str]:
         return mapped_column(String(36), ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+
+
+def same_account_reference(column: str, table: str, ondelete: str) -> ForeignKeyConstraint:
+    """A foreign key (account_id, column) -> table(account_id, id): a row can only point at a row of its
+    own account, and the index that leads with account_id serves the key."""
+    return ForeignKeyConstraint(
+        ["account_id", column], [f"{table}.account_id", f"{table}.id"], ondelete=ondelete
+    )

@@ -10,6 +10,8 @@ from sqlalchemy import BigInteger
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from perks.errors import invalid
+
 SCALE = 4
 _FACTOR = Decimal(10) ** SCALE
 CENT = Decimal("0.01")
@@ -85,3 +87,21 @@ def plain_number(value: Decimal) -> int | float:
     if value == value.to_integral_value():
         return int(value)
     return float(value)
+
+
+def is_positive_number(value: Any) -> bool:
+    """A number (or decimal string) above 0: not a boolean, not NaN or an infinity."""
+    try:
+        number = to_decimal(value)
+    except (ValueError, TypeError):
+        return False
+    return not isinstance(value, bool) and number.is_finite() and number > 0
+
+
+def check_positive(value: Any, field: str) -> None:
+    """A 400 naming `field` unless `value` is a number above 0 and at most MAX_INPUT, so the engine
+    never multiplies by a value it cannot compute with."""
+    if not is_positive_number(value):
+        raise invalid(field, "must be a number greater than 0")
+    if to_decimal(value) > MAX_INPUT:
+        raise invalid(field, f"must be at most {MAX_INPUT}")

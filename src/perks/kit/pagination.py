@@ -1,5 +1,6 @@
-"""Page-numbered lists (affiliate face) over any SELECT, sorted by a whitelisted field then id, so pages
-are stable under concurrent inserts."""
+"""Paging over any SELECT. Both faces come down to a `Slice` of a sorted list and a `count` of the whole:
+the affiliate face numbers pages (`PageRequest`, sorted by a whitelisted field then id, so pages are stable
+under concurrent inserts); the loyalty face names records `from`..`to` (loyalty/paging.py)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,37 @@ ORDER_VALUE_PATTERN = "^([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$"
 
 
 @dataclass(frozen=True)
+class Slice:
+    """`size` rows from `offset` (counted from 0) of a sorted list."""
+
+    offset: int
+    size: int
+
+    @property
+    def last(self) -> int:
+        """The index of the slice's last row."""
+        return self.offset + self.size - 1
+
+    def apply(self, statement: Select[Any]) -> Select[Any]:
+        return statement.limit(self.size).offset(self.offset)
+
+
+async def count(session: AsyncSession, statement: Select[Any]) -> int:
+    """How many rows the statement selects, whatever its order."""
+    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    return int(total or 0)
+
+
+@dataclass(frozen=True)
 class PageRequest:
     page: int = 1
     limit: int = DEFAULT_LIMIT
     order_type: str | None = None
     order_value: str = "DESC"
+
+    @property
+    def slice(self) -> Slice:
+        return Slice(offset=(self.page - 1) * self.limit, size=self.limit)
 
 
 @dataclass(frozen=True)
@@ -59,6 +86,6 @@ async def paginate(
     ordered = statement.order_by(
         column.desc() if descending else column.asc(), tiebreak.desc() if descending else tiebreak.asc()
     )
-    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = await session.scalars(ordered.limit(request.limit).offset((request.page - 1) * request.limit))
-    return PageResult(items=rows.all(), page=request.page, limit=request.limit, total=int(total or 0))
+    total = await count(session, statement)
+    rows = await session.scalars(request.slice.apply(ordered))
+    return PageResult(items=rows.all(), page=request.page, limit=request.limit, total=total)

@@ -8,7 +8,6 @@ from fastapi import Depends, Query, Request
 
 from perks.affiliate.affiliates import service
 from perks.affiliate.affiliates.schemas import AffiliateCreate, AffiliateOut, AffiliateUpdate
-from perks.affiliate.common import id_query, required_id
 from perks.affiliate.face import (
     Envelope,
     Message,
@@ -21,6 +20,7 @@ from perks.affiliate.face import (
     page_of,
     router,
 )
+from perks.affiliate.wire import id_query, required_id
 from perks.kit import json_input
 
 affiliates_router = router(tags=["affiliate: affiliates"])

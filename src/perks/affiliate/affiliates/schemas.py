@@ -4,8 +4,8 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
 
-from perks.affiliate.common import Email
 from perks.affiliate.face import CamelModel, Timestamp
+from perks.affiliate.wire import Email
 
 
 def _upper(value: object) -> object:

@@ -16,7 +16,8 @@ from perks.affiliate.affiliates.schemas import (
     PayoutDetails,
 )
 from perks.affiliate.campaigns import service as campaigns
-from perks.affiliate.common import apply, changes_of, email_key, integrity_or_422, payload
+from perks.affiliate.wire import apply, changes_of, email_key, payload
+from perks.db.writes import guarded
 from perks.errors import NotFound, Unprocessable, invalid
 from perks.kit import clock
 from perks.kit.keyset import Keyset, KeysetPage
@@ -91,7 +92,7 @@ async def create_affiliate(session: AsyncSession, ctx: AuthContext, body: Affili
         payout_method=body.payout_method,
         ip_address=body.ip_address,
     )
-    async with integrity_or_422(session, DUPLICATE_EMAIL):
+    async with guarded(session, Unprocessable(DUPLICATE_EMAIL)):
         await repository.add(session, affiliate)
     outbox.emit(session, ctx, "affiliate.created", payload(out(affiliate)))
     return affiliate
@@ -111,7 +112,7 @@ async def update_affiliate(
         campaign = await campaigns.get_campaign(session, ctx, changes["campaign_id"])
         if campaign.workspace_id != affiliate.workspace_id:
             raise Unprocessable("The campaign does not belong to the affiliate's workspace")
-    async with integrity_or_422(session, DUPLICATE_EMAIL):
+    async with guarded(session, Unprocessable(DUPLICATE_EMAIL)):
         apply(affiliate, changes)
         await session.flush()
     await session.refresh(affiliate)

@@ -8,7 +8,6 @@ from fastapi import Depends, Query
 
 from perks.affiliate.campaigns import service
 from perks.affiliate.campaigns.schemas import CampaignCreate, CampaignOut, CampaignUpdate
-from perks.affiliate.common import id_query
 from perks.affiliate.face import (
     Envelope,
     Message,
@@ -21,6 +20,7 @@ from perks.affiliate.face import (
     page_of,
     router,
 )
+from perks.affiliate.wire import id_query
 
 campaigns_router = router(tags=["affiliate: campaigns"])
 CampaignId = Annotated[str, Depends(id_query("campaignId"))]

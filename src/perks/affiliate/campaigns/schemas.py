@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from perks.affiliate.campaigns.models import DEFAULT_COOKIE_DAYS, DEFAULT_URL_PARAMETERS
-from perks.affiliate.common import MAX_MONEY, URL_SAFE, HttpUrl, MoneyIn, MoneyNumber
 from perks.affiliate.face import CamelModel, Timestamp
+from perks.affiliate.wire import MAX_MONEY, URL_SAFE, HttpUrl, MoneyIn, MoneyNumber
 
 CommissionType = Literal["percentage", "fixed"]
 # A percentage (0 < amount <= 100) or a currency amount; four places so 12.5% or 9.99 stay exact.

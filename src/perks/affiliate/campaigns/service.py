@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.affiliate.campaigns import repository
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.campaigns.schemas import CampaignCreate, CampaignUpdate
-from perks.affiliate.common import apply, changes_of, integrity_or_422
+from perks.affiliate.wire import apply, changes_of
+from perks.db.writes import guarded
 from perks.errors import Conflict, NotFound, Unprocessable, invalid
 from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageRequest, PageResult, paginate
@@ -122,7 +123,7 @@ async def delete_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: 
     campaign = await get_campaign(session, ctx, campaign_id)
     # Affiliates, referred users and commissions reference the campaign without cascading, so the
     # database itself refuses to delete a campaign that is in use, also against a concurrent insert.
-    async with integrity_or_422(session, IN_USE):
+    async with guarded(session, Unprocessable(IN_USE)):
         await repository.delete_campaign(session, ctx, campaign)
 
 

@@ -9,8 +9,9 @@ from fastapi import Depends
 
 from perks.affiliate.commissions import service
 from perks.affiliate.commissions.schemas import CommissionCreate, CommissionOut, CommissionUpdate
-from perks.affiliate.common import LIST_FILTERS_OPENAPI, ListFilters, id_query, list_filters
 from perks.affiliate.face import Envelope, Message, Page, ServerAuth, Session, done, ok, page_of, router
+from perks.affiliate.listing import LIST_FILTERS_OPENAPI, ListFilters, list_filters
+from perks.affiliate.wire import id_query
 
 commissions_router = router(tags=["affiliate: commissions"])
 CommissionId = Annotated[str, Depends(id_query("commissionId"))]

@@ -26,18 +26,12 @@ from perks.affiliate.commissions.schemas import (
     CommissionOut,
     CommissionUpdate,
 )
-from perks.affiliate.common import (
-    ListFilters,
-    changes_of,
-    csv_line,
-    email_key,
-    filtered_page,
-    inert,
-    payload,
-)
+from perks.affiliate.listing import ListFilters, filtered_page
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY, money_in
+from perks.affiliate.wire import changes_of, email_key, payload
 from perks.errors import NotFound, Unprocessable
 from perks.kit import clock
+from perks.kit.csv_stream import csv_line, inert
 from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageResult
 from perks.outbox import service as outbox

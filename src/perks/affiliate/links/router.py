@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from perks.affiliate.common import id_query
 from perks.affiliate.face import (
     Envelope,
     Message,
@@ -21,6 +20,7 @@ from perks.affiliate.face import (
 )
 from perks.affiliate.links import service
 from perks.affiliate.links.schemas import LinkCreate, LinkOut
+from perks.affiliate.wire import id_query
 
 links_router = router(tags=["affiliate: links"])
 AffiliateId = Annotated[str, Depends(id_query("affiliateId"))]

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from perks.affiliate.common import id_query, query_model
 from perks.affiliate.face import Envelope, Page, PageQuery, ServerAuth, Session, ok, page_of, router
+from perks.affiliate.listing import query_model
 from perks.affiliate.payouts import service
 from perks.affiliate.payouts.schemas import ExportQuery, PayoutFilters, PayoutOut, PayoutUpdate
+from perks.affiliate.wire import id_query
 from perks.kit import clock
 
 payouts_router = router(tags=["affiliate: payouts"])

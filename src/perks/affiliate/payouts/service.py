@@ -22,15 +22,16 @@ from perks.affiliate.affiliates import service as affiliates
 from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.commissions.models import Commission
-from perks.affiliate.common import csv_line, inert, payload
 from perks.affiliate.payouts import repository
 from perks.affiliate.payouts.models import Payout, PayoutStatus
 from perks.affiliate.payouts.repository import PayoutFilter
 from perks.affiliate.payouts.schemas import PayoutFilters, PayoutOut
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY, money_in
+from perks.affiliate.wire import payload
 from perks.db.database import Database
 from perks.errors import NotFound
 from perks.kit import clock
+from perks.kit.csv_stream import csv_line, inert
 from perks.kit.ids import new_id
 from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageRequest, PageResult, paginate

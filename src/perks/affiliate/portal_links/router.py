@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from perks.affiliate.common import id_query
 from perks.affiliate.face import Envelope, ServerAuth, Session, ok, router
 from perks.affiliate.portal_links import service
 from perks.affiliate.portal_links.schemas import PortalLinkOut
+from perks.affiliate.wire import id_query
 from perks.web.addresses import public_base_url
 
 portal_links_router = router(tags=["affiliate: portal"])

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from perks.affiliate.common import LIST_FILTERS_OPENAPI, ListFilters, list_filters
 from perks.affiliate.face import Envelope, Message, Page, ServerAuth, Session, done, ok, page_of, router
+from perks.affiliate.listing import LIST_FILTERS_OPENAPI, ListFilters, list_filters
 from perks.affiliate.referred_users import service
 from perks.affiliate.referred_users.schemas import ReferredUserCreate, ReferredUserOut, ReferredUserUpdate
 from perks.errors import invalid

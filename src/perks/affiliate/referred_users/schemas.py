@@ -6,8 +6,9 @@ from typing import Annotated
 
 from pydantic import Field
 
-from perks.affiliate.common import Email, MoneyIn, MoneyString, Status
 from perks.affiliate.face import CamelModel, Timestamp
+from perks.affiliate.listing import Status
+from perks.affiliate.wire import Email, MoneyIn, MoneyString
 
 Text = Annotated[str, Field(max_length=10_000)]
 Ref = Annotated[str, Field(max_length=255)]

@@ -10,15 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.affiliate.affiliates import service as affiliates
 from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.commissions import service as commissions
-from perks.affiliate.common import (
-    ListFilters,
-    apply,
-    changes_of,
-    email_key,
-    filtered_page,
-    integrity_or_422,
-    payload,
-)
+from perks.affiliate.listing import ListFilters, filtered_page
 from perks.affiliate.referred_users import repository
 from perks.affiliate.referred_users.models import Referral, ReferredUser
 from perks.affiliate.referred_users.schemas import (
@@ -27,6 +19,8 @@ from perks.affiliate.referred_users.schemas import (
     ReferredUserOut,
     ReferredUserUpdate,
 )
+from perks.affiliate.wire import apply, changes_of, email_key, payload
+from perks.db.writes import guarded
 from perks.errors import NotFound, Unprocessable
 from perks.kit.keyset import Keyset, KeysetPage
 from perks.kit.pagination import PageResult
@@ -86,7 +80,7 @@ async def create_referred_user(
     fields = body.model_dump(exclude={"workspace_id"}, by_alias=False) | (extra or {})
     referred = ReferredUser(account_id=ctx.account_id, email_key=email_key(body.referred_to))
     await _place(session, ctx, referred, fields, body.workspace_id)
-    async with integrity_or_422(session, DUPLICATE):
+    async with guarded(session, Unprocessable(DUPLICATE)):
         await repository.add(session, referred)
     outbox.emit(session, ctx, "referral.created", payload(out(referred)))
     return referred
@@ -107,7 +101,7 @@ async def update_referred_user(
         await _place(session, ctx, referred, changes, workspace_id)
     else:
         apply(referred, changes)
-    async with integrity_or_422(session, DUPLICATE):
+    async with guarded(session, Unprocessable(DUPLICATE)):
         await session.flush()
     await session.refresh(referred)
     return referred

@@ -6,10 +6,10 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 
 from perks.affiliate.commissions.schemas import CommissionOut
-from perks.affiliate.common import MAX_MONEY
 from perks.affiliate.face import CamelModel, Timestamp
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY
 from perks.affiliate.tracking.schemas import Address
+from perks.affiliate.wire import MAX_MONEY
 
 
 def _upper(value: object) -> object:

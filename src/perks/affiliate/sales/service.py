@@ -22,7 +22,6 @@ from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.commissions import service as commissions
 from perks.affiliate.commissions.models import UNPAID, Commission, CommissionStatus
 from perks.affiliate.commissions.service import Event
-from perks.affiliate.common import payload
 from perks.affiliate.payouts import service as payouts
 from perks.affiliate.referred_users import service as referred_users
 from perks.affiliate.referred_users.models import Referral
@@ -30,6 +29,7 @@ from perks.affiliate.sales import repository
 from perks.affiliate.sales.currency import fits_currency, money_in, round_to_currency
 from perks.affiliate.sales.models import Sale
 from perks.affiliate.sales.schemas import RefundIn, SaleIn, SaleOut
+from perks.affiliate.wire import payload
 from perks.errors import NotFound, Unprocessable, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from perks.affiliate.common import id_query
 from perks.affiliate.face import Envelope, ServerAuth, Session, ok, router
 from perks.affiliate.stats import service
 from perks.affiliate.stats.schemas import Stats
+from perks.affiliate.wire import id_query
 
 stats_router = router(tags=["affiliate: stats"])
 

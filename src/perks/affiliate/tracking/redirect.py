@@ -15,9 +15,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from perks.affiliate.common import URL_SAFE
 from perks.affiliate.links.service import tracking_url
 from perks.affiliate.tracking.clicks import ClickRecorder, LinkGone, click_row
+from perks.affiliate.wire import URL_SAFE
 from perks.kit.ids import is_uuid
 
 PREFIX = "/r/"

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from perks.affiliate.common import URL_SAFE, Email
 from perks.affiliate.face import CamelModel
+from perks.affiliate.wire import URL_SAFE, Email
 
 ReferralCode = Annotated[str, Field(min_length=1, max_length=64, pattern=URL_SAFE)]
 # NUL characters are refused for every request by perks.web.nul, before these models run.

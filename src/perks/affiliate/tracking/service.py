@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.affiliate.affiliates import service as affiliates
 from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.campaigns import service as campaigns
-from perks.affiliate.common import email_key
 from perks.affiliate.referred_users import service as referred_users
 from perks.affiliate.referred_users.models import ReferredUser
 from perks.affiliate.referred_users.schemas import ReferredUserCreate
@@ -25,6 +24,7 @@ from perks.affiliate.tracking.clicks import click_row
 from perks.affiliate.tracking.models import Click
 from perks.affiliate.tracking.repository import Target
 from perks.affiliate.tracking.schemas import ClickIn, SignupIn
+from perks.affiliate.wire import email_key
 from perks.errors import NotFound, Unprocessable, invalid
 from perks.kit import clock
 from perks.kit.ids import is_uuid

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import invalid
+from perks.errors import invalid, or_not_found
 from perks.kit.keyset import Keyset, KeysetPage
 from perks.loyalty.brands import repository
 from perks.loyalty.brands.models import Brand
 from perks.loyalty.brands.schemas import BrandWrite
-from perks.loyalty.records import found
 from perks.tenancy.context import AuthContext
 
 
@@ -26,7 +25,7 @@ async def page_brands(
 
 
 async def get_brand(session: AsyncSession, ctx: AuthContext, brand_id: str) -> Brand:
-    return found(await repository.get(session, ctx, brand_id), "Brand not found")
+    return or_not_found(await repository.get(session, ctx, brand_id), "Brand not found")
 
 
 async def require_brand(session: AsyncSession, ctx: AuthContext, brand_id: str | None) -> None:

@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin, same_account_reference
 from perks.db.types import JSONDocument, UTCDateTime
 from perks.kit.money import Amount
-from perks.loyalty.records import same_account_reference
 
 
 class CampaignStatus(StrEnum):

@@ -30,7 +30,7 @@ from perks.loyalty.campaigns.schemas import (
 )
 from perks.loyalty.coupons import service as coupons
 from perks.loyalty.face import Data, ServerAuth, Session, router
-from perks.loyalty.records import FROM_BOUNDS, TO_BOUNDS, Window
+from perks.loyalty.paging import FROM_BOUNDS, TO_BOUNDS, record_range
 from perks.tenancy.context import AuthContext
 
 campaigns_router = router(tags=["loyalty: campaigns"])
@@ -81,7 +81,7 @@ async def list_campaigns(
     funded_by: Annotated[str | None, Query(description="Filter by funder")] = None,
     includes: IncludesQuery = None,
 ) -> CampaignPage:
-    window = Window.of(start, end)
+    window = record_range(start, end)
     filters = Filters(
         type=type.value if type else None,
         brand_id=brand_id,
@@ -94,7 +94,7 @@ async def list_campaigns(
     summaries = await service.codes_summaries(session, ctx, found, _includes(includes), customer_id)
     now = clock.now()
     items = [campaign_out(campaign, now, summaries.get(campaign.id)) for campaign in found]
-    return CampaignPage(data=items, from_=window.start, to=window.end, count=total)
+    return CampaignPage(data=items, from_=window.offset, to=window.last, count=total)
 
 
 @campaigns_router.get(

@@ -10,8 +10,8 @@ from typing import Any
 
 from perks.errors import invalid
 from perks.kit import json_input
+from perks.kit.money import check_positive
 from perks.loyalty.conditions import validate_conditions
-from perks.loyalty.records import check_positive
 
 EXPIRATION = re.compile(r"^\d{1,4}/(days|weeks|months|years)$")
 

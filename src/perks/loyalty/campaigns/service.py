@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import Conflict, invalid
+from perks.errors import Conflict, invalid, or_not_found
 from perks.kit import clock
 from perks.kit.keyset import Keyset, KeysetPage
+from perks.kit.pagination import Slice
 from perks.loyalty.brands import service as brands
 from perks.loyalty.campaigns import repository
 from perks.loyalty.campaigns.attributes import normalise
@@ -22,7 +23,6 @@ from perks.loyalty.campaigns.rules import parse_json_string, parse_rules, refere
 from perks.loyalty.campaigns.schemas import CampaignType, CampaignWrite, Include, StatusFilter
 from perks.loyalty.coupons import service as coupons
 from perks.loyalty.coupons.generator import CodeFormat, check_quantity, parse_custom_codes, parse_format
-from perks.loyalty.records import Window, found
 from perks.loyalty.rewards import service as rewards
 from perks.loyalty.tiers import service as tiers
 from perks.sql import Runner
@@ -73,16 +73,16 @@ def derived_status(campaign: Campaign, now: datetime) -> StatusFilter:
 async def get_campaign(
     session: AsyncSession, ctx: AuthContext, campaign_id: str, *, for_update: bool = False
 ) -> Campaign:
-    return found(await repository.get(session, ctx, campaign_id, for_update=for_update), NOT_FOUND)
+    return or_not_found(await repository.get(session, ctx, campaign_id, for_update=for_update), NOT_FOUND)
 
 
 async def read_campaign(runner: Runner, ctx: AuthContext, campaign_id: str) -> Campaign:
     """get_campaign through a runner (perks.sql): read-only, outside any session."""
-    return found(await repository.read(runner, ctx, campaign_id), NOT_FOUND)
+    return or_not_found(await repository.read(runner, ctx, campaign_id), NOT_FOUND)
 
 
 async def list_campaigns(
-    session: AsyncSession, ctx: AuthContext, filters: repository.Filters, window: Window
+    session: AsyncSession, ctx: AuthContext, filters: repository.Filters, window: Slice
 ) -> tuple[Sequence[Campaign], int]:
     return await repository.list_campaigns(session, ctx, filters, window, clock.now())
 

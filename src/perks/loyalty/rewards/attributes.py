@@ -6,8 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from perks.errors import invalid
-from perks.kit.money import to_decimal
-from perks.loyalty.records import check_positive
+from perks.kit.money import check_positive, to_decimal
 
 DISCOUNT_TYPES = ("PERCENTAGE", "FIXED_AMOUNT")
 DISCOUNT_TARGETS = ("ORDER_VALUE", "PRODUCT", "SHIPPING")

@@ -5,9 +5,8 @@ from typing import Any
 from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
+from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin, same_account_reference
 from perks.db.types import JSONDocument
-from perks.loyalty.records import same_account_reference
 
 
 class Reward(IdMixin, TenantMixin, TimestampMixin, Base):

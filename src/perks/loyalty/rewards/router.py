@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query
 
 from perks.loyalty.face import Data, ServerAuth, Session, router
-from perks.loyalty.records import FROM_BOUNDS, TO_BOUNDS, Window
+from perks.loyalty.paging import FROM_BOUNDS, TO_BOUNDS, record_range
 from perks.loyalty.rewards import service
 from perks.loyalty.rewards.models import Reward
 from perks.loyalty.rewards.schemas import RewardOut, RewardType, RewardWrite
@@ -42,7 +42,7 @@ async def list_rewards(
     brand_id: str | None = None,
     type: RewardType | None = None,
 ) -> Data[list[RewardOut]]:
-    rewards = await service.list_rewards(session, ctx, Window.of(start, end), brand_id, type)
+    rewards = await service.list_rewards(session, ctx, record_range(start, end), brand_id, type)
     return Data(data=[_out(reward) for reward in rewards])
 
 

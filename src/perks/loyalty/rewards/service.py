@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import Conflict
+from perks.errors import Conflict, or_not_found
 from perks.kit.keyset import Keyset, KeysetPage
+from perks.kit.pagination import Slice
 from perks.loyalty.brands import service as brands
 from perks.loyalty.conditions import validate_conditions
-from perks.loyalty.records import Window, found
 from perks.loyalty.rewards import repository
 from perks.loyalty.rewards.attributes import check_attributes
 from perks.loyalty.rewards.models import Reward
@@ -25,7 +25,7 @@ CHOICES_LIMIT = 500
 
 
 async def list_rewards(
-    session: AsyncSession, ctx: AuthContext, window: Window, brand_id: str | None, reward_type: str | None
+    session: AsyncSession, ctx: AuthContext, window: Slice, brand_id: str | None, reward_type: str | None
 ) -> Sequence[Reward]:
     return await repository.list_rewards(session, ctx, window, brand_id, reward_type)
 
@@ -42,7 +42,7 @@ async def reward_choices(session: AsyncSession, ctx: AuthContext) -> list[tuple[
 
 
 async def get_reward(session: AsyncSession, ctx: AuthContext, reward_id: str) -> Reward:
-    return found(await repository.get(session, ctx, reward_id), NOT_FOUND)
+    return or_not_found(await repository.get(session, ctx, reward_id), NOT_FOUND)
 
 
 async def reward_objects(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, dict[str, Any]]:

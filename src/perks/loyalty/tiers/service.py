@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.errors import Conflict, invalid
+from perks.errors import Conflict, invalid, or_not_found
 from perks.loyalty.conditions import validate_conditions
-from perks.loyalty.records import found
 from perks.loyalty.tiers import repository
 from perks.loyalty.tiers.models import Tier
 from perks.loyalty.tiers.schemas import TierWrite
@@ -26,7 +25,7 @@ async def list_tiers(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier]:
 
 
 async def get_tier(session: AsyncSession, ctx: AuthContext, tier_id: str) -> Tier:
-    return found(await repository.get(session, ctx, tier_id), "Tier not found")
+    return or_not_found(await repository.get(session, ctx, tier_id), "Tier not found")
 
 
 async def unknown_tiers(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> set[str]:
