@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 
 from fastapi import FastAPI, Response
-from sqlalchemy import text
 
 from perks import __version__, worker
 from perks.affiliate import face as affiliate_face
@@ -87,13 +86,10 @@ def _add_operations_routes(app: FastAPI, database: Database) -> None:
 
     @app.get("/readyz", tags=["operations"])
     async def readyz(response: Response) -> dict[str, str]:
-        try:
-            async with database.transaction(read_only=True) as session:
-                await session.execute(text("SELECT 1"))
-        except Exception:  # any failure to reach the database means "not ready"
-            response.status_code = 503
-            return {"status": "database unreachable"}
-        return {"status": "ok"}
+        if await database.reachable():
+            return {"status": "ok"}
+        response.status_code = 503
+        return {"status": "database unreachable"}
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def metrics() -> Response:

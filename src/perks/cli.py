@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +18,7 @@ from perks.config import Settings
 from perks.console.users import service as console_users
 from perks.console.users.models import Role
 from perks.console.users.service import NewUser
-from perks.db.database import Database
+from perks.db.database import Database, advisory_lock
 from perks.db.migrate import migrate
 from perks.errors import AppError
 from perks.tenancy import repository as tenancy_repository
@@ -135,8 +134,7 @@ def worker_command(
 
 async def bootstrap(session: AsyncSession, settings: Settings) -> tuple[NewAccount, NewUser] | None:
     """Create the `default` account and its console owner on an empty database; nothing on later starts."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": BOOTSTRAP_LOCK})
+    await advisory_lock(session, BOOTSTRAP_LOCK)
     if await tenancy_repository.count_accounts(session) > 0:
         return None
     created = await accounts.open_account(session, "default", settings.signing_secret)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
@@ -25,6 +26,13 @@ def insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT construct, which has on_conflict_do_nothing / on_conflict_do_update."""
     dialect = session.get_bind().dialect.name
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+async def advisory_lock(session: AsyncSession, key: int) -> None:
+    """Hold PostgreSQL's transaction-scoped advisory lock `key` until the transaction ends, so concurrent
+    starts do one-time work once. SQLite needs none: its writers already run one at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 class Database:
@@ -105,6 +113,15 @@ class Database:
                 reader.close()
             else:
                 self._readers.append(reader)
+
+    async def reachable(self) -> bool:
+        """Whether a read transaction can be opened and run a statement (the readiness probe)."""
+        try:
+            async with self.transaction(read_only=True) as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:  # any failure to reach the database means "not reachable"
+            return False
+        return True
 
     def session(self, *, read_only: bool = False) -> AsyncSession:
         """A bare session for callers that hold write_slot() and commit themselves (the HTTP unit of work)."""
