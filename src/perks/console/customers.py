@@ -198,7 +198,10 @@ async def _form(
         "errors": errors,
         "directions": DIRECTIONS,
         "reward_options": [
-            (reward.id, f"{reward.name} ({reward.type.lower()}; balance {_plain(balances.get(reward.id))})")
+            (
+                reward.id,
+                f"{reward.name} ({reward.type.lower()}; balance {_amount(balances.get(reward.id))})",
+            )
             for reward in choices
         ],
         "has_rewards": bool(choices),
@@ -206,7 +209,7 @@ async def _form(
     return pages.render(request, "console/customers/adjust.html", context, status=status)
 
 
-def _plain(value: Decimal | None) -> str:
+def _amount(value: Decimal | None) -> str:
     number = value or Decimal(0)
     return f"{number:,.{places([number])}f}"
 
@@ -234,9 +237,9 @@ async def adjust_points(request: Request, session: Session, staff: Manager, cust
             "customer": customer,
             "body": body,
             "reward": reward,
-            "available": _plain(available),
-            "amount": _plain(body.amount),
-            "left": _plain(available - body.amount),
+            "available": _amount(available),
+            "amount": _amount(body.amount),
+            "left": _amount(available - body.amount),
             "fields": {**values, "confirmed": "yes"},
         }
         return pages.render(request, "console/customers/deduct.html", context)
@@ -258,8 +261,8 @@ async def adjust_points(request: Request, session: Session, staff: Manager, cust
     )
     verb = "granted to" if body.direction == "grant" else "deducted from"
     notice = (
-        f"{_plain(body.amount)} {adjusted.reward.name} {verb} {customer.name}: "
-        f"balance {_plain(adjusted.before)} → {_plain(adjusted.after)}."
+        f"{_amount(body.amount)} {adjusted.reward.name} {verb} {customer.name}: "
+        f"balance {_amount(adjusted.before)} → {_amount(adjusted.after)}."
     )
     return pages.redirect(request, FACE.path(f"/customers/{customer.id}"), notice=notice)
 

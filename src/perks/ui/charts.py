@@ -140,7 +140,9 @@ class Chart:
     def y_ticks(self) -> list[Tick]:
         step = self.step
         count = int(self.top / step)
-        return [Tick(round(self._y(step * index), 2), _plain(step * index)) for index in range(count + 1)]
+        return [
+            Tick(round(self._y(step * index), 2), _tick_label(step * index)) for index in range(count + 1)
+        ]
 
     def x_ticks(self) -> list[Tick]:
         slot = self._slot()
@@ -189,7 +191,7 @@ def csv_response(chart: Chart, filename: str) -> Response:
     )
 
 
-def _plain(value: Number | float) -> str:
+def _tick_label(value: Number | float) -> str:
     number = Decimal(str(value))
     if number == number.to_integral_value():
         return f"{int(number):,}"

@@ -135,11 +135,13 @@ async def _run_account(
 ) -> None:
     ctx = jobs[indexes[0]].ctx
     first, repeats = split_repeated_keys([job.idempotency for job in jobs], indexes)
-    found, checked = await _checked(session, ctx, jobs, first, outcomes)
+    found, checked = await _lock_known_customers(session, ctx, jobs, first, outcomes)
     concerned = await programs.concerned(session, ctx, [_candidate(jobs[i].body, found) for i in checked])
-    one_by_one = [index for k, index in enumerate(checked) if k in concerned or not _plain(jobs[index].body)]
+    one_by_one = [
+        index for k, index in enumerate(checked) if k in concerned or not _setwise_ready(jobs[index].body)
+    ]
     for index in one_by_one:
-        outcomes[index] = await _one(session, jobs[index])
+        outcomes[index] = await _run_alone(session, jobs[index])
     setwise = [index for index in checked if index not in one_by_one]
     if setwise:
         if one_by_one:  # they may have changed the customers: read them again
@@ -148,10 +150,10 @@ async def _run_account(
             )
         await _setwise(session, ctx, jobs, setwise, found, outcomes)
     for index in repeats:  # after the first: they find its stored response (or its key free again)
-        outcomes[index] = await _one(session, jobs[index])
+        outcomes[index] = await _run_alone(session, jobs[index])
 
 
-async def _checked(
+async def _lock_known_customers(
     session: AsyncSession, ctx: AuthContext, jobs: list[Job], indexes: list[int], outcomes: Outcomes
 ) -> tuple[Found, list[int]]:
     """Row-lock the customers and read their wallets; the jobs whose customer and brand exist (the others
@@ -174,7 +176,7 @@ async def _checked(
     return found, checked
 
 
-def _plain(body: EventCreate) -> bool:
+def _setwise_ready(body: EventCreate) -> bool:
     """An event the set-wise path handles: fulfilled and redeeming nothing."""
     return body.fulfilled and not service.redeem_items(body)
 
@@ -183,7 +185,7 @@ def _candidate(body: EventCreate, found: Found) -> Candidate:
     return Candidate(body.type, body.brand_id, found[body.customer_id][0].id, body.referral_code)
 
 
-async def _one(session: AsyncSession, job: Job) -> Answer | BaseException:
+async def _run_alone(session: AsyncSession, job: Job) -> Answer | BaseException:
     try:
         async with session.begin_nested():
             record_id = await claim(session, job.ctx, job.idempotency)

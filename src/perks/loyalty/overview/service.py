@@ -186,7 +186,7 @@ async def _shown(
         for (day, reward_id), total in sums[kind.value].items():
             if kinds.get(reward_id) == POINTS:
                 per_day[day] += abs(total)
-        return [_plain(per_day[day]) for day in calendar]
+        return [_without_trailing_zeros(per_day[day]) for day in calendar]
 
     shown = sorted(
         (
@@ -209,6 +209,6 @@ async def _shown(
     )
 
 
-def _plain(value: Decimal) -> Decimal:
+def _without_trailing_zeros(value: Decimal) -> Decimal:
     """Without trailing zeros (12.5, not 12.5000; 100, not 1E+2): how the table and the CSV show it."""
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()

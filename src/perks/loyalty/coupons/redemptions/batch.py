@@ -82,7 +82,7 @@ async def _run(session: AsyncSession, jobs: list[Job]) -> list[Answer | BaseExce
     first, repeats = split_repeated_keys([job.idempotency for job in jobs], list(range(len(jobs))))
     for index in first + repeats:
         if jobs[index].ctx.key_id in active:
-            outcomes[index] = await _one(session, runner, jobs[index])
+            outcomes[index] = await _run_alone(session, runner, jobs[index])
     return outcomes
 
 
@@ -96,7 +96,7 @@ async def _lock_customers(runner: Runner, jobs: list[Job]) -> None:
         await events_repository.read_customers_and_wallets(runner, ctx, external_ids)
 
 
-async def _one(session: AsyncSession, runner: Runner, job: Job) -> Answer | BaseException:
+async def _run_alone(session: AsyncSession, runner: Runner, job: Job) -> Answer | BaseException:
     try:
         async with savepoint(runner):
             record_id = await claim(session, job.ctx, job.idempotency)
