@@ -1,4 +1,4 @@
-"""affiliate: campaigns, affiliates, links, referred users, commissions (issue 5)
+"""affiliate: campaigns, affiliates, links, referred users, commissions
 
 Revision ID: 0200
 Revises: 0001

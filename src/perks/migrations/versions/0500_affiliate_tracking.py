@@ -1,4 +1,4 @@
-"""affiliate tracking: clicks, sales, payouts (issue 6)
+"""affiliate tracking: clicks, sales, payouts
 
 Revision ID: 0500
 Revises: 0200
