@@ -4,7 +4,7 @@ form body (the ReferralStack docs send list filters both ways), with their OpenA
 from collections.abc import Mapping
 from email.parser import BytesParser
 from email.policy import HTTP
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import Request
@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.affiliate.commissions.models import CommissionStatus, CommissionStatusValue
 from perks.kit.pagination import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -69,9 +70,6 @@ def query_model(model: type[M], values: Mapping[str, Any]) -> M:
         ) from error
 
 
-Status = Literal["pending", "processing", "paid", "refunded"]
-
-
 class ListFilters(BaseModel):
     """Paging, sorting and the campaign/affiliate/status filters of the referred-user and commission
     lists, read from the query string or from a form body (query string wins)."""
@@ -83,7 +81,7 @@ class ListFilters(BaseModel):
     workspaceId: str | None = None
     campaignId: str | None = None
     affiliateId: str | None = None
-    status: Status | None = None
+    status: CommissionStatusValue | None = None
 
     def page_request(self) -> PageRequest:
         return PageRequest(
@@ -126,7 +124,7 @@ def _documented(name: str, schema: dict[str, Any], description: str) -> dict[str
 
 # OpenAPI for the ListFilters parameters, which are read by hand (query string or form body).
 _LIMIT = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
-_STATUSES = {"type": "string", "enum": ["pending", "processing", "paid", "refunded"]}
+_STATUSES = {"type": "string", "enum": [status.value for status in CommissionStatus]}
 _TEXT = {"type": "string"}
 LIST_FILTERS_OPENAPI: dict[str, Any] = {
     "parameters": [

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -14,6 +15,11 @@ class AffiliateStatus(StrEnum):
     ACTIVE = "active"
     INACTIVE = "inactive"
     PENDING = "pending"
+
+
+# The same values as a Literal, for the wire schemas (their OpenAPI lists them inline); a test holds
+# the two equal.
+AffiliateStatusValue = Literal["active", "inactive", "pending"]
 
 
 class Affiliate(IdMixin, TenantMixin, TimestampMixin, Base):

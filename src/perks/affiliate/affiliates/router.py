@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
 from perks.affiliate.affiliates import service
+from perks.affiliate.affiliates.models import AffiliateStatusValue
 from perks.affiliate.affiliates.schemas import AffiliateCreate, AffiliateOut, AffiliateUpdate
 from perks.affiliate.face import (
     Envelope,
@@ -48,7 +49,7 @@ async def list_affiliates(
     page: PageQuery,
     workspace_id: Annotated[str | None, Query(alias="workspaceId")] = None,
     campaign_id: Annotated[str | None, Query(alias="campaignId")] = None,
-    status: Literal["active", "inactive", "pending"] | None = None,
+    status: AffiliateStatusValue | None = None,
     contains: Annotated[
         str | None, Query(max_length=200, description="Search email, first, last name")
     ] = None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,6 +22,11 @@ class CommissionStatus(StrEnum):
     PROCESSING = "processing"
     PAID = "paid"
     REFUNDED = "refunded"
+
+
+# The same values as a Literal, for the wire schemas (their OpenAPI lists them inline); a test holds
+# the two equal.
+CommissionStatusValue = Literal["pending", "processing", "paid", "refunded"]
 
 
 UNPAID = (CommissionStatus.PENDING, CommissionStatus.PROCESSING)

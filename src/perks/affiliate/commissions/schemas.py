@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import Field
 
+from perks.affiliate.commissions.models import CommissionStatusValue
 from perks.affiliate.face import CamelModel, Timestamp
-from perks.affiliate.listing import Status
 from perks.affiliate.wire import Email, MoneyIn, MoneyString
 
 Remarks = Annotated[str, Field(max_length=10_000)]
@@ -42,7 +42,7 @@ class CommissionCreate(CamelModel):
     referred_user: Email
     amount: MoneyIn
     admin_earned_amount: MoneyIn = Decimal(0)
-    status: Status = "pending"
+    status: CommissionStatusValue = "pending"
     commission_date: datetime | None = None
     payout_date: datetime | None = None
     remarks: Remarks | None = None
@@ -55,7 +55,7 @@ class CommissionUpdate(CamelModel):
     referred_user: Email | None = None
     amount: MoneyIn | None = None
     admin_earned_amount: MoneyIn | None = None
-    status: Status | None = None
+    status: CommissionStatusValue | None = None
     commission_date: datetime | None = None
     payout_date: datetime | None = None
     remarks: Remarks | None = None

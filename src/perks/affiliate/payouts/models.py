@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,6 +16,11 @@ from perks.kit.money import Amount
 class PayoutStatus(StrEnum):
     PENDING = "pending"
     PAID = "paid"
+
+
+# The same values as a Literal, for the wire schemas (their OpenAPI lists them inline); a test holds
+# the two equal.
+PayoutStatusValue = Literal["pending", "paid"]
 
 
 class Payout(IdMixin, TenantMixin, TimestampMixin, Base):

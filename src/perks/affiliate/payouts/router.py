@@ -9,6 +9,7 @@ from fastapi import Depends, Request, Response
 from perks.affiliate.face import Envelope, Page, PageQuery, ServerAuth, Session, ok, page_of, router
 from perks.affiliate.listing import query_model
 from perks.affiliate.payouts import service
+from perks.affiliate.payouts.models import PayoutStatus
 from perks.affiliate.payouts.schemas import ExportQuery, PayoutFilters, PayoutOut, PayoutUpdate
 from perks.affiliate.wire import id_query
 from perks.kit import clock
@@ -48,7 +49,7 @@ async def generate_payouts(session: Session, ctx: ServerAuth) -> Envelope[list[P
                 "name": "status",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "string", "enum": ["pending", "paid"]},
+                "schema": {"type": "string", "enum": [status.value for status in PayoutStatus]},
             },
         ]
     },

@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from perks.affiliate.face import CamelModel, Timestamp
+from perks.affiliate.payouts.models import PayoutStatusValue
 
 
 class PayoutOut(CamelModel):
@@ -30,7 +31,7 @@ class PayoutUpdate(CamelModel):
 class PayoutFilters(BaseModel):
     affiliateId: str | None = None
     workspaceId: str | None = None
-    status: Literal["pending", "paid"] | None = None
+    status: PayoutStatusValue | None = None
 
 
 class ExportQuery(BaseModel):

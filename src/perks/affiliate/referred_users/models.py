@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from perks.affiliate.commissions.models import CommissionStatus
 from perks.db.base import Base, IdMixin, TenantMixin, TimestampMixin
 from perks.db.types import UTCDateTime
 from perks.kit.money import Amount
@@ -33,7 +34,9 @@ class ReferredUser(IdMixin, TenantMixin, TimestampMixin, Base):
     email_key: Mapped[str] = mapped_column(String(320))
     amount: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
     admin_earned_amount: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(
+        String(16), default=CommissionStatus.PENDING
+    )  # follows its commission
     payout_date: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     remarks: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import Field
 
+from perks.affiliate.commissions.models import CommissionStatusValue
 from perks.affiliate.face import CamelModel, Timestamp
-from perks.affiliate.listing import Status
 from perks.affiliate.wire import Email, MoneyIn, MoneyString
 
 Text = Annotated[str, Field(max_length=10_000)]
@@ -41,7 +41,7 @@ class ReferredUserCreate(CamelModel):
     campaign_id: str | None = None
     amount: MoneyIn = Decimal(0)
     admin_earned_amount: MoneyIn = Decimal(0)
-    status: Status = "pending"
+    status: CommissionStatusValue = "pending"
     payout_date: datetime | None = None
     name: Annotated[str, Field(max_length=200)] | None = None
     remarks: Text | None = None
@@ -60,7 +60,7 @@ class ReferredUserUpdate(CamelModel):
     campaign_id: str | None = None
     amount: MoneyIn | None = None
     admin_earned_amount: MoneyIn | None = None
-    status: Status | None = None
+    status: CommissionStatusValue | None = None
     payout_date: datetime | None = None
     name: Annotated[str, Field(max_length=200)] | None = None
     remarks: Text | None = None

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from perks.loyalty.campaigns.models import CampaignStatusValue
 from perks.loyalty.coupons.generator import MAX_QUANTITY
 
 
@@ -29,7 +30,6 @@ class Include(StrEnum):
     CODES_SUMMARY = "CODES_SUMMARY"
 
 
-PersistedStatus = Literal["ACTIVE", "INACTIVE"]
 BudgetPeriod = Literal["daily", "weekly", "monthly", "total"]
 
 
@@ -52,7 +52,7 @@ class CampaignWrite(BaseModel):
     description: str | None = None
     rules: str = Field(description="JSON string with the main/referrer campaign rules (at least one)")
     attributes: dict[str, Any] = Field(default_factory=dict)
-    status: PersistedStatus = "ACTIVE"
+    status: CampaignStatusValue = "ACTIVE"
     start_date: datetime
     withoutEndDate: bool = False
     end_date: datetime | None = None

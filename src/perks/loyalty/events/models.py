@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,6 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from perks.db.base import Base, IdMixin, TenantMixin
 from perks.db.types import JSONDocument, UTCDateTime
 from perks.kit import clock
+from perks.ledger.service import LineJSON
+
+
+class EventResult(TypedDict, total=False):
+    """What an event did, JSON-ready: stored with it, shown as its `result` (all but `counted`), and read
+    again by its fulfilment, its reversal and its webhooks."""
+
+    wallet: list[dict[str, Any]]  # the wallet after the event (customers.wallet_document)
+    customer: dict[str, Any]  # the customer after the event (customers.rendering.customer_document)
+    gift_card: list[Any]
+    accumulations: list[LineJSON]
+    redemptions: list[LineJSON]
+    transactions: list[dict[str, Any]]  # transactions.service.transaction_document
+    reversals: list[dict[str, Any]]  # the same, for what a reversal wrote
+    counted: bool  # a PURCHASE added to the customer's metrics (a reversal takes it back); never shown
 
 
 class EventStatus(StrEnum):
@@ -17,6 +32,7 @@ class EventStatus(StrEnum):
     fulfilled, reversed (CANCELLED) or its reservation lapses (EXPIRED: derived when read until `perks
     worker` stores it, see events/jobs.py)); REVERSED once a fulfilled event is reversed."""
 
+    PROCESSING = "PROCESSING"  # while its effects are computed, inside the transaction that resolves it
     RESOLVED = "RESOLVED"
     CANCELLED = "CANCELLED"
     EXPIRED = "EXPIRED"
@@ -46,7 +62,7 @@ class BehaviorEvent(IdMixin, TenantMixin, Base):
     reserve: Mapped[int | None] = mapped_column(Integer, nullable=True)
     status: Mapped[str] = mapped_column(String(16))
     rewarding_campaigns: Mapped[list[Any]] = mapped_column(JSONDocument, default=list)
-    result: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    result: Mapped[EventResult] = mapped_column(JSONDocument, default=dict)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     reservation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Final, NotRequired, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +35,7 @@ from perks.loyalty.engine import budgets, effects, tier_moves
 from perks.loyalty.engine.effects import Grant
 from perks.loyalty.engine.facts import customer_facts, event_facts
 from perks.loyalty.events import matching, repository
-from perks.loyalty.events.models import BehaviorEvent, EventStatus
+from perks.loyalty.events.models import BehaviorEvent, EventResult, EventStatus
 from perks.loyalty.events.programs import EventContext
 from perks.loyalty.events.schemas import EventCreate, EventOut, Priced, RedeemItem
 from perks.loyalty.programs import PROGRAMS
@@ -50,7 +50,7 @@ PURCHASE = "PURCHASE"
 MAX_AGE = timedelta(hours=72)
 CONSENT = "behavioral_campaigns"
 NOT_FOUND = "Event not found"
-COUNTED = "counted"  # kept in the stored result, never shown
+COUNTED: Final = "counted"  # kept in the stored result (EventResult), never shown
 
 
 class EventShown(TypedDict):
@@ -203,7 +203,7 @@ async def _repeated(
     return Created(event_document(stored, now), repeated=True)
 
 
-def _resolve(event: BehaviorEvent, customer: Customer, outcome: Outcome, result: dict[str, Any]) -> None:
+def _resolve(event: BehaviorEvent, customer: Customer, outcome: Outcome, result: EventResult) -> None:
     event.status = EventStatus.RESOLVED
     event.resolved_at = clock.now()
     event.rewarding_campaigns = outcome.campaign_ids
@@ -239,12 +239,10 @@ async def fulfill(session: AsyncSession, ctx: AuthContext, event_id: str) -> Eve
     redemptions = [_redemption(transaction) for transaction in spent]
     if spent:
         recorded = event.result.get("transactions", [])
-        values["result"] = {
-            **event.result,
-            "redemptions": redemptions,
-            "transactions": recorded
-            + [_transaction_json(item, event.customer_external_id) for item in spent],
-        }
+        values["result"] = event.result | EventResult(
+            redemptions=redemptions,
+            transactions=recorded + [_transaction_json(item, event.customer_external_id) for item in spent],
+        )
     for name, value in values.items():  # the ORM writes them at the flush
         setattr(event, name, value)
     if spent:
@@ -275,12 +273,12 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
         "reason": reason,
         "reservation_expires_at": None,
         ("reversed_at" if status == EventStatus.REVERSED else "cancelled_at"): now,
-        "result": {
-            **event.result,
-            "reversals": [
+        "result": event.result
+        | EventResult(
+            reversals=[
                 _transaction_json(transaction, event.customer_external_id) for transaction in reversals
-            ],
-        },
+            ]
+        ),
     }
     for name, value in values.items():  # the ORM writes them at the flush
         setattr(event, name, value)
@@ -528,12 +526,12 @@ def _result(
     rewards: dict[str, dict[str, Any]],
     outcome: Outcome,
     shown: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> EventResult:
     """The event's result (`EventResult`, JSON-ready): the wallet after it (`view`), the customer as of
     then (`shown`, a `customer_document`), what it did. Built from plain values, as pydantic would dump
     the model (a test holds the two alike), at a fraction of its cost."""
     owner = customer.external_id
-    result: dict[str, Any] = encoding.json_ready(
+    result: EventResult = encoding.json_ready(
         {
             "wallet": customers.wallet_document(customer, view, rewards),
             "customer": shown or rendering.customer_document(customer),
@@ -658,7 +656,7 @@ def _new_event(
         data=data,
         fulfilled=body.fulfilled,
         reserve=body.reserve,
-        status="PROCESSING",
+        status=EventStatus.PROCESSING,
         rewarding_campaigns=[],
         result={},
         reason=None,

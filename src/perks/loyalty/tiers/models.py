@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,6 +13,11 @@ from perks.db.types import JSONDocument
 class TierStatus(StrEnum):
     ACTIVE = "ACTIVE"
     INACTIVE = "INACTIVE"
+
+
+# The same values as a Literal, for the wire schemas (their OpenAPI lists them inline); a test holds
+# the two equal.
+TierStatusValue = Literal["ACTIVE", "INACTIVE"]
 
 
 class Tier(IdMixin, TenantMixin, TimestampMixin, Base):

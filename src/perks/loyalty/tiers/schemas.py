@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-Status = Literal["ACTIVE", "INACTIVE"]
+from perks.loyalty.tiers.models import TierStatusValue
 
 
 class TierWrite(BaseModel):
@@ -12,7 +12,7 @@ class TierWrite(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     description: str | None = None
-    status: Status = "ACTIVE"
+    status: TierStatusValue = "ACTIVE"
     level: int | None = Field(default=None, ge=1, le=10)
     entry_conditions: Any = Field(default_factory=list, description="OR of AND condition groups")
     exit_conditions: Any = Field(default_factory=list, description="OR of AND condition groups")
@@ -22,7 +22,7 @@ class TierOut(BaseModel):
     id: str
     name: str
     description: str | None
-    status: Status
+    status: TierStatusValue
     level: int
     entry_conditions: list[list[dict[str, Any]]]
     exit_conditions: list[list[dict[str, Any]]]
