@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, insert, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, insert, or_
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -326,13 +326,12 @@ _REVERSIBLE_TYPES = (TransactionType.ACCUMULATION, TransactionType.MIGRATION, Tr
 _ORIGINAL_COLUMNS = [_TRANSACTIONS.c[name] for name in OriginalRow.__dataclass_fields__]
 _UNREVERSED = statement(
     lambda: (
-        select(*_ORIGINAL_COLUMNS, *_LINE_COLUMNS)
+        scoped.select(scoped.bound(), _TRANSACTIONS, *_ORIGINAL_COLUMNS, *_LINE_COLUMNS)
         .join(
             _LINES,
             (_LINES.c.id == _TRANSACTIONS.c.line_id) & (_LINES.c.account_id == _TRANSACTIONS.c.account_id),
         )
         .where(
-            scoped.owned(_TRANSACTIONS, scoped.bound()),
             _TRANSACTIONS.c.event_id == bindparam("event_id"),
             _TRANSACTIONS.c.type.in_(
                 [bindparam(f"type{index}", kind.value) for index, kind in enumerate(_REVERSIBLE_TYPES)]
