@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, exists, insert, or_
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from perks.db.base import Base, table_of
 from perks.kit.ids import new_id
 from perks.ledger.models import LedgerTransaction, LineRow, OriginalRow, TransactionType, Wallet, WalletLine
 from perks.sql import Runner, Statement, in_list, listed, sized, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
@@ -28,8 +29,8 @@ async def lock_wallet(session: AsyncSession, ctx: AuthContext, wallet_id: str) -
     """Bump the wallet's version: one conditional UPDATE that holds the wallet's row lock until commit,
     so that changes to one wallet are serialized (SQLite serializes every writer already)."""
     bumped = await session.scalar(
-        update(Wallet)
-        .where(Wallet.id == wallet_id, Wallet.account_id == ctx.account_id)
+        scoped.update(ctx, Wallet)
+        .where(Wallet.id == wallet_id)
         .values(version=Wallet.version + 1)
         .returning(Wallet.id)
     )
@@ -41,8 +42,8 @@ async def lock_wallets(session: AsyncSession, ctx: AuthContext, wallet_ids: Sequ
     the ORM's UPDATE would look for the wallets in the session to synchronize them.)"""
     wallets = table_of(Wallet)
     bumped = await session.scalars(
-        update(wallets)
-        .where(wallets.c.account_id == ctx.account_id, wallets.c.id.in_(wallet_ids))
+        scoped.update(ctx, wallets)
+        .where(wallets.c.id.in_(wallet_ids))
         .values(version=wallets.c.version + 1)
         .returning(wallets.c.id)
     )
@@ -86,17 +87,13 @@ def _columns_of(model: type[Base]) -> tuple[tuple[str, str], ...]:
 
 
 async def wallet_of_customer(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Wallet | None:
-    return await session.scalar(
-        select(Wallet).where(Wallet.account_id == ctx.account_id, Wallet.customer_id == customer_id)
-    )
+    return await session.scalar(scoped.select(ctx, Wallet).where(Wallet.customer_id == customer_id))
 
 
 async def wallets_of_customers(
     session: AsyncSession, ctx: AuthContext, customer_ids: Sequence[str]
 ) -> Sequence[Wallet]:
-    rows = await session.scalars(
-        select(Wallet).where(Wallet.account_id == ctx.account_id, Wallet.customer_id.in_(customer_ids))
-    )
+    rows = await session.scalars(scoped.select(ctx, Wallet).where(Wallet.customer_id.in_(customer_ids)))
     return rows.all()
 
 
@@ -116,8 +113,8 @@ async def _lines_left(
 ) -> Sequence[WalletLine]:
     """Lines matching `condition` with something left, oldest first, fresh from the database."""
     rows = await session.scalars(
-        select(WalletLine)
-        .where(WalletLine.account_id == ctx.account_id, condition, WalletLine.remaining > 0)
+        scoped.select(ctx, WalletLine)
+        .where(condition, WalletLine.remaining > 0)
         .order_by(WalletLine.issued_at, WalletLine.id)
         .execution_options(populate_existing=True)
     )
@@ -126,8 +123,8 @@ async def _lines_left(
 
 async def get_line(session: AsyncSession, ctx: AuthContext, line_id: str) -> WalletLine | None:
     return await session.scalar(
-        select(WalletLine)
-        .where(WalletLine.account_id == ctx.account_id, WalletLine.id == line_id)
+        scoped.select(ctx, WalletLine)
+        .where(WalletLine.id == line_id)
         .execution_options(populate_existing=True)
     )
 
@@ -136,8 +133,7 @@ async def has_active_reservation_from(
     session: AsyncSession, ctx: AuthContext, source_line_id: str, now: datetime
 ) -> bool:
     found = await session.scalar(
-        select(WalletLine.id).where(
-            WalletLine.account_id == ctx.account_id,
+        scoped.select(ctx, WalletLine, WalletLine.id).where(
             WalletLine.source_line_id == source_line_id,
             WalletLine.remaining > 0,
             WalletLine.reservation_expires_at > now,
@@ -149,12 +145,8 @@ async def has_active_reservation_from(
 async def take(session: AsyncSession, ctx: AuthContext, line_id: str, amount: Decimal) -> bool:
     """Subtract `amount` from a line only if that much is left: the balance can never go negative."""
     taken = await session.scalar(
-        update(WalletLine)
-        .where(
-            WalletLine.account_id == ctx.account_id,
-            WalletLine.id == line_id,
-            WalletLine.remaining >= amount,
-        )
+        scoped.update(ctx, WalletLine)
+        .where(WalletLine.id == line_id, WalletLine.remaining >= amount)
         .values(remaining=WalletLine.remaining - amount)
         .returning(WalletLine.id)
     )
@@ -163,8 +155,8 @@ async def take(session: AsyncSession, ctx: AuthContext, line_id: str, amount: De
 
 async def give(session: AsyncSession, ctx: AuthContext, line_id: str, amount: Decimal) -> None:
     await session.execute(
-        update(WalletLine)
-        .where(WalletLine.account_id == ctx.account_id, WalletLine.id == line_id)
+        scoped.update(ctx, WalletLine)
+        .where(WalletLine.id == line_id)
         .values(remaining=WalletLine.remaining + amount)
     )
 
@@ -173,8 +165,8 @@ async def transactions_by_id(
     session: AsyncSession, ctx: AuthContext, ids: Sequence[str]
 ) -> Sequence[LedgerTransaction]:
     rows = await session.scalars(
-        select(LedgerTransaction)
-        .where(LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.id.in_(ids))
+        scoped.select(ctx, LedgerTransaction)
+        .where(LedgerTransaction.id.in_(ids))
         .order_by(LedgerTransaction.id)
     )
     return rows.all()
@@ -184,8 +176,8 @@ async def event_transactions(
     session: AsyncSession, ctx: AuthContext, event_id: str
 ) -> Sequence[LedgerTransaction]:
     rows = await session.scalars(
-        select(LedgerTransaction)
-        .where(LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.event_id == event_id)
+        scoped.select(ctx, LedgerTransaction)
+        .where(LedgerTransaction.event_id == event_id)
         .order_by(LedgerTransaction.id)
     )
     return rows.all()
@@ -193,8 +185,8 @@ async def event_transactions(
 
 async def reversed_ids(session: AsyncSession, ctx: AuthContext, ids: Sequence[str]) -> set[str]:
     rows = await session.scalars(
-        select(LedgerTransaction.reverses_id).where(
-            LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.reverses_id.in_(ids)
+        scoped.select(ctx, LedgerTransaction, LedgerTransaction.reverses_id).where(
+            LedgerTransaction.reverses_id.in_(ids)
         )
     )
     return {row for row in rows.all() if row is not None}
@@ -204,8 +196,8 @@ async def wallet_transactions(
     session: AsyncSession, ctx: AuthContext, wallet_id: str
 ) -> Sequence[LedgerTransaction]:
     rows = await session.scalars(
-        select(LedgerTransaction)
-        .where(LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.wallet_id == wallet_id)
+        scoped.select(ctx, LedgerTransaction)
+        .where(LedgerTransaction.wallet_id == wallet_id)
         .order_by(LedgerTransaction.id)
     )
     return rows.all()
@@ -215,9 +207,8 @@ async def wallets_with_due_lines(
     session: AsyncSession, ctx: AuthContext, now: datetime, limit: int
 ) -> Sequence[str]:
     rows = await session.scalars(
-        select(WalletLine.wallet_id)
+        scoped.select(ctx, WalletLine, WalletLine.wallet_id)
         .where(
-            WalletLine.account_id == ctx.account_id,
             WalletLine.remaining > 0,
             or_(
                 and_(WalletLine.reservation_id.is_(None), WalletLine.expiration_date <= now),
@@ -242,18 +233,14 @@ _LINE_COLUMNS = [
 
 _OPEN_LINES = statement(
     lambda: (
-        select(*_LINE_COLUMNS)
-        .where(
-            _LINES.c.account_id == bindparam("account_id"),
-            _LINES.c.wallet_id == bindparam("wallet_id"),
-            _LINES.c.remaining > 0,
-        )
+        scoped.select(scoped.bound(), _LINES, *_LINE_COLUMNS)
+        .where(_LINES.c.wallet_id == bindparam("wallet_id"), _LINES.c.remaining > 0)
         .order_by(_LINES.c.issued_at, _LINES.c.id)
     )
 )
 _LINES_BY_ID = sized(
-    lambda count: select(*_LINE_COLUMNS).where(
-        _LINES.c.account_id == bindparam("account_id"), in_list(_LINES.c.id, count, "id")
+    lambda count: scoped.select(scoped.bound(), _LINES, *_LINE_COLUMNS).where(
+        in_list(_LINES.c.id, count, "id")
     )
 )
 
@@ -275,22 +262,16 @@ async def read_lines(runner: Runner, ctx: AuthContext, line_ids: Sequence[str]) 
 _WALLET_TABLE = table_of(Wallet)
 _LOCK_WALLETS = sized(
     lambda count: (
-        update(_WALLET_TABLE)
-        .where(
-            _WALLET_TABLE.c.account_id == bindparam("account_id"), in_list(_WALLET_TABLE.c.id, count, "id")
-        )
+        scoped.update(scoped.bound(), _WALLET_TABLE)
+        .where(in_list(_WALLET_TABLE.c.id, count, "id"))
         .values(version=_WALLET_TABLE.c.version + 1)
         .returning(_WALLET_TABLE.c.id)
     )
 )
 _OPEN_LINES_OF = sized(
     lambda count: (
-        select(*_LINE_COLUMNS)
-        .where(
-            _LINES.c.account_id == bindparam("account_id"),
-            in_list(_LINES.c.wallet_id, count, "id"),
-            _LINES.c.remaining > 0,
-        )
+        scoped.select(scoped.bound(), _LINES, *_LINE_COLUMNS)
+        .where(in_list(_LINES.c.wallet_id, count, "id"), _LINES.c.remaining > 0)
         .order_by(_LINES.c.issued_at, _LINES.c.id)
     )
 )
@@ -345,13 +326,12 @@ _REVERSIBLE_TYPES = (TransactionType.ACCUMULATION, TransactionType.MIGRATION, Tr
 _ORIGINAL_COLUMNS = [_TRANSACTIONS.c[name] for name in OriginalRow.__dataclass_fields__]
 _UNREVERSED = statement(
     lambda: (
-        select(*_ORIGINAL_COLUMNS, *_LINE_COLUMNS)
+        scoped.select(scoped.bound(), _TRANSACTIONS, *_ORIGINAL_COLUMNS, *_LINE_COLUMNS)
         .join(
             _LINES,
             (_LINES.c.id == _TRANSACTIONS.c.line_id) & (_LINES.c.account_id == _TRANSACTIONS.c.account_id),
         )
         .where(
-            _TRANSACTIONS.c.account_id == bindparam("account_id"),
             _TRANSACTIONS.c.event_id == bindparam("event_id"),
             _TRANSACTIONS.c.type.in_(
                 [bindparam(f"type{index}", kind.value) for index, kind in enumerate(_REVERSIBLE_TYPES)]
@@ -366,9 +346,8 @@ _UNREVERSED = statement(
 )
 _TAKE = statement(
     lambda: (
-        update(_LINES)
+        scoped.update(scoped.bound(), _LINES)
         .where(
-            _LINES.c.account_id == bindparam("account_id"),
             _LINES.c.id == bindparam("line_id"),
             _LINES.c.remaining >= bindparam("amount", type_=_LINES.c.remaining.type),
         )
@@ -378,8 +357,8 @@ _TAKE = statement(
 )
 _GIVE = statement(
     lambda: (
-        update(_LINES)
-        .where(_LINES.c.account_id == bindparam("account_id"), _LINES.c.id == bindparam("line_id"))
+        scoped.update(scoped.bound(), _LINES)
+        .where(_LINES.c.id == bindparam("line_id"))
         .values(remaining=_LINES.c.remaining + bindparam("amount", type_=_LINES.c.remaining.type))
     )
 )

@@ -13,13 +13,10 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
-    delete,
     func,
     literal,
     or_,
-    select,
     tuple_,
-    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +27,7 @@ from perks.db.database import insert_for
 from perks.ledger.models import Wallet
 from perks.loyalty.customers.models import TAG_MAX_LENGTH, Customer, CustomerTag
 from perks.sql import Runner, attribute_columns, loaded, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 # Sorts after every character: `prefix <= text < prefix + TOP` is "text starts with prefix" as one range of
@@ -86,9 +84,7 @@ async def find_many(
     session: AsyncSession, ctx: AuthContext, external_ids: Sequence[str], *, for_update: bool = False
 ) -> dict[str, Customer]:
     """{external id: customer} of those that exist; `for_update` row-locks them in id order."""
-    statement = select(Customer).where(
-        Customer.account_id == ctx.account_id, Customer.external_id.in_(set(external_ids))
-    )
+    statement = scoped.select(ctx, Customer).where(Customer.external_id.in_(set(external_ids)))
     if for_update:
         statement = (
             statement.order_by(Customer.id).with_for_update().execution_options(populate_existing=True)
@@ -100,9 +96,7 @@ async def find_many(
 async def find_many_by_email(
     session: AsyncSession, ctx: AuthContext, emails: Sequence[str]
 ) -> dict[str, Customer]:
-    rows = await session.scalars(
-        select(Customer).where(Customer.account_id == ctx.account_id, Customer.email.in_(set(emails)))
-    )
+    rows = await session.scalars(scoped.select(ctx, Customer).where(Customer.email.in_(set(emails))))
     return {customer.email: customer for customer in rows.all() if customer.email is not None}
 
 
@@ -110,9 +104,7 @@ async def find(
     session: AsyncSession, ctx: AuthContext, external_id: str, *, for_update: bool = False
 ) -> Customer | None:
     """By external id; `for_update` row-locks it (PostgreSQL) and reads it afresh."""
-    statement = select(Customer).where(
-        Customer.account_id == ctx.account_id, Customer.external_id == external_id
-    )
+    statement = scoped.select(ctx, Customer).where(Customer.external_id == external_id)
     if for_update:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     return await session.scalar(statement)
@@ -120,7 +112,7 @@ async def find(
 
 async def find_by_id(session: AsyncSession, ctx: AuthContext, customer_id: str) -> Customer | None:
     """By our id (an identify may have changed the external one since the caller last saw it)."""
-    statement = select(Customer).where(Customer.account_id == ctx.account_id, Customer.id == customer_id)
+    statement = scoped.select(ctx, Customer).where(Customer.id == customer_id)
     return await session.scalar(statement)
 
 
@@ -129,7 +121,7 @@ async def external_id_taken(session: AsyncSession, ctx: AuthContext, external_id
 
 
 async def email_taken(session: AsyncSession, ctx: AuthContext, email: str, *, but: str | None = None) -> bool:
-    statement = select(Customer.id).where(Customer.account_id == ctx.account_id, Customer.email == email)
+    statement = scoped.select(ctx, Customer, Customer.id).where(Customer.email == email)
     if but is not None:
         statement = statement.where(Customer.id != but)
     return await session.scalar(statement) is not None
@@ -140,8 +132,8 @@ async def change(session: AsyncSession, ctx: AuthContext, customer: Customer, va
     try:
         async with session.begin_nested():
             await session.execute(
-                update(Customer)
-                .where(Customer.account_id == ctx.account_id, Customer.id == customer.id)
+                scoped.update(ctx, Customer)
+                .where(Customer.id == customer.id)
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
@@ -149,11 +141,7 @@ async def change(session: AsyncSession, ctx: AuthContext, customer: Customer, va
         return False
     await session.refresh(customer)
     if "tags" in values or "external_id" in values:
-        await session.execute(
-            delete(CustomerTag).where(
-                CustomerTag.account_id == ctx.account_id, CustomerTag.customer_id == customer.id
-            )
-        )
+        await session.execute(scoped.delete(ctx, CustomerTag).where(CustomerTag.customer_id == customer.id))
         await write_tags(session, [customer])
     return True
 
@@ -170,9 +158,9 @@ def with_wallet(*conditions: ColumnElement[bool], outer: bool = False) -> Select
     scoped to the account (`:account_id`) and to `conditions`. `outer`: a customer without a wallet yet
     comes with a null id. The callers add ordering and row locks."""
     on = (_WALLETS.c.customer_id == _CUSTOMERS.c.id) & (_WALLETS.c.account_id == _CUSTOMERS.c.account_id)
-    query = select(*CUSTOMER_COLUMNS, _WALLETS.c.id)
+    query = scoped.select(scoped.bound(), _CUSTOMERS, *CUSTOMER_COLUMNS, _WALLETS.c.id)
     joined = query.outerjoin(_WALLETS, on) if outer else query.join(_WALLETS, on)
-    return joined.where(_CUSTOMERS.c.account_id == bindparam("account_id"), *conditions)
+    return joined.where(*conditions)
 
 
 BY_EXTERNAL_ID = _CUSTOMERS.c.external_id == bindparam("external_id")
@@ -260,15 +248,13 @@ async def search(
         Order.TAG: [binary(CustomerTag.external_id)],
     }
     sort = keys[wanted.order]
-    statement = select(Customer, *sort).where(Customer.account_id == ctx.account_id)
+    statement = scoped.select(ctx, Customer, Customer, *sort)
     if wanted.order is Order.TAG:
         statement = statement.join(CustomerTag, CustomerTag.customer_id == Customer.id).where(
-            CustomerTag.account_id == ctx.account_id, CustomerTag.tag == wanted.tag
+            scoped.owned(CustomerTag, ctx), CustomerTag.tag == wanted.tag
         )
     elif wanted.tag is not None:
-        tagged = select(CustomerTag.customer_id).where(
-            CustomerTag.account_id == ctx.account_id, CustomerTag.tag == wanted.tag
-        )
+        tagged = scoped.select(ctx, CustomerTag, CustomerTag.customer_id).where(CustomerTag.tag == wanted.tag)
         statement = statement.where(Customer.id.in_(tagged))
     if wanted.after is not None:
         statement = statement.where(_after(sort, wanted.after))

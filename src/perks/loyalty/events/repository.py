@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import table_of
@@ -22,6 +22,7 @@ from perks.loyalty.customers.repository import CUSTOMER_KEYS, with_wallet
 from perks.loyalty.events.models import BehaviorEvent, EventStatus
 from perks.loyalty.tiers.models import Tier
 from perks.sql import Runner, dialect_sized, in_list, insert_of, listed, loaded, sized, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
@@ -31,9 +32,9 @@ async def customer_and_wallet(
     """The customer (row-locked on PostgreSQL, so one customer's events queue up) and their wallet id."""
     row = (
         await session.execute(
-            select(Customer, Wallet.id)
+            scoped.select(ctx, Customer, Customer, Wallet.id)
             .join(Wallet, (Wallet.customer_id == Customer.id) & (Wallet.account_id == Customer.account_id))
-            .where(Customer.account_id == ctx.account_id, Customer.external_id == external_id)
+            .where(Customer.external_id == external_id)
             .with_for_update(of=Customer)
         )
     ).first()
@@ -44,7 +45,7 @@ async def customer(
     session: AsyncSession, ctx: AuthContext, customer_id: str, *, for_update: bool = False
 ) -> Customer | None:
     """By our id; `for_update` row-locks it (PostgreSQL) and reads it afresh."""
-    statement = select(Customer).where(Customer.account_id == ctx.account_id, Customer.id == customer_id)
+    statement = scoped.select(ctx, Customer).where(Customer.id == customer_id)
     if for_update:
         statement = statement.with_for_update().execution_options(populate_existing=True)
     return await session.scalar(statement)
@@ -54,17 +55,13 @@ async def page_of_customer(
     session: AsyncSession, ctx: AuthContext, customer_id: str, keyset: Keyset
 ) -> KeysetPage[BehaviorEvent]:
     """A customer's events (by our customer id), newest first (ix_loyalty_events_customer)."""
-    statement = select(BehaviorEvent).where(
-        BehaviorEvent.account_id == ctx.account_id, BehaviorEvent.customer_id == customer_id
-    )
+    statement = scoped.select(ctx, BehaviorEvent).where(BehaviorEvent.customer_id == customer_id)
     order = (BehaviorEvent.issued_at, BehaviorEvent.id)
     return await keyset_page(session, statement, order, keyset, descending=True)
 
 
 async def brand_exists(session: AsyncSession, ctx: AuthContext, brand_id: str) -> bool:
-    found = await session.scalar(
-        select(Brand.id).where(Brand.account_id == ctx.account_id, Brand.id == brand_id)
-    )
+    found = await session.scalar(scoped.select(ctx, Brand, Brand.id).where(Brand.id == brand_id))
     return found is not None
 
 
@@ -98,25 +95,21 @@ def _insert_statement(session: AsyncSession) -> Any:
 
 async def by_purchase(session: AsyncSession, ctx: AuthContext, purchase_id: str) -> BehaviorEvent | None:
     return await session.scalar(
-        select(BehaviorEvent).where(
-            BehaviorEvent.account_id == ctx.account_id, BehaviorEvent.purchase_id == purchase_id
-        )
+        scoped.select(ctx, BehaviorEvent).where(BehaviorEvent.purchase_id == purchase_id)
     )
 
 
 async def get(
     session: AsyncSession, ctx: AuthContext, event_id: str, *, for_update: bool = False
 ) -> BehaviorEvent | None:
-    statement = select(BehaviorEvent).where(
-        BehaviorEvent.account_id == ctx.account_id, BehaviorEvent.id == event_id
-    )
+    statement = scoped.select(ctx, BehaviorEvent).where(BehaviorEvent.id == event_id)
     return await session.scalar(statement.with_for_update() if for_update else statement)
 
 
 async def finish(session: AsyncSession, ctx: AuthContext, event_id: str, values: dict[str, Any]) -> None:
     await session.execute(
-        update(BehaviorEvent)
-        .where(BehaviorEvent.account_id == ctx.account_id, BehaviorEvent.id == event_id)
+        scoped.update(ctx, BehaviorEvent)
+        .where(BehaviorEvent.id == event_id)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -131,20 +124,19 @@ async def expire_lapsed(
     serializes writers), and the outer WHERE re-checks each row, so an event is expired exactly once and
     never after a concurrent fulfil or reversal."""
     lapsed = (
-        BehaviorEvent.account_id == ctx.account_id,
         BehaviorEvent.status == EventStatus.RESOLVED,
         BehaviorEvent.fulfilled.is_(False),
         BehaviorEvent.reservation_expires_at <= now,
     )
     due = (
-        select(BehaviorEvent.id)
+        scoped.select(ctx, BehaviorEvent, BehaviorEvent.id)
         .where(*lapsed)
         .order_by(BehaviorEvent.reservation_expires_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     rows = await session.execute(
-        update(BehaviorEvent)
+        scoped.update(ctx, BehaviorEvent)
         .where(*lapsed, BehaviorEvent.id.in_(due.scalar_subquery()))
         .values(status=EventStatus.EXPIRED, expired_at=BehaviorEvent.reservation_expires_at)
         .returning(BehaviorEvent.id, BehaviorEvent.customer_id)
@@ -156,8 +148,7 @@ async def expire_lapsed(
 async def active_behavior_campaigns(session: AsyncSession, ctx: AuthContext) -> Sequence[Campaign]:
     """ACTIVE BEHAVIOR campaigns, whatever their dates (the caller checks them per event)."""
     rows = await session.scalars(
-        select(Campaign).where(
-            Campaign.account_id == ctx.account_id,
+        scoped.select(ctx, Campaign).where(
             Campaign.type == CampaignType.BEHAVIOR,
             Campaign.status == CampaignStatus.ACTIVE,
         )
@@ -182,8 +173,8 @@ _LOCKED_CUSTOMERS = sized(
     )
 )
 _BRANDS_IN = sized(
-    lambda count: select(_BRANDS.c.id).where(
-        _BRANDS.c.account_id == bindparam("account_id"), in_list(_BRANDS.c.id, count, "id")
+    lambda count: scoped.select(scoped.bound(), _BRANDS, _BRANDS.c.id).where(
+        in_list(_BRANDS.c.id, count, "id")
     )
 )
 _EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns)
@@ -202,8 +193,8 @@ _INSERT_EVENTS = dialect_sized(
 )
 _FINISH = statement(
     lambda: (
-        update(_EVENTS)
-        .where(_EVENTS.c.account_id == bindparam("account_id"), _EVENTS.c.id == bindparam("event_id"))
+        scoped.update(scoped.bound(), _EVENTS)
+        .where(_EVENTS.c.id == bindparam("event_id"))
         .values(
             status=bindparam("new_status"),
             resolved_at=bindparam("new_resolved_at"),
@@ -214,10 +205,8 @@ _FINISH = statement(
 )
 _UPDATE_CUSTOMER = statement(
     lambda: (
-        update(_CUSTOMERS)
-        .where(
-            _CUSTOMERS.c.account_id == bindparam("account_id"), _CUSTOMERS.c.id == bindparam("customer_id")
-        )
+        scoped.update(scoped.bound(), _CUSTOMERS)
+        .where(_CUSTOMERS.c.id == bindparam("customer_id"))
         .values(
             metrics=bindparam("new_metrics"), tier_id=bindparam("new_tier_id"), updated_at=bindparam("now")
         )
@@ -226,18 +215,22 @@ _UPDATE_CUSTOMER = statement(
 
 
 def _fingerprint() -> Any:
-    campaigns = (
-        _CAMPAIGNS.c.account_id == bindparam("account_id"),
-        _CAMPAIGNS.c.type == CampaignType.BEHAVIOR,
-    )
-    tiers = (_TIERS.c.account_id == bindparam("account_id"),)
+    account = scoped.bound()
+    behavior = _CAMPAIGNS.c.type == CampaignType.BEHAVIOR
+
+    def campaigns(column: Any) -> Any:
+        return scoped.select(account, _CAMPAIGNS, column).where(behavior).scalar_subquery()
+
+    def tiers(column: Any) -> Any:
+        return scoped.select(account, _TIERS, column).scalar_subquery()
+
     return select(
-        select(func.count()).select_from(_CAMPAIGNS).where(*campaigns).scalar_subquery(),
-        select(func.max(_CAMPAIGNS.c.updated_at)).where(*campaigns).scalar_subquery(),
-        select(func.max(_CAMPAIGNS.c.id)).where(*campaigns).scalar_subquery(),
-        select(func.count()).select_from(_TIERS).where(*tiers).scalar_subquery(),
-        select(func.max(_TIERS.c.updated_at)).where(*tiers).scalar_subquery(),
-        select(func.max(_TIERS.c.id)).where(*tiers).scalar_subquery(),
+        campaigns(func.count()),
+        campaigns(func.max(_CAMPAIGNS.c.updated_at)),
+        campaigns(func.max(_CAMPAIGNS.c.id)),
+        tiers(func.count()),
+        tiers(func.max(_TIERS.c.updated_at)),
+        tiers(func.max(_TIERS.c.id)),
     )
 
 

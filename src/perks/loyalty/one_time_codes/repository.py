@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.database import insert_for
 from perks.kit.ids import new_id
 from perks.loyalty.one_time_codes.models import OneTimeCode
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
@@ -51,9 +52,8 @@ async def consume(
 ) -> tuple[str, dict[str, Any]] | None:
     """Mark a live code used and return its customer and metadata; None if no live code matches."""
     statement = (
-        update(OneTimeCode)
+        scoped.update(ctx, OneTimeCode)
         .where(
-            OneTimeCode.account_id == ctx.account_id,
             OneTimeCode.code_hash == code_hash,
             OneTimeCode.used_at.is_(None),
             OneTimeCode.expires_at > now,
@@ -66,7 +66,5 @@ async def consume(
 
 
 async def find(session: AsyncSession, ctx: AuthContext, code_hash: str) -> OneTimeCode | None:
-    statement = select(OneTimeCode).where(
-        OneTimeCode.account_id == ctx.account_id, OneTimeCode.code_hash == code_hash
-    )
+    statement = scoped.select(ctx, OneTimeCode).where(OneTimeCode.code_hash == code_hash)
     return await session.scalar(statement)

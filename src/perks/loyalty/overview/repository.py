@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -20,6 +20,7 @@ from perks.loyalty.coupons.redemptions.models import CouponRedemption
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.events.models import BehaviorEvent
 from perks.loyalty.overview.models import OverviewHour
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 MOVEMENTS = (TransactionType.ACCUMULATION, TransactionType.REDEMPTION, TransactionType.EXPIRATION)
@@ -46,9 +47,9 @@ async def per_hour(
     model = column.class_
     hour = utc_hour(session, column)
     statement = (
-        select(hour, func.count())
+        scoped.select(ctx, model, hour, func.count())
         .select_from(model)
-        .where(model.account_id == ctx.account_id, *_within(column, since, until))
+        .where(*_within(column, since, until))
         .group_by(hour)
     )
     return {str(bucket): int(count) for bucket, count in (await session.execute(statement)).all()}
@@ -63,9 +64,8 @@ async def movements_per_hour(
     hour = utc_hour(session, LedgerTransaction.created_at)
     keys = (hour, LedgerTransaction.type, LedgerTransaction.reward_id, LedgerTransaction.campaign_id)
     statement = (
-        select(*keys, func.sum(LedgerTransaction.amount), func.count())
+        scoped.select(ctx, LedgerTransaction, *keys, func.sum(LedgerTransaction.amount), func.count())
         .where(
-            LedgerTransaction.account_id == ctx.account_id,
             *_within(LedgerTransaction.created_at, since, until),
             LedgerTransaction.type.in_([kind.value for kind in MOVEMENTS]),
         )
@@ -82,31 +82,28 @@ async def campaign_names(session: AsyncSession, ctx: AuthContext, ids: Collectio
     if not ids:
         return {}
     rows = await session.execute(
-        select(Campaign.id, Campaign.name).where(Campaign.account_id == ctx.account_id, Campaign.id.in_(ids))
+        scoped.select(ctx, Campaign, Campaign.id, Campaign.name).where(Campaign.id.in_(ids))
     )
     return {campaign_id: name for campaign_id, name in rows.all()}
 
 
 async def saved_hours(session: AsyncSession, ctx: AuthContext, first: str, last: str) -> dict[str, Figures]:
     rows = await session.execute(
-        select(OverviewHour.hour, OverviewHour.figures).where(
-            OverviewHour.account_id == ctx.account_id, OverviewHour.hour >= first, OverviewHour.hour <= last
+        scoped.select(ctx, OverviewHour, OverviewHour.hour, OverviewHour.figures).where(
+            OverviewHour.hour >= first, OverviewHour.hour <= last
         )
     )
     return {hour: figures for hour, figures in rows.all()}
 
 
 async def latest_hour(session: AsyncSession, ctx: AuthContext) -> str | None:
-    return await session.scalar(
-        select(func.max(OverviewHour.hour)).where(OverviewHour.account_id == ctx.account_id)
-    )
+    latest: str | None = await session.scalar(scoped.select(ctx, OverviewHour, func.max(OverviewHour.hour)))
+    return latest
 
 
 async def prune_hours(session: AsyncSession, ctx: AuthContext, before: str) -> None:
     """Forget hours older than the overview shows."""
-    await session.execute(
-        delete(OverviewHour).where(OverviewHour.account_id == ctx.account_id, OverviewHour.hour < before)
-    )
+    await session.execute(scoped.delete(ctx, OverviewHour).where(OverviewHour.hour < before))
 
 
 async def save_hours(

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.ledger.models import LedgerTransaction, Wallet
 from perks.loyalty.customers.models import Customer
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 MAX_ROWS = 1000
@@ -42,10 +43,9 @@ async def find(
 
 def _base(ctx: AuthContext) -> Select[LedgerTransaction, str]:
     return (
-        select(LedgerTransaction, Customer.external_id)
+        scoped.select(ctx, LedgerTransaction, LedgerTransaction, Customer.external_id)
         .join(Wallet, Wallet.id == LedgerTransaction.wallet_id)
         .join(Customer, Customer.id == Wallet.customer_id)
-        .where(LedgerTransaction.account_id == ctx.account_id)
     )
 
 
@@ -74,8 +74,6 @@ async def page_of_wallet(
     session: AsyncSession, ctx: AuthContext, wallet_id: str, keyset: Keyset
 ) -> KeysetPage[LedgerTransaction]:
     """A wallet's transactions, newest first, a page at a time (ix_ledger_transactions_wallet_created)."""
-    statement = select(LedgerTransaction).where(
-        LedgerTransaction.account_id == ctx.account_id, LedgerTransaction.wallet_id == wallet_id
-    )
+    statement = scoped.select(ctx, LedgerTransaction).where(LedgerTransaction.wallet_id == wallet_id)
     order = (LedgerTransaction.created_at, LedgerTransaction.id)
     return await keyset_page(session, statement, order, keyset, descending=True)
