@@ -4,35 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.loyalty.brands.models import Brand
 from perks.loyalty.records import delete_or_conflict
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
-def brands(ctx: AuthContext) -> Select[Brand]:
-    return select(Brand).where(Brand.account_id == ctx.account_id)
-
-
 async def list_brands(session: AsyncSession, ctx: AuthContext) -> Sequence[Brand]:
-    return (await session.scalars(brands(ctx).order_by(Brand.created_at, Brand.id))).all()
+    return (await session.scalars(scoped.select(ctx, Brand).order_by(Brand.created_at, Brand.id))).all()
 
 
 async def page_brands(
     session: AsyncSession, ctx: AuthContext, search: str, keyset: Keyset
 ) -> KeysetPage[Brand]:
     """Newest first (on the account's created_at index), optionally those whose name contains `search`."""
-    statement = brands(ctx)
+    statement = scoped.select(ctx, Brand)
     if search:
         statement = statement.where(func.lower(Brand.name).contains(search.lower(), autoescape=True))
     return await keyset_page(session, statement, (Brand.created_at, Brand.id), keyset, descending=True)
 
 
 async def get(session: AsyncSession, ctx: AuthContext, brand_id: str) -> Brand | None:
-    return await session.scalar(brands(ctx).where(Brand.id == brand_id))
+    return await session.scalar(scoped.select(ctx, Brand).where(Brand.id == brand_id))
 
 
 async def add(session: AsyncSession, brand: Brand) -> None:

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db.base import table_of
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.loyalty.campaigns.models import Campaign, CampaignEffect, CampaignStatus
 from perks.loyalty.campaigns.schemas import StatusFilter
 from perks.loyalty.records import Window, count
 from perks.sql import Runner, attribute_columns, loaded, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
@@ -28,23 +30,19 @@ class Filters:
     running_only: bool = False  # customer_id: campaigns a customer can take part in now
 
 
-def campaigns(ctx: AuthContext) -> Select[Campaign]:
-    return select(Campaign).where(Campaign.account_id == ctx.account_id)
-
-
 async def get(
     session: AsyncSession, ctx: AuthContext, campaign_id: str, *, for_update: bool = False
 ) -> Campaign | None:
     """One campaign; `for_update` locks its row (PostgreSQL) so that concurrent writers of the campaign and
     its codes queue up. SQLite writers are serialised by BEGIN IMMEDIATE already."""
-    statement = campaigns(ctx).where(Campaign.id == campaign_id)
+    statement = scoped.select(ctx, Campaign).where(Campaign.id == campaign_id)
     return await session.scalar(statement.with_for_update() if for_update else statement)
 
 
 async def list_campaigns(
     session: AsyncSession, ctx: AuthContext, filters: Filters, window: Window, now: datetime
 ) -> tuple[Sequence[Campaign], int]:
-    statement = campaigns(ctx).where(*_conditions(filters, now))
+    statement = scoped.select(ctx, Campaign).where(*_conditions(filters, now))
     rows = await session.scalars(
         window.apply(statement.order_by(Campaign.created_at.desc(), Campaign.id.desc()))
     )
@@ -55,7 +53,7 @@ async def page_campaigns(
     session: AsyncSession, ctx: AuthContext, search: str, filters: Filters, keyset: Keyset, now: datetime
 ) -> KeysetPage[Campaign]:
     """Newest first (on the account's created_at index), optionally those whose name contains `search`."""
-    statement = campaigns(ctx).where(*_conditions(filters, now))
+    statement = scoped.select(ctx, Campaign).where(*_conditions(filters, now))
     if search:
         statement = statement.where(func.lower(Campaign.name).contains(search.lower(), autoescape=True))
     return await keyset_page(session, statement, (Campaign.created_at, Campaign.id), keyset, descending=True)
@@ -104,11 +102,7 @@ async def link_effects(
     session: AsyncSession, ctx: AuthContext, campaign_id: str, links: set[tuple[str, str | None]]
 ) -> None:
     """Replace the campaign's (reward, tier) links; their foreign keys keep used rewards and tiers alive."""
-    await session.execute(
-        delete(CampaignEffect).where(
-            CampaignEffect.account_id == ctx.account_id, CampaignEffect.campaign_id == campaign_id
-        )
-    )
+    await session.execute(scoped.delete(ctx, CampaignEffect).where(CampaignEffect.campaign_id == campaign_id))
     session.add_all(
         CampaignEffect(account_id=ctx.account_id, campaign_id=campaign_id, reward_id=reward, tier_id=tier)
         for reward, tier in sorted(links, key=lambda link: (link[0], link[1] or ""))
@@ -118,14 +112,15 @@ async def link_effects(
 
 async def delete_campaign(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> None:
     """Delete the campaign; its effect links go with it (ON DELETE CASCADE)."""
-    statement: Any = delete(Campaign).where(Campaign.account_id == ctx.account_id, Campaign.id == campaign_id)
+    statement: Any = scoped.delete(ctx, Campaign).where(Campaign.id == campaign_id)
     await session.execute(statement.execution_options(synchronize_session=False))
 
 
+_CAMPAIGNS = table_of(Campaign)
 _CAMPAIGN_KEYS, _CAMPAIGN_COLUMNS = attribute_columns(Campaign)
 _CAMPAIGN = statement(
-    lambda: select(*_CAMPAIGN_COLUMNS).where(
-        Campaign.__table__.c.account_id == bindparam("account_id"), Campaign.__table__.c.id == bindparam("id")
+    lambda: scoped.select(scoped.bound(), _CAMPAIGNS, *_CAMPAIGN_COLUMNS).where(
+        _CAMPAIGNS.c.id == bindparam("id")
     )
 )
 

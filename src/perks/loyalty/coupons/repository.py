@@ -9,11 +9,12 @@ from itertools import repeat
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError  # type: ignore[import-untyped]
-from sqlalchemy import Row, delete, func, literal, select, tuple_
+from sqlalchemy import Row, func, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from perks.db.types import UTCDateTime
 from perks.loyalty.coupons.models import CouponCode
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 TABLE = CouponCode.__tablename__
@@ -73,7 +74,7 @@ async def taken(session: AsyncSession, ctx: AuthContext, codes: Sequence[str]) -
     for start in range(0, len(codes), 1000):
         chunk = codes[start : start + 1000]
         rows = await session.scalars(
-            select(CouponCode.code).where(CouponCode.account_id == ctx.account_id, CouponCode.code.in_(chunk))
+            scoped.select(ctx, CouponCode, CouponCode.code).where(CouponCode.code.in_(chunk))
         )
         found.update(rows.all())
     return found
@@ -84,8 +85,10 @@ async def counts(
 ) -> dict[str, tuple[int, int]]:
     """{campaign id: (total codes, redeemed codes)}."""
     rows = await session.execute(
-        select(CouponCode.campaign_id, func.count(), func.count(CouponCode.redeemed_at))
-        .where(CouponCode.account_id == ctx.account_id, CouponCode.campaign_id.in_(campaign_ids))
+        scoped.select(
+            ctx, CouponCode, CouponCode.campaign_id, func.count(), func.count(CouponCode.redeemed_at)
+        )
+        .where(CouponCode.campaign_id.in_(campaign_ids))
         .group_by(CouponCode.campaign_id)
     )
     return {campaign_id: (int(total), int(used)) for campaign_id, total, used in rows.all()}
@@ -93,10 +96,8 @@ async def counts(
 
 async def redeemed_by(session: AsyncSession, ctx: AuthContext, campaign_id: str, customer_id: str) -> int:
     total = await session.scalar(
-        select(func.count()).where(
-            CouponCode.account_id == ctx.account_id,
-            CouponCode.campaign_id == campaign_id,
-            CouponCode.redeemed_by == customer_id,
+        scoped.select(ctx, CouponCode, func.count()).where(
+            CouponCode.campaign_id == campaign_id, CouponCode.redeemed_by == customer_id
         )
     )
     return int(total or 0)
@@ -104,12 +105,8 @@ async def redeemed_by(session: AsyncSession, ctx: AuthContext, campaign_id: str,
 
 async def available(session: AsyncSession, ctx: AuthContext, campaign_id: str, limit: int) -> list[str]:
     rows = await session.scalars(
-        select(CouponCode.code)
-        .where(
-            CouponCode.account_id == ctx.account_id,
-            CouponCode.campaign_id == campaign_id,
-            CouponCode.redeemed_at.is_(None),
-        )
+        scoped.select(ctx, CouponCode, CouponCode.code)
+        .where(CouponCode.campaign_id == campaign_id, CouponCode.redeemed_at.is_(None))
         .order_by(CouponCode.redeemed_at, CouponCode.code)  # the index's order (see code_page)
         .limit(limit)
     )
@@ -119,10 +116,8 @@ async def available(session: AsyncSession, ctx: AuthContext, campaign_id: str, l
 async def usage(
     session: AsyncSession, ctx: AuthContext, campaign_id: str, customer_id: str | None, limit: int | None
 ) -> Sequence[CouponCode]:
-    statement = select(CouponCode).where(
-        CouponCode.account_id == ctx.account_id,
-        CouponCode.campaign_id == campaign_id,
-        CouponCode.redeemed_at.is_not(None),
+    statement = scoped.select(ctx, CouponCode).where(
+        CouponCode.campaign_id == campaign_id, CouponCode.redeemed_at.is_not(None)
     )
     if customer_id is not None:
         statement = statement.where(CouponCode.redeemed_by == customer_id)
@@ -134,16 +129,14 @@ async def delete_unredeemed(
     session: AsyncSession, ctx: AuthContext, campaign_id: str, how_many: int | None = None
 ) -> int:
     """Delete unredeemed codes of the campaign (all, or `how_many` of them); redeemed codes always stay."""
-    unredeemed = select(CouponCode.code).where(
-        CouponCode.account_id == ctx.account_id,
-        CouponCode.campaign_id == campaign_id,
-        CouponCode.redeemed_at.is_(None),
+    unredeemed = scoped.select(ctx, CouponCode, CouponCode.code).where(
+        CouponCode.campaign_id == campaign_id, CouponCode.redeemed_at.is_(None)
     )
     if how_many is not None:
         unredeemed = unredeemed.order_by(CouponCode.code.desc()).limit(how_many)
     result = await session.execute(
-        delete(CouponCode)
-        .where(CouponCode.account_id == ctx.account_id, CouponCode.code.in_(unredeemed.scalar_subquery()))
+        scoped.delete(ctx, CouponCode)
+        .where(CouponCode.code.in_(unredeemed.scalar_subquery()))
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -151,17 +144,15 @@ async def delete_unredeemed(
 
 async def codes_of(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> set[str]:
     rows = await session.scalars(
-        select(CouponCode.code).where(
-            CouponCode.account_id == ctx.account_id, CouponCode.campaign_id == campaign_id
-        )
+        scoped.select(ctx, CouponCode, CouponCode.code).where(CouponCode.campaign_id == campaign_id)
     )
     return set(rows.all())
 
 
 async def delete_codes(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> None:
     await session.execute(
-        delete(CouponCode)
-        .where(CouponCode.account_id == ctx.account_id, CouponCode.campaign_id == campaign_id)
+        scoped.delete(ctx, CouponCode)
+        .where(CouponCode.campaign_id == campaign_id)
         .execution_options(synchronize_session=False)
     )
 
@@ -186,9 +177,9 @@ async def code_page(
 ) -> Sequence[Row[str, datetime | None, str | None]]:
     """(code, redeemed_at, redeemed_by) of the campaign's available codes in code order, or of its redeemed
     codes in redemption order: each page is one range of ix_loyalty_coupon_codes_campaign."""
-    statement = select(CouponCode.code, CouponCode.redeemed_at, CouponCode.redeemed_by).where(
-        CouponCode.account_id == ctx.account_id, CouponCode.campaign_id == campaign_id
-    )
+    statement = scoped.select(
+        ctx, CouponCode, CouponCode.code, CouponCode.redeemed_at, CouponCode.redeemed_by
+    ).where(CouponCode.campaign_id == campaign_id)
     if redeemed:
         statement = statement.where(CouponCode.redeemed_at.is_not(None)).order_by(
             CouponCode.redeemed_at, CouponCode.code
@@ -206,5 +197,7 @@ async def code_page(
         )
         if after is not None:
             statement = statement.where(CouponCode.code > after.code)
-    rows = await session.execute(statement.limit(limit))
-    return rows.all()
+    rows: Sequence[Row[str, datetime | None, str | None]] = (
+        await session.execute(statement.limit(limit))
+    ).all()
+    return rows

@@ -11,15 +11,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db.base import table_of
-from perks.db.database import insert_for
 from perks.kit import clock
 from perks.loyalty.campaigns.models import Campaign
-from perks.loyalty.engine.models import CampaignBudget
-from perks.sql import Runner, statement
+from perks.loyalty.engine import repository
+from perks.sql import Runner
 from perks.tenancy.context import AuthContext
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the single period of a "total" budget
@@ -45,23 +42,7 @@ async def consume(
     if campaign.budget is None:
         return True
     start = period_start(campaign.divide_budget_in, now)
-    insert = insert_for(session)
-    await session.execute(
-        insert(CampaignBudget)
-        .values(account_id=ctx.account_id, campaign_id=campaign.id, period_start=start, spent=Decimal(0))
-        .on_conflict_do_nothing()
-    )
-    taken = await session.scalar(
-        update(CampaignBudget)
-        .where(
-            *_period(ctx, campaign.id, start),
-            # spent + x <= budget, written so that both sides bind as scaled amounts
-            CampaignBudget.spent <= campaign.budget - amount,
-        )
-        .values(spent=CampaignBudget.spent + amount)
-        .returning(CampaignBudget.campaign_id)
-    )
-    return taken is not None
+    return await repository.take(session, ctx, campaign.id, start, campaign.budget, amount)
 
 
 async def refund(
@@ -71,41 +52,14 @@ async def refund(
     if campaign.budget is None:
         return
     start = period_start(campaign.divide_budget_in, consumed_at)
-    await session.execute(
-        update(CampaignBudget)
-        .where(*_period(ctx, campaign.id, start), CampaignBudget.spent >= amount)
-        .values(spent=CampaignBudget.spent - amount)
-    )
+    await repository.give_back(session, ctx, campaign.id, start, amount)
 
 
 async def spent(session: AsyncSession, ctx: AuthContext, campaign: Campaign, now: datetime) -> Decimal:
     """What the campaign has given in the period of `now`."""
     start = period_start(campaign.divide_budget_in, now)
-    value = await session.scalar(select(CampaignBudget.spent).where(*_period(ctx, campaign.id, start)))
+    value = await repository.spent(session, ctx, campaign.id, start)
     return value if value is not None else Decimal(0)
-
-
-def _period(ctx: AuthContext, campaign_id: str, start: datetime) -> tuple[ColumnElement[bool], ...]:
-    return (
-        CampaignBudget.account_id == ctx.account_id,
-        CampaignBudget.campaign_id == campaign_id,
-        CampaignBudget.period_start == start,
-    )
-
-
-_BUDGETS = table_of(CampaignBudget)
-_REFUND = statement(
-    lambda: (
-        update(_BUDGETS)
-        .where(
-            _BUDGETS.c.account_id == bindparam("account_id"),
-            _BUDGETS.c.campaign_id == bindparam("campaign_id"),
-            _BUDGETS.c.period_start == bindparam("start", type_=_BUDGETS.c.period_start.type),
-            _BUDGETS.c.spent >= bindparam("amount", type_=_BUDGETS.c.spent.type),
-        )
-        .values(spent=_BUDGETS.c.spent - bindparam("amount", type_=_BUDGETS.c.spent.type))
-    )
-)
 
 
 async def refund_with(
@@ -115,5 +69,4 @@ async def refund_with(
     if campaign.budget is None:
         return
     start = period_start(campaign.divide_budget_in, consumed_at)
-    values = {"account_id": ctx.account_id, "campaign_id": campaign.id, "start": start, "amount": amount}
-    await runner.execute(_REFUND, values)
+    await repository.give_back_with(runner, ctx, campaign.id, start, amount)

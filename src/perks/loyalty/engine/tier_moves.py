@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.kit import clock
@@ -17,8 +16,8 @@ from perks.loyalty.conditions import evaluate
 from perks.loyalty.customers import rendering
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine.facts import customer_facts
-from perks.loyalty.tiers import repository as tiers_repository
-from perks.loyalty.tiers.models import Tier, TierStatus
+from perks.loyalty.tiers import service as tier_service
+from perks.loyalty.tiers.models import Tier
 from perks.outbox import service as outbox
 from perks.sql import Runner
 from perks.tenancy.context import AuthContext
@@ -54,9 +53,7 @@ _base_tiers: dict[str, str] = {}  # account id -> Base tier id (it can be rename
 async def base_tier_id(session: AsyncSession, ctx: AuthContext) -> str | None:
     cached = _base_tiers.get(ctx.account_id)
     if cached is None:
-        cached = await session.scalar(
-            select(Tier.id).where(Tier.account_id == ctx.account_id, Tier.is_base.is_(True))
-        )
+        cached = await tier_service.base_tier_id(session, ctx)
         if cached is not None:
             _base_tiers[ctx.account_id] = cached
     return cached
@@ -66,13 +63,7 @@ async def tier_of(session: AsyncSession, ctx: AuthContext, customer: Customer) -
     return customer.tier_id or await base_tier_id(session, ctx)
 
 
-async def active_tiers(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier]:
-    rows = await session.scalars(
-        select(Tier)
-        .where(Tier.account_id == ctx.account_id, Tier.status == TierStatus.ACTIVE)
-        .order_by(Tier.level)
-    )
-    return rows.all()
+active_tiers = tier_service.active_tiers  # the account's ACTIVE tiers by level
 
 
 async def recalculate(
@@ -121,11 +112,13 @@ async def reassess_with(
     the ORM's customer would write it, `updated_at` included)."""
     now = clock.now()
     facts = {"now": now, **customer_facts(customer, now, tier_id=await tier_of(session, ctx, customer))}
-    change = await recalculate(session, ctx, customer, facts, await tiers_repository.read_active(runner, ctx))
+    change = await recalculate(
+        session, ctx, customer, facts, await tier_service.read_active_tiers(runner, ctx)
+    )
     announce(session, ctx, customer, change, event_id=event_id)
     if change is not None:
         customer.updated_at = clock.now()
-        await tiers_repository.write_customer_tier(
+        await tier_service.write_customer_tier(
             runner, ctx, customer.id, customer.tier_id, customer.updated_at
         )
 
@@ -167,13 +160,11 @@ async def _current_tier(
     known = next((tier for tier in tiers if tier.id == customer.tier_id), None)
     if known is not None:
         return known
-    return await session.scalar(
-        select(Tier).where(Tier.account_id == ctx.account_id, Tier.id == customer.tier_id)
-    )
+    return await tier_service.find_tier(session, ctx, customer.tier_id)
 
 
 async def _base_tier(session: AsyncSession, ctx: AuthContext, tiers: Sequence[Tier]) -> Tier | None:
     known = next((tier for tier in tiers if tier.is_base), None)
     if known is not None:
         return known
-    return await session.scalar(select(Tier).where(Tier.account_id == ctx.account_id, Tier.is_base.is_(True)))
+    return await tier_service.base_tier(session, ctx)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, or_, select, update
+from sqlalchemy import Select, bindparam, case, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import table_of
@@ -17,14 +17,14 @@ from perks.loyalty.campaigns.models import Campaign, CampaignStatus
 from perks.loyalty.campaigns.schemas import CampaignType
 from perks.loyalty.punch_cards.models import PunchCard
 from perks.sql import Runner, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
 async def running_campaigns(session: AsyncSession, ctx: AuthContext, now: datetime) -> Sequence[Campaign]:
     """ACTIVE PUNCH_CARDS campaigns between their dates."""
     rows = await session.scalars(
-        select(Campaign).where(
-            Campaign.account_id == ctx.account_id,
+        scoped.select(ctx, Campaign).where(
             Campaign.type == CampaignType.PUNCH_CARDS,
             Campaign.status == CampaignStatus.ACTIVE,
             Campaign.start_date <= now,
@@ -36,7 +36,7 @@ async def running_campaigns(session: AsyncSession, ctx: AuthContext, now: dateti
 
 async def campaign_names(session: AsyncSession, ctx: AuthContext, ids: Sequence[str]) -> dict[str, str]:
     rows = await session.execute(
-        select(Campaign.id, Campaign.name).where(Campaign.account_id == ctx.account_id, Campaign.id.in_(ids))
+        scoped.select(ctx, Campaign, Campaign.id, Campaign.name).where(Campaign.id.in_(ids))
     )
     return {campaign_id: name for campaign_id, name in rows.all()}
 
@@ -54,10 +54,8 @@ async def open_card(
 
 async def last_number(session: AsyncSession, ctx: AuthContext, campaign_id: str, customer_id: str) -> int:
     number = await session.scalar(
-        select(func.max(PunchCard.number)).where(
-            PunchCard.account_id == ctx.account_id,
-            PunchCard.customer_id == customer_id,
-            PunchCard.campaign_id == campaign_id,
+        scoped.select(ctx, PunchCard, func.max(PunchCard.number)).where(
+            PunchCard.customer_id == customer_id, PunchCard.campaign_id == campaign_id
         )
     )
     return int(number or 0)
@@ -76,9 +74,8 @@ async def punch(
     """One punch more on an open card, completing it when it reaches `required`: (punches, completed_at),
     or None when the card was completed meanwhile. One conditional UPDATE."""
     row = await session.execute(
-        update(PunchCard)
+        scoped.update(ctx, PunchCard)
         .where(
-            PunchCard.account_id == ctx.account_id,
             PunchCard.id == card_id,
             PunchCard.completed_at.is_(None),
             PunchCard.punches < PunchCard.required,
@@ -106,9 +103,7 @@ async def cards_of(
 
 
 def _cards(ctx: AuthContext, customer_id: str) -> Select[PunchCard]:
-    return select(PunchCard).where(
-        PunchCard.account_id == ctx.account_id, PunchCard.customer_id == customer_id
-    )
+    return scoped.select(ctx, PunchCard).where(PunchCard.customer_id == customer_id)
 
 
 _CAMPAIGNS = table_of(Campaign)
@@ -116,8 +111,7 @@ _CAMPAIGNS = table_of(Campaign)
 
 def _running_triggers() -> Select[Any]:
     now = bindparam("now", type_=_CAMPAIGNS.c.start_date.type)
-    return select(_CAMPAIGNS.c.attributes, _CAMPAIGNS.c.brand_id).where(
-        _CAMPAIGNS.c.account_id == bindparam("account_id"),
+    return scoped.select(scoped.bound(), _CAMPAIGNS, _CAMPAIGNS.c.attributes, _CAMPAIGNS.c.brand_id).where(
         _CAMPAIGNS.c.type == CampaignType.PUNCH_CARDS,
         _CAMPAIGNS.c.status == CampaignStatus.ACTIVE,
         _CAMPAIGNS.c.start_date <= now,

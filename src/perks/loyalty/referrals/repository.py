@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, or_
 
 from perks.db.base import table_of
 from perks.kit.ids import new_id
@@ -26,12 +26,12 @@ from perks.sql import (
     sized,
     statement,
 )
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 _REFERRALS = table_of(Referral)
 _UNREWARDED = sized(
-    lambda count: select(_REFERRALS.c.referee_id).where(
-        _REFERRALS.c.account_id == bindparam("account_id"),
+    lambda count: scoped.select(scoped.bound(), _REFERRALS, _REFERRALS.c.referee_id).where(
         in_list(_REFERRALS.c.referee_id, count, "id"),
         _REFERRALS.c.referrer_rewarded_at.is_(None),
     )
@@ -63,16 +63,13 @@ def _all_values(table: Any) -> dict[str, Any]:
 
 
 _CODE_OF = statement(
-    lambda: select(*_CODE_COLUMNS).where(
-        _CODES.c.account_id == bindparam("account_id"),
+    lambda: scoped.select(scoped.bound(), _CODES, *_CODE_COLUMNS).where(
         _CODES.c.customer_id == bindparam("customer_id"),
         _CODES.c.campaign_id == bindparam("campaign_id"),
     )
 )
 _FIND_CODE = statement(
-    lambda: select(*_CODE_COLUMNS).where(
-        _CODES.c.account_id == bindparam("account_id"), _CODES.c.code == bindparam("code")
-    )
+    lambda: scoped.select(scoped.bound(), _CODES, *_CODE_COLUMNS).where(_CODES.c.code == bindparam("code"))
 )
 _INSERT_CODE = dialect_statement(
     lambda dialect: (
@@ -84,9 +81,8 @@ _INSERT_CODE = dialect_statement(
 )
 _USE_CODE = statement(
     lambda: (
-        update(_CODES)
+        scoped.update(scoped.bound(), _CODES)
         .where(
-            _CODES.c.account_id == bindparam("account_id"),
             _CODES.c.id == bindparam("code_id"),
             or_(_CODES.c.max_uses.is_(None), _CODES.c.uses_count < _CODES.c.max_uses),
         )
@@ -103,22 +99,18 @@ _INSERT_REFERRAL = dialect_statement(
     )
 )
 _DROP_REFERRAL = statement(
-    lambda: delete(_REFERRALS).where(
-        _REFERRALS.c.account_id == bindparam("account_id"), _REFERRALS.c.id == bindparam("referral_id")
-    )
+    lambda: scoped.delete(scoped.bound(), _REFERRALS).where(_REFERRALS.c.id == bindparam("referral_id"))
 )
 _UNREWARDED_OF = statement(
-    lambda: select(*_REFERRAL_COLUMNS).where(
-        _REFERRALS.c.account_id == bindparam("account_id"),
+    lambda: scoped.select(scoped.bound(), _REFERRALS, *_REFERRAL_COLUMNS).where(
         _REFERRALS.c.referee_id == bindparam("referee_id"),
         _REFERRALS.c.referrer_rewarded_at.is_(None),
     )
 )
 _CLAIM_REWARD = statement(
     lambda: (
-        update(_REFERRALS)
+        scoped.update(scoped.bound(), _REFERRALS)
         .where(
-            _REFERRALS.c.account_id == bindparam("account_id"),
             _REFERRALS.c.id == bindparam("referral_id"),
             _REFERRALS.c.referrer_rewarded_at.is_(None),
         )

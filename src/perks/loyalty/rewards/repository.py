@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db.base import table_of
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.loyalty.campaigns.models import CampaignEffect
 from perks.loyalty.records import Window, delete_or_conflict
 from perks.loyalty.rewards.models import Reward
 from perks.sql import Runner, attribute_columns, in_list, listed, loaded, sized
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
-
-
-def rewards(ctx: AuthContext) -> Select[Reward]:
-    return select(Reward).where(Reward.account_id == ctx.account_id)
 
 
 async def list_rewards(
     session: AsyncSession, ctx: AuthContext, window: Window, brand_id: str | None, reward_type: str | None
 ) -> Sequence[Reward]:
-    statement = rewards(ctx)
+    statement = scoped.select(ctx, Reward)
     if brand_id is not None:
         statement = statement.where(Reward.brand_id == brand_id)
     if reward_type is not None:
@@ -34,7 +32,7 @@ async def page_rewards(
     session: AsyncSession, ctx: AuthContext, search: str, reward_type: str | None, keyset: Keyset
 ) -> KeysetPage[Reward]:
     """Newest first (on the account's created_at index), optionally of one type or matching a name."""
-    statement = rewards(ctx)
+    statement = scoped.select(ctx, Reward)
     if reward_type is not None:
         statement = statement.where(Reward.type == reward_type)
     if search:
@@ -45,8 +43,7 @@ async def page_rewards(
 async def choices(session: AsyncSession, ctx: AuthContext, limit: int) -> list[tuple[str, str, str]]:
     """(id, name, type) of the account's rewards by name, for a form's select."""
     rows = await session.execute(
-        select(Reward.id, Reward.name, Reward.type)
-        .where(Reward.account_id == ctx.account_id)
+        scoped.select(ctx, Reward, Reward.id, Reward.name, Reward.type)
         .order_by(Reward.name, Reward.id)
         .limit(limit)
     )
@@ -54,19 +51,17 @@ async def choices(session: AsyncSession, ctx: AuthContext, limit: int) -> list[t
 
 
 async def get(session: AsyncSession, ctx: AuthContext, reward_id: str) -> Reward | None:
-    return await session.scalar(rewards(ctx).where(Reward.id == reward_id))
+    return await session.scalar(scoped.select(ctx, Reward).where(Reward.id == reward_id))
 
 
 async def by_ids(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> Sequence[Reward]:
     if not ids:
         return []
-    return (await session.scalars(rewards(ctx).where(Reward.id.in_(ids)))).all()
+    return (await session.scalars(scoped.select(ctx, Reward).where(Reward.id.in_(ids)))).all()
 
 
 async def types_of(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> dict[str, str]:
-    rows = await session.execute(
-        select(Reward.id, Reward.type).where(Reward.account_id == ctx.account_id, Reward.id.in_(ids))
-    )
+    rows = await session.execute(scoped.select(ctx, Reward, Reward.id, Reward.type).where(Reward.id.in_(ids)))
     return {reward_id: reward_type for reward_id, reward_type in rows.all()}
 
 
@@ -84,15 +79,15 @@ async def delete_reward(session: AsyncSession, ctx: AuthContext, reward_id: str)
 
 async def in_use(session: AsyncSession, ctx: AuthContext, reward_id: str) -> bool:
     """Whether a campaign effect names the reward (the link rows campaigns keep for their effects)."""
-    used = exists().where(CampaignEffect.account_id == ctx.account_id, CampaignEffect.reward_id == reward_id)
+    used = exists().where(scoped.owned(CampaignEffect, ctx), CampaignEffect.reward_id == reward_id)
     return bool(await session.scalar(select(used)))
 
 
+_REWARDS = table_of(Reward)
 _REWARD_KEYS, _REWARD_COLUMNS = attribute_columns(Reward)
 _BY_IDS = sized(
-    lambda count: select(*_REWARD_COLUMNS).where(
-        _REWARD_COLUMNS[_REWARD_KEYS.index("account_id")] == bindparam("account_id"),
-        in_list(_REWARD_COLUMNS[_REWARD_KEYS.index("id")], count, "id"),
+    lambda count: scoped.select(scoped.bound(), _REWARDS, *_REWARD_COLUMNS).where(
+        in_list(_REWARDS.c.id, count, "id")
     )
 )
 

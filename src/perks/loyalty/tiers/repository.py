@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import bindparam, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import table_of
@@ -16,31 +16,45 @@ from perks.loyalty.customers.models import Customer
 from perks.loyalty.records import delete_or_conflict, flush_or_conflict
 from perks.loyalty.tiers.models import Tier, TierStatus
 from perks.sql import Runner, attribute_columns, loaded, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 BASE_LEVEL = 1
 LEVEL_TAKEN = "That level is already used by another tier of this account"
 
 
-def tiers(ctx: AuthContext) -> Select[Tier]:
-    return select(Tier).where(Tier.account_id == ctx.account_id)
-
-
 async def list_tiers(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier]:
-    return (await session.scalars(tiers(ctx).order_by(Tier.level))).all()
+    return (await session.scalars(scoped.select(ctx, Tier).order_by(Tier.level))).all()
 
 
 async def get(session: AsyncSession, ctx: AuthContext, tier_id: str) -> Tier | None:
-    return await session.scalar(tiers(ctx).where(Tier.id == tier_id))
+    return await session.scalar(scoped.select(ctx, Tier).where(Tier.id == tier_id))
+
+
+async def active(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier]:
+    """The account's ACTIVE tiers by level."""
+    statement = scoped.select(ctx, Tier).where(Tier.status == TierStatus.ACTIVE).order_by(Tier.level)
+    return (await session.scalars(statement)).all()
+
+
+async def base(session: AsyncSession, ctx: AuthContext) -> Tier | None:
+    return await session.scalar(scoped.select(ctx, Tier).where(Tier.is_base.is_(True)))
+
+
+async def base_id(session: AsyncSession, ctx: AuthContext) -> str | None:
+    tier_id: str | None = await session.scalar(
+        scoped.select(ctx, Tier, Tier.id).where(Tier.is_base.is_(True))
+    )
+    return tier_id
 
 
 async def existing_ids(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> set[str]:
-    rows = await session.scalars(select(Tier.id).where(Tier.account_id == ctx.account_id, Tier.id.in_(ids)))
+    rows = await session.scalars(scoped.select(ctx, Tier, Tier.id).where(Tier.id.in_(ids)))
     return set(rows.all())
 
 
 async def next_level(session: AsyncSession, ctx: AuthContext) -> int:
-    highest = await session.scalar(select(func.max(Tier.level)).where(Tier.account_id == ctx.account_id))
+    highest = await session.scalar(scoped.select(ctx, Tier, func.max(Tier.level)))
     return int(highest or 0) + 1
 
 
@@ -91,17 +105,15 @@ _CUSTOMERS = table_of(Customer)
 _TIER_KEYS, _TIER_COLUMNS = attribute_columns(Tier)
 _ACTIVE = statement(
     lambda: (
-        select(*_TIER_COLUMNS)
-        .where(_TIERS.c.account_id == bindparam("account_id"), _TIERS.c.status == TierStatus.ACTIVE.value)
+        scoped.select(scoped.bound(), _TIERS, *_TIER_COLUMNS)
+        .where(_TIERS.c.status == TierStatus.ACTIVE.value)
         .order_by(_TIERS.c.level)
     )
 )
 _SET_TIER = statement(
     lambda: (
-        update(_CUSTOMERS)
-        .where(
-            _CUSTOMERS.c.account_id == bindparam("account_id"), _CUSTOMERS.c.id == bindparam("customer_id")
-        )
+        scoped.update(scoped.bound(), _CUSTOMERS)
+        .where(_CUSTOMERS.c.id == bindparam("customer_id"))
         .values(tier_id=bindparam("tier_id"), updated_at=bindparam("now", type_=_CUSTOMERS.c.updated_at.type))
     )
 )

@@ -28,6 +28,30 @@ async def get_tier(session: AsyncSession, ctx: AuthContext, tier_id: str) -> Tie
     return or_not_found(await repository.get(session, ctx, tier_id), "Tier not found")
 
 
+async def find_tier(session: AsyncSession, ctx: AuthContext, tier_id: str) -> Tier | None:
+    """The tier, or None (no 404): a customer's tier may have been deleted."""
+    return await repository.get(session, ctx, tier_id)
+
+
+async def active_tiers(session: AsyncSession, ctx: AuthContext) -> Sequence[Tier]:
+    """The account's ACTIVE tiers by level (the tiers a customer can move to)."""
+    return await repository.active(session, ctx)
+
+
+async def base_tier(session: AsyncSession, ctx: AuthContext) -> Tier | None:
+    return await repository.base(session, ctx)
+
+
+async def base_tier_id(session: AsyncSession, ctx: AuthContext) -> str | None:
+    return await repository.base_id(session, ctx)
+
+
+# A reversal's tier reassessment, through a runner (perks.sql): the repository's own functions, so the hot
+# path takes no extra call.
+read_active_tiers = repository.read_active
+write_customer_tier = repository.write_customer_tier
+
+
 async def unknown_tiers(session: AsyncSession, ctx: AuthContext, ids: set[str]) -> set[str]:
     """The ids in `ids` that are not tiers of this account."""
     return ids - await repository.existing_ids(session, ctx, ids) if ids else set()

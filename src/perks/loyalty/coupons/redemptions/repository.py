@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam
 
 from perks.db.base import table_of
 from perks.ledger.models import Wallet
@@ -15,6 +15,7 @@ from perks.loyalty.customers.models import Customer
 from perks.loyalty.customers.repository import BY_EXTERNAL_ID, CUSTOMER_KEYS, with_wallet
 from perks.loyalty.events.models import BehaviorEvent
 from perks.sql import Runner, attribute_columns, loaded, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 # Core statements of the group-committed redemption (perks.sql).
@@ -23,12 +24,8 @@ _CODES = table_of(CouponCode)
 _REDEMPTIONS = table_of(CouponRedemption)
 _CLAIM = statement(
     lambda: (
-        update(_CODES)
-        .where(
-            _CODES.c.account_id == bindparam("account_id"),
-            _CODES.c.code == bindparam("code"),
-            _CODES.c.redeemed_at.is_(None),
-        )
+        scoped.update(scoped.bound(), _CODES)
+        .where(_CODES.c.code == bindparam("code"), _CODES.c.redeemed_at.is_(None))
         .values(
             redeemed_at=bindparam("now", type_=_CODES.c.redeemed_at.type),
             redeemed_by=bindparam("customer_id"),
@@ -37,8 +34,8 @@ _CLAIM = statement(
     )
 )
 _CODE_CAMPAIGN = statement(
-    lambda: select(_CODES.c.campaign_id).where(
-        _CODES.c.account_id == bindparam("account_id"), _CODES.c.code == bindparam("code")
+    lambda: scoped.select(scoped.bound(), _CODES, _CODES.c.campaign_id).where(
+        _CODES.c.code == bindparam("code")
     )
 )
 _INSERT = statement(
@@ -76,9 +73,8 @@ _REDEMPTION_KEYS, _REDEMPTION_COLUMNS = attribute_columns(CouponRedemption)
 _LOCKED_CUSTOMER = statement(lambda: with_wallet(BY_EXTERNAL_ID).with_for_update(of=_CUSTOMERS))
 _REVERSE = statement(
     lambda: (
-        update(_REDEMPTIONS)
+        scoped.update(scoped.bound(), _REDEMPTIONS)
         .where(
-            _REDEMPTIONS.c.account_id == bindparam("account_id"),
             _REDEMPTIONS.c.code == bindparam("code"),
             _REDEMPTIONS.c.customer_id == bindparam("customer_id"),
             _REDEMPTIONS.c.status == RedemptionStatus.ACTIVE.value,
@@ -91,8 +87,7 @@ _REVERSE = statement(
     )
 )
 _REDEMPTION_EXISTS = statement(
-    lambda: select(_REDEMPTIONS.c.id).where(
-        _REDEMPTIONS.c.account_id == bindparam("account_id"),
+    lambda: scoped.select(scoped.bound(), _REDEMPTIONS, _REDEMPTIONS.c.id).where(
         _REDEMPTIONS.c.code == bindparam("code"),
         _REDEMPTIONS.c.customer_id == bindparam("customer_id"),
     )
