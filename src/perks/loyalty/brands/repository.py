@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db.writes import delete_owned
+from perks.errors import Conflict
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.loyalty.brands.models import Brand
-from perks.loyalty.records import delete_or_conflict
 from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
@@ -39,11 +40,5 @@ async def add(session: AsyncSession, brand: Brand) -> None:
 
 async def delete_brand(session: AsyncSession, ctx: AuthContext, brand_id: str) -> None:
     # The composite foreign keys from rewards and campaigns refuse the delete while either uses the brand.
-    await delete_or_conflict(
-        session,
-        ctx,
-        Brand,
-        brand_id,
-        "Brand in use",
-        "A campaign or reward uses this brand; it cannot be deleted",
-    )
+    in_use = Conflict("A campaign or reward uses this brand; it cannot be deleted", title="Brand in use")
+    await delete_owned(session, ctx, Brand, brand_id, in_use)

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import table_of
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
+from perks.kit.pagination import Slice, count
 from perks.loyalty.campaigns.models import Campaign, CampaignEffect, CampaignStatus
 from perks.loyalty.campaigns.schemas import StatusFilter
-from perks.loyalty.records import Window, count
 from perks.sql import Runner, attribute_columns, loaded, statement
 from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
@@ -40,7 +40,7 @@ async def get(
 
 
 async def list_campaigns(
-    session: AsyncSession, ctx: AuthContext, filters: Filters, window: Window, now: datetime
+    session: AsyncSession, ctx: AuthContext, filters: Filters, window: Slice, now: datetime
 ) -> tuple[Sequence[Campaign], int]:
     statement = scoped.select(ctx, Campaign).where(*_conditions(filters, now))
     rows = await session.scalars(

@@ -8,9 +8,11 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import table_of
+from perks.db.writes import delete_owned
+from perks.errors import Conflict
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
+from perks.kit.pagination import Slice
 from perks.loyalty.campaigns.models import CampaignEffect
-from perks.loyalty.records import Window, delete_or_conflict
 from perks.loyalty.rewards.models import Reward
 from perks.sql import Runner, attribute_columns, in_list, listed, loaded, sized
 from perks.tenancy import scoped
@@ -18,7 +20,7 @@ from perks.tenancy.context import AuthContext
 
 
 async def list_rewards(
-    session: AsyncSession, ctx: AuthContext, window: Window, brand_id: str | None, reward_type: str | None
+    session: AsyncSession, ctx: AuthContext, window: Slice, brand_id: str | None, reward_type: str | None
 ) -> Sequence[Reward]:
     statement = scoped.select(ctx, Reward)
     if brand_id is not None:
@@ -72,9 +74,8 @@ async def add(session: AsyncSession, reward: Reward) -> None:
 
 async def delete_reward(session: AsyncSession, ctx: AuthContext, reward_id: str) -> None:
     # The foreign key from campaign effects refuses the delete while a campaign uses the reward.
-    await delete_or_conflict(
-        session, ctx, Reward, reward_id, "Reward in use", "A campaign uses this reward; it cannot be deleted"
-    )
+    used = Conflict("A campaign uses this reward; it cannot be deleted", title="Reward in use")
+    await delete_owned(session, ctx, Reward, reward_id, used)
 
 
 async def in_use(session: AsyncSession, ctx: AuthContext, reward_id: str) -> bool:

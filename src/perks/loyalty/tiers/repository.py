@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import table_of
 from perks.db.database import insert_for
+from perks.db.writes import delete_owned, guarded
+from perks.errors import Conflict
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.loyalty.customers.models import Customer
-from perks.loyalty.records import delete_or_conflict, flush_or_conflict
 from perks.loyalty.tiers.models import Tier, TierStatus
 from perks.sql import Runner, attribute_columns, loaded, statement
 from perks.tenancy import scoped
@@ -61,18 +62,13 @@ async def next_level(session: AsyncSession, ctx: AuthContext) -> int:
 async def save(session: AsyncSession, tier: Tier) -> None:
     """Insert or update; the unique (account_id, level) constraint turns a taken level into a 409."""
     session.add(tier)
-    await flush_or_conflict(session, "Tier level already in use", LEVEL_TAKEN)
+    async with guarded(session, Conflict(LEVEL_TAKEN, title="Tier level already in use")):
+        await session.flush()
 
 
 async def delete_tier(session: AsyncSession, ctx: AuthContext, tier_id: str) -> None:
-    await delete_or_conflict(
-        session,
-        ctx,
-        Tier,
-        tier_id,
-        "Tier in use",
-        "A campaign or customer uses this tier; it cannot be deleted",
-    )
+    in_use = Conflict("A campaign or customer uses this tier; it cannot be deleted", title="Tier in use")
+    await delete_owned(session, ctx, Tier, tier_id, in_use)
 
 
 async def ensure_base(session: AsyncSession, account_id: str) -> None:
