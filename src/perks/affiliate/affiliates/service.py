@@ -6,11 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates import repository
 from perks.affiliate.affiliates.models import Affiliate, AffiliateStatus
+from perks.affiliate.affiliates.rendering import affiliate_out
 from perks.affiliate.affiliates.repository import AffiliateFilter, Partner
 from perks.affiliate.affiliates.schemas import (
     NULLABLE_ON_UPDATE,
     AffiliateCreate,
-    AffiliateOut,
     AffiliateUpdate,
     JoinRequest,
     PayoutDetails,
@@ -40,10 +40,6 @@ CLOSED_TO_SIGN_UPS = "This program does not take sign-ups here"
 # a link for each, up to this many.
 SIGN_IN_PROGRAMS_MAX = 5
 DUPLICATE_EMAIL = "An affiliate with this email already exists in this workspace"
-
-
-def out(affiliate: Affiliate) -> AffiliateOut:
-    return AffiliateOut.model_validate(affiliate, from_attributes=True)
 
 
 async def list_affiliates(
@@ -94,7 +90,7 @@ async def create_affiliate(session: AsyncSession, ctx: AuthContext, body: Affili
     )
     async with guarded(session, Unprocessable(DUPLICATE_EMAIL)):
         await repository.add(session, affiliate)
-    outbox.emit(session, ctx, "affiliate.created", payload(out(affiliate)))
+    outbox.emit(session, ctx, "affiliate.created", payload(affiliate_out(affiliate)))
     return affiliate
 
 
@@ -116,7 +112,7 @@ async def update_affiliate(
         apply(affiliate, changes)
         await session.flush()
     await session.refresh(affiliate)
-    outbox.emit(session, ctx, "affiliate.updated", payload(out(affiliate)))
+    outbox.emit(session, ctx, "affiliate.updated", payload(affiliate_out(affiliate)))
     return affiliate
 
 

@@ -19,11 +19,11 @@ from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.commissions import repository
 from perks.affiliate.commissions.models import UNPAID, Commission, CommissionStatus
+from perks.affiliate.commissions.rendering import commission_out
 from perks.affiliate.commissions.repository import CommissionFilter
 from perks.affiliate.commissions.schemas import (
     NULLABLE_ON_UPDATE,
     CommissionCreate,
-    CommissionOut,
     CommissionUpdate,
 )
 from perks.affiliate.listing import ListFilters, filtered_page
@@ -75,10 +75,6 @@ class Reviewed:
     refused: list[tuple[str, str]] = field(default_factory=list)
 
 
-def out(commission: Commission) -> CommissionOut:
-    return CommissionOut.model_validate(commission, from_attributes=True)
-
-
 def sources_of(target: str) -> list[str]:
     """The statuses a commission may move to `target` from."""
     return [status for status, targets in NEXT_STATUSES.items() if target in targets]
@@ -120,7 +116,7 @@ async def create_commission(session: AsyncSession, ctx: AuthContext, body: Commi
         **fields,
     )
     await repository.add(session, commission)
-    outbox.emit(session, ctx, "commission.created", payload(out(commission)))
+    outbox.emit(session, ctx, "commission.created", payload(commission_out(commission)))
     return commission
 
 
@@ -140,7 +136,7 @@ async def write_commission(runner: Runner, values: dict[str, Any]) -> tuple[Comm
     """Write a commission built by another domain (tracked sales, clawbacks: every column given), and the
     event that announces it."""
     commission = await repository.insert(runner, values)
-    return commission, ("commission.created", payload(out(commission)))
+    return commission, ("commission.created", payload(commission_out(commission)))
 
 
 async def reduce_for_refund(
@@ -186,7 +182,7 @@ def _without_unchanged_status(requested: dict[str, Any], commission: Commission)
 
 def update_events(commission: Commission, moved_to: str | None) -> list[Event]:
     """commission.updated, and commission.refunded when it moved there."""
-    data = payload(out(commission))
+    data = payload(commission_out(commission))
     if moved_to == CommissionStatus.REFUNDED:
         return [("commission.updated", data), ("commission.refunded", data)]
     return [("commission.updated", data)]
