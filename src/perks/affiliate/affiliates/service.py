@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates import repository
@@ -40,6 +42,31 @@ CLOSED_TO_SIGN_UPS = "This program does not take sign-ups here"
 # a link for each, up to this many.
 SIGN_IN_PROGRAMS_MAX = 5
 DUPLICATE_EMAIL = "An affiliate with this email already exists in this workspace"
+
+
+class AffiliateWebhook(TypedDict):
+    """affiliate.created, affiliate.updated: the affiliate as the API shows it (AffiliateOut's JSON)."""
+
+    id: str
+    email: str
+    firstName: str
+    lastName: str
+    notes: str
+    status: str
+    workspaceId: str
+    campaignId: str
+    payoutEmail: str | None
+    payoutMethod: str | None
+    payoutReference: str | None
+    ipAddress: str | None
+    createdAt: str
+    updatedAt: str
+
+
+class AffiliateDeletedWebhook(TypedDict):
+    """affiliate.deleted."""
+
+    id: str
 
 
 async def list_affiliates(
@@ -90,7 +117,7 @@ async def create_affiliate(session: AsyncSession, ctx: AuthContext, body: Affili
     )
     async with guarded(session, Unprocessable(DUPLICATE_EMAIL)):
         await repository.add(session, affiliate)
-    outbox.emit(session, ctx, "affiliate.created", payload(affiliate_out(affiliate)))
+    outbox.emit(session, ctx, "affiliate.created", payload(affiliate_out(affiliate), AffiliateWebhook))
     return affiliate
 
 
@@ -112,7 +139,7 @@ async def update_affiliate(
         apply(affiliate, changes)
         await session.flush()
     await session.refresh(affiliate)
-    outbox.emit(session, ctx, "affiliate.updated", payload(affiliate_out(affiliate)))
+    outbox.emit(session, ctx, "affiliate.updated", payload(affiliate_out(affiliate), AffiliateWebhook))
     return affiliate
 
 
@@ -121,7 +148,7 @@ async def delete_affiliate(session: AsyncSession, ctx: AuthContext, affiliate_id
     commissions (and payout history) all go."""
     affiliate = await get_affiliate(session, ctx, affiliate_id)
     await repository.delete_affiliate(session, ctx, affiliate)
-    outbox.emit(session, ctx, "affiliate.deleted", {"id": affiliate_id})
+    outbox.emit(session, ctx, "affiliate.deleted", AffiliateDeletedWebhook(id=affiliate_id))
 
 
 async def page_affiliates(

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +57,31 @@ PAID_AMOUNT_IS_FINAL = "The amount of a paid commission cannot change"
 REVIEW_MAX = 100  # commissions reviewed in one bulk action
 Decision = Literal["approve", "decline"]
 Event = tuple[str, Payload]  # a webhook to emit: its type and payload
+
+
+class CommissionWebhook(TypedDict):
+    """commission.created, commission.updated, commission.refunded: the commission as the API shows it
+    (CommissionOut's JSON)."""
+
+    id: str
+    campaignId: str
+    affiliateId: str
+    workspaceId: str
+    referredUser: str
+    amount: str
+    adminEarnedAmount: str
+    status: str
+    commissionDate: str | None
+    payoutDate: str | None
+    remarks: str | None
+    invoiceId: str | None
+    saleId: str | None
+    currency: str | None
+    dueAt: str | None
+    payoutId: str | None
+    approvedAt: str | None
+    createdAt: str
+    updatedAt: str
 
 
 @dataclass(frozen=True)
@@ -116,7 +141,7 @@ async def create_commission(session: AsyncSession, ctx: AuthContext, body: Commi
         **fields,
     )
     await repository.add(session, commission)
-    outbox.emit(session, ctx, "commission.created", payload(commission_out(commission)))
+    outbox.emit(session, ctx, "commission.created", payload(commission_out(commission), CommissionWebhook))
     return commission
 
 
@@ -136,7 +161,7 @@ async def write_commission(runner: Runner, values: dict[str, Any]) -> tuple[Comm
     """Write a commission built by another domain (tracked sales, clawbacks: every column given), and the
     event that announces it."""
     commission = await repository.insert(runner, values)
-    return commission, ("commission.created", payload(commission_out(commission)))
+    return commission, ("commission.created", payload(commission_out(commission), CommissionWebhook))
 
 
 async def reduce_for_refund(
@@ -182,7 +207,7 @@ def _without_unchanged_status(requested: dict[str, Any], commission: Commission)
 
 def update_events(commission: Commission, moved_to: str | None) -> list[Event]:
     """commission.updated, and commission.refunded when it moved there."""
-    data = payload(commission_out(commission))
+    data = payload(commission_out(commission), CommissionWebhook)
     if moved_to == CommissionStatus.REFUNDED:
         return [("commission.updated", data), ("commission.refunded", data)]
     return [("commission.updated", data)]

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,6 +49,22 @@ SORTABLE = {
     "amount": Payout.amount,
     "status": Payout.status,
 }
+
+
+class PayoutWebhook(TypedDict):
+    """payout.created, payout.paid: the payout as the API shows it (PayoutOut's JSON)."""
+
+    id: str
+    workspaceId: str
+    affiliateId: str
+    campaignId: str
+    amount: str
+    currency: str
+    status: str
+    commissionCount: int
+    paidAt: str | None
+    createdAt: str
+    updatedAt: str
 
 
 async def get_payout(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout:
@@ -169,7 +186,7 @@ async def _pay_out(
     )
     await repository.add(session, payout)
     await savepoint.commit()
-    outbox.emit(session, ctx, "payout.created", payload(payout_out(payout)))
+    outbox.emit(session, ctx, "payout.created", payload(payout_out(payout), PayoutWebhook))
     return payout
 
 
@@ -190,7 +207,7 @@ async def mark_paid(session: AsyncSession, ctx: AuthContext, payout_id: str) -> 
     await repository.pay_commissions(session, ctx, payout.id, now)
     if await repository.mark_paid(session, ctx, payout.id, now):
         payout = await get_payout(session, ctx, payout_id)
-        outbox.emit(session, ctx, "payout.paid", payload(payout_out(payout)))
+        outbox.emit(session, ctx, "payout.paid", payload(payout_out(payout), PayoutWebhook))
         return payout
     return await get_payout(session, ctx, payout_id)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +41,24 @@ from perks.tenancy.context import AuthContext
 SALE_NOT_FOUND = "Sale not found"
 # What a clawback keeps of the commission it claws back: who earned it, for which customer.
 _PARTIES = ("workspace_id", "campaign_id", "affiliate_id", "referred_user", "referred_key")
+
+
+class SaleWebhook(TypedDict):
+    """sale.created: the sale as the API shows it (SaleOut's JSON)."""
+
+    id: str
+    invoiceId: str
+    workspaceId: str | None
+    affiliateId: str | None
+    campaignId: str | None
+    referredUser: str | None
+    externalId: str | None
+    amount: str
+    refundedAmount: str
+    currency: str
+    commissionId: str | None
+    createdAt: str
+    updatedAt: str
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,7 @@ async def track_sale(session: AsyncSession, ctx: AuthContext, body: SaleIn) -> R
         written, created = await commissions.write_commission(runner, commission | {"sale_id": sale.id})
         events.append(created)
     if referral is not None:
-        events.append(("sale.created", payload(sale_out(sale))))
+        events.append(("sale.created", payload(sale_out(sale), SaleWebhook)))
     await outbox.emit_many(runner, ctx, events)
     return Recorded(sale, written, created=True)
 
