@@ -6,7 +6,7 @@ No postponed annotations here: `id_query` builds its dependency's annotation at 
 import re
 from collections.abc import Callable, Coroutine, Mapping
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from fastapi import Query
@@ -88,7 +88,11 @@ def apply(row: object, changes: Mapping[str, Any]) -> None:
         setattr(row, name, value)
 
 
-def payload(model: BaseModel) -> dict[str, Any]:
-    """The API's JSON object for a resource, as an outbox payload."""
-    data: dict[str, Any] = model.model_dump(mode="json", by_alias=True)
-    return data
+Shape = TypeVar("Shape", bound=Mapping[str, object])
+
+
+def payload(model: BaseModel, shape: type[Shape]) -> Shape:
+    """The API's JSON object for a resource, as an outbox payload of type `shape`: the TypedDict, named
+    where the payload is emitted, that lists the model's wire names and JSON types (the type is only said
+    here; tests/affiliate/test_webhook_payloads.py holds each shape to its model and to what is sent)."""
+    return cast(Shape, model.model_dump(mode="json", by_alias=True))

@@ -14,6 +14,7 @@ from perks.console.auth import Manager, Viewer
 from perks.console.pages import FACE, Session, pages, router
 from perks.loyalty.brands import service
 from perks.loyalty.brands.models import Brand
+from perks.loyalty.brands.rendering import brand_out
 from perks.loyalty.brands.schemas import BrandOut, BrandWrite
 from perks.ui.forms import FormErrors, FormValues, attempt, form_values, parse
 from perks.ui.listing import Listing
@@ -21,10 +22,6 @@ from perks.ui.listing import Listing
 SECTION = nav.Section("brands", "Brands", FACE.path("/brands"))
 brands = router()
 JSON_FIELDS = {"metadata"}
-
-
-def _out(brand: Brand) -> BrandOut:
-    return BrandOut.model_validate(brand, from_attributes=True)
 
 
 def _target(brand: Brand) -> audit.Target:
@@ -65,20 +62,20 @@ async def create_brand(request: Request, session: Session, staff: Manager) -> Re
     )
     if isinstance(created, FormErrors):
         return _form(request, values, created, None, status=created.status)
-    audit.record(session, staff, "create", _target(created), after=_out(created))
+    audit.record(session, staff, "create", _target(created), after=brand_out(created))
     return pages.redirect(request, FACE.path("/brands"), notice=f"Brand “{created.name}” created.")
 
 
 @brands.get("/brands/{brand_id}")
 async def edit_brand(request: Request, session: Session, staff: Viewer, brand_id: str) -> Response:
     brand = await service.get_brand(session, staff.ctx, brand_id)
-    return _form(request, _values_of(brand), FormErrors(), _out(brand))
+    return _form(request, _values_of(brand), FormErrors(), brand_out(brand))
 
 
 @brands.post("/brands/{brand_id}")
 async def update_brand(request: Request, session: Session, staff: Manager, brand_id: str) -> Response:
     brand = await service.get_brand(session, staff.ctx, brand_id)
-    before = _out(brand)
+    before = brand_out(brand)
     values = await form_values(request)
     updated = await attempt(
         lambda: service.update_brand(
@@ -87,5 +84,5 @@ async def update_brand(request: Request, session: Session, staff: Manager, brand
     )
     if isinstance(updated, FormErrors):
         return _form(request, values, updated, before, status=updated.status)
-    audit.record(session, staff, "update", _target(updated), before=before, after=_out(updated))
+    audit.record(session, staff, "update", _target(updated), before=before, after=brand_out(updated))
     return pages.redirect(request, FACE.path("/brands"), notice=f"Brand “{updated.name}” saved.")

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from perks.affiliate.affiliates import service as affiliates
 from perks.affiliate.commissions import service
 from perks.affiliate.commissions.models import Commission
+from perks.affiliate.commissions.rendering import commission_out
 from perks.affiliate.commissions.repository import REVIEW, CommissionFilter
 from perks.audit import service as audit
 from perks.console import nav
@@ -79,10 +80,12 @@ async def _reviewed_row(request: Request, session: Session, staff: Staff, commis
 async def approve_commission(
     request: Request, session: Session, staff: Manager, commission_id: str
 ) -> Response:
-    before = service.out(await service.get_commission(session, staff.ctx, commission_id))
+    before = commission_out(await service.get_commission(session, staff.ctx, commission_id))
     approved = await service.approve_commission(session, staff.ctx, commission_id)
     if before.approved_at is None:
-        audit.record(session, staff, "approve", _target(approved), before=before, after=service.out(approved))
+        audit.record(
+            session, staff, "approve", _target(approved), before=before, after=commission_out(approved)
+        )
     if request.headers.get("hx-request"):
         return await _reviewed_row(request, session, staff, approved)
     return pages.redirect(request, _back(request), notice="Commission approved.")
@@ -108,9 +111,9 @@ async def decline_commission(
     request: Request, session: Session, staff: Manager, commission_id: str
 ) -> Response:
     values = await form_values(request)
-    before = service.out(await service.get_commission(session, staff.ctx, commission_id))
+    before = commission_out(await service.get_commission(session, staff.ctx, commission_id))
     declined = await service.decline_commission(session, staff.ctx, commission_id, values.get("reason", ""))
-    audit.record(session, staff, "decline", _target(declined), before=before, after=service.out(declined))
+    audit.record(session, staff, "decline", _target(declined), before=before, after=commission_out(declined))
     to = FACE.path(f"/commissions?workspace={declined.workspace_id}")
     return pages.redirect(request, to, notice="Commission declined: it is refunded and will not be paid.")
 
@@ -133,10 +136,10 @@ async def review_commissions(request: Request, session: Session, staff: Manager)
     befores = {}
     for item in ids[: service.REVIEW_MAX]:
         found = await service.find_commission(session, staff.ctx, item)
-        befores[item] = service.out(found) if found else None
+        befores[item] = commission_out(found) if found else None
     outcome = await service.review(session, staff.ctx, ids, decision, values.get("reason", ""))
     for commission in outcome.done:
-        after, before = service.out(commission), befores.get(commission.id)
+        after, before = commission_out(commission), befores.get(commission.id)
         if after != before:  # approving an approved one is no move
             audit.record(session, staff, decision, _target(commission), before=before, after=after)
     done = "approved" if decision == "approve" else "declined"

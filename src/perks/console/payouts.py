@@ -15,6 +15,7 @@ from perks.affiliate.commissions import service as commissions
 from perks.affiliate.commissions.repository import CommissionFilter
 from perks.affiliate.payouts import service
 from perks.affiliate.payouts.models import Payout
+from perks.affiliate.payouts.rendering import payout_out
 from perks.affiliate.payouts.repository import PayoutFilter
 from perks.audit import service as audit
 from perks.console import nav
@@ -34,7 +35,7 @@ TONES = {"paid": "success", "pending": "warning"}
 
 
 def _target(payout: Payout) -> audit.Target:
-    return audit.Target("payout", payout.id, f"{service.out(payout).amount} {payout.currency}")
+    return audit.Target("payout", payout.id, f"{payout_out(payout).amount} {payout.currency}")
 
 
 @payouts.get("/payouts")
@@ -75,7 +76,7 @@ async def confirm_generate(request: Request, session: Session, staff: Manager, s
 async def generate_payouts(request: Request, session: Session, staff: Manager, scope: Chosen) -> Response:
     created = await service.generate(session, staff.ctx, scope.id)
     for payout in created:
-        audit.record(session, staff, "create", _target(payout), after=service.out(payout))
+        audit.record(session, staff, "create", _target(payout), after=payout_out(payout))
     count = len(created)
     notice = (
         f"{count} payout{'s' if count != 1 else ''} generated."
@@ -143,11 +144,11 @@ async def confirm_pay(request: Request, session: Session, staff: Manager, payout
 
 @payouts.post("/payouts/{payout_id}/pay")
 async def pay_payout(request: Request, session: Session, staff: Manager, payout_id: str) -> Response:
-    before = service.out(await service.get_payout(session, staff.ctx, payout_id))
+    before = payout_out(await service.get_payout(session, staff.ctx, payout_id))
     paid = await service.mark_paid(session, staff.ctx, payout_id)
     if before.status != paid.status:
-        audit.record(session, staff, "pay", _target(paid), before=before, after=service.out(paid))
-    amount = f"{service.out(paid).amount} {paid.currency}"
+        audit.record(session, staff, "pay", _target(paid), before=before, after=payout_out(paid))
+    amount = f"{payout_out(paid).amount} {paid.currency}"
     return pages.redirect(
         request, FACE.path(f"/payouts/{paid.id}"), notice=f"Payout of {amount} marked paid."
     )

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from perks.affiliate.affiliates import service as affiliates
 from perks.affiliate.affiliates.models import AffiliateStatus
+from perks.affiliate.affiliates.rendering import affiliate_out
 from perks.affiliate.affiliates.schemas import JoinRequest
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.campaigns.models import AffiliateCampaign
@@ -81,7 +82,7 @@ async def join(request: Request, session: Session, workspace_id: Id, campaign_id
     await links.create_link(session, ctx, LinkCreate(affiliate_id=joined.id))
     newcomer = Newcomer(ctx.account_id, joined.id, joined.email)
     target = audit.Target("affiliate", joined.id, joined.email)
-    audit.record(session, newcomer, "sign_up", target, after=affiliates.out(joined))
+    audit.record(session, newcomer, "sign_up", target, after=affiliate_out(joined))
     if joined.status != AffiliateStatus.ACTIVE:
         context = {"workspace": workspace, "campaign": campaign, "affiliate": joined}
         return pages.render(request, "portal/joined.html", context)

@@ -13,6 +13,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from perks.affiliate.affiliates import service as affiliates
+from perks.affiliate.affiliates.rendering import affiliate_out
 from perks.affiliate.affiliates.schemas import PayoutDetails
 from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.commissions import service as commissions
@@ -229,7 +230,7 @@ async def edit_payout_details(request: Request, session: Session, partner: Partn
 @partner_pages.post("/payout-details")
 async def save_payout_details(request: Request, session: Session, partner: Partner) -> Response:
     values = await form_values(request)
-    before = affiliates.out(await affiliates.get_affiliate(session, partner.ctx, partner.affiliate_id))
+    before = affiliate_out(await affiliates.get_affiliate(session, partner.ctx, partner.affiliate_id))
     saved = await attempt(
         lambda: affiliates.update_payout_details(
             session, partner.ctx, partner.affiliate_id, parse(PayoutDetails, values)
@@ -238,5 +239,5 @@ async def save_payout_details(request: Request, session: Session, partner: Partn
     if isinstance(saved, FormErrors):
         return _details_page(request, partner, values, saved, status=saved.status)
     target = audit.Target("affiliate", saved.id, saved.email)
-    audit.record(session, partner, "update", target, before=before, after=affiliates.out(saved))
+    audit.record(session, partner, "update", target, before=before, after=affiliate_out(saved))
     return pages.redirect(request, FACE.path("/payout-details"), notice="Payout details saved.")

@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 
 from perks.affiliate.affiliates import service
 from perks.affiliate.affiliates.models import AffiliateStatusValue
+from perks.affiliate.affiliates.rendering import affiliate_out
 from perks.affiliate.affiliates.schemas import AffiliateCreate, AffiliateOut, AffiliateUpdate
 from perks.affiliate.face import (
     Envelope,
@@ -63,7 +64,7 @@ async def list_affiliates(
         status=status,
         contains=contains,
     )
-    items = [service.out(row) for row in result.items]
+    items = [affiliate_out(row) for row in result.items]
     return ok(page_of(result, items), "Affiliates fetched successfully")
 
 
@@ -72,7 +73,7 @@ async def get_affiliate(
     session: Session, ctx: ServerAuth, affiliate_id: AffiliateId
 ) -> Envelope[AffiliateOut]:
     affiliate = await service.get_affiliate(session, ctx, affiliate_id)
-    return ok(service.out(affiliate), "Affiliate fetched successfully")
+    return ok(affiliate_out(affiliate), "Affiliate fetched successfully")
 
 
 @affiliates_router.post("/affiliates", status_code=201, response_model=Envelope[AffiliateOut])
@@ -80,7 +81,7 @@ async def create_affiliate(
     session: Session, ctx: ServerAuth, body: AffiliateCreate
 ) -> Envelope[AffiliateOut]:
     affiliate = await service.create_affiliate(session, ctx, body)
-    return ok(service.out(affiliate), "Affiliate created successfully", 201)
+    return ok(affiliate_out(affiliate), "Affiliate created successfully", 201)
 
 
 @affiliates_router.put("/affiliates", response_model=Envelope[AffiliateOut])
@@ -88,7 +89,7 @@ async def update_affiliate(
     session: Session, ctx: ServerAuth, affiliate_id: AffiliateId, body: AffiliateUpdate
 ) -> Envelope[AffiliateOut]:
     affiliate = await service.update_affiliate(session, ctx, affiliate_id, body)
-    return ok(service.out(affiliate), "Affiliate updated successfully")
+    return ok(affiliate_out(affiliate), "Affiliate updated successfully")
 
 
 @affiliates_router.delete("/affiliates", response_model=Message)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates import repository
 from perks.affiliate.affiliates.models import Affiliate, AffiliateStatus
+from perks.affiliate.affiliates.rendering import affiliate_out
 from perks.affiliate.affiliates.repository import AffiliateFilter, Partner
 from perks.affiliate.affiliates.schemas import (
     NULLABLE_ON_UPDATE,
     AffiliateCreate,
-    AffiliateOut,
     AffiliateUpdate,
     JoinRequest,
     PayoutDetails,
@@ -42,8 +44,29 @@ SIGN_IN_PROGRAMS_MAX = 5
 DUPLICATE_EMAIL = "An affiliate with this email already exists in this workspace"
 
 
-def out(affiliate: Affiliate) -> AffiliateOut:
-    return AffiliateOut.model_validate(affiliate, from_attributes=True)
+class AffiliateWebhook(TypedDict):
+    """affiliate.created, affiliate.updated: the affiliate as the API shows it (AffiliateOut's JSON)."""
+
+    id: str
+    email: str
+    firstName: str
+    lastName: str
+    notes: str
+    status: str
+    workspaceId: str
+    campaignId: str
+    payoutEmail: str | None
+    payoutMethod: str | None
+    payoutReference: str | None
+    ipAddress: str | None
+    createdAt: str
+    updatedAt: str
+
+
+class AffiliateDeletedWebhook(TypedDict):
+    """affiliate.deleted."""
+
+    id: str
 
 
 async def list_affiliates(
@@ -94,7 +117,7 @@ async def create_affiliate(session: AsyncSession, ctx: AuthContext, body: Affili
     )
     async with guarded(session, Unprocessable(DUPLICATE_EMAIL)):
         await repository.add(session, affiliate)
-    outbox.emit(session, ctx, "affiliate.created", payload(out(affiliate)))
+    outbox.emit(session, ctx, "affiliate.created", payload(affiliate_out(affiliate), AffiliateWebhook))
     return affiliate
 
 
@@ -116,7 +139,7 @@ async def update_affiliate(
         apply(affiliate, changes)
         await session.flush()
     await session.refresh(affiliate)
-    outbox.emit(session, ctx, "affiliate.updated", payload(out(affiliate)))
+    outbox.emit(session, ctx, "affiliate.updated", payload(affiliate_out(affiliate), AffiliateWebhook))
     return affiliate
 
 
@@ -125,7 +148,7 @@ async def delete_affiliate(session: AsyncSession, ctx: AuthContext, affiliate_id
     commissions (and payout history) all go."""
     affiliate = await get_affiliate(session, ctx, affiliate_id)
     await repository.delete_affiliate(session, ctx, affiliate)
-    outbox.emit(session, ctx, "affiliate.deleted", {"id": affiliate_id})
+    outbox.emit(session, ctx, "affiliate.deleted", AffiliateDeletedWebhook(id=affiliate_id))
 
 
 async def page_affiliates(

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from perks.affiliate.campaigns import service
+from perks.affiliate.campaigns.rendering import campaign_out
 from perks.affiliate.campaigns.schemas import CampaignCreate, CampaignOut, CampaignUpdate
 from perks.affiliate.face import (
     Envelope,
@@ -26,10 +27,6 @@ campaigns_router = router(tags=["affiliate: campaigns"])
 CampaignId = Annotated[str, Depends(id_query("campaignId"))]
 
 
-def out(campaign: object) -> CampaignOut:
-    return CampaignOut.model_validate(campaign, from_attributes=True)
-
-
 @campaigns_router.get("/campaigns/list", response_model=Envelope[Page[CampaignOut]])
 async def list_campaigns(
     session: Session,
@@ -38,19 +35,19 @@ async def list_campaigns(
     workspace_id: Annotated[str | None, Query(alias="workspaceId")] = None,
 ) -> Envelope[Page[CampaignOut]]:
     result = await service.list_campaigns(session, ctx, page, workspace_id)
-    return ok(page_of(result, [out(row) for row in result.items]), "Campaigns fetched successfully")
+    return ok(page_of(result, [campaign_out(row) for row in result.items]), "Campaigns fetched successfully")
 
 
 @campaigns_router.get("/campaigns", response_model=Envelope[CampaignOut])
 async def get_campaign(session: Session, ctx: ServerAuth, campaign_id: CampaignId) -> Envelope[CampaignOut]:
     campaign = await service.get_campaign(session, ctx, campaign_id)
-    return ok(out(campaign), "Campaign fetched successfully")
+    return ok(campaign_out(campaign), "Campaign fetched successfully")
 
 
 @campaigns_router.post("/campaigns", status_code=201, response_model=Envelope[CampaignOut])
 async def create_campaign(session: Session, ctx: ServerAuth, body: CampaignCreate) -> Envelope[CampaignOut]:
     campaign = await service.create_campaign(session, ctx, body)
-    return ok(out(campaign), "Campaign created successfully", 201)
+    return ok(campaign_out(campaign), "Campaign created successfully", 201)
 
 
 @campaigns_router.put("/campaigns", response_model=Envelope[CampaignOut])
@@ -58,7 +55,7 @@ async def update_campaign(
     session: Session, ctx: ServerAuth, campaign_id: CampaignId, body: CampaignUpdate
 ) -> Envelope[CampaignOut]:
     campaign = await service.update_campaign(session, ctx, campaign_id, body)
-    return ok(out(campaign), "Campaign updated successfully")
+    return ok(campaign_out(campaign), "Campaign updated successfully")
 
 
 @campaigns_router.delete("/campaigns", response_model=Message)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from perks.affiliate.commissions import service
+from perks.affiliate.commissions.rendering import commission_out
 from perks.affiliate.commissions.schemas import CommissionCreate, CommissionOut, CommissionUpdate
 from perks.affiliate.face import Envelope, Message, Page, ServerAuth, Session, done, ok, page_of, router
 from perks.affiliate.listing import LIST_FILTERS_OPENAPI, ListFilters, list_filters
@@ -26,7 +27,9 @@ async def list_commissions(
 ) -> Envelope[Page[CommissionOut]]:
     """Query parameters: page, limit, orderType, orderValue, workspaceId, campaignId, affiliateId, status."""
     result = await service.list_commissions(session, ctx, filters)
-    return ok(page_of(result, [service.out(row) for row in result.items]), "Commissions fetched successfully")
+    return ok(
+        page_of(result, [commission_out(row) for row in result.items]), "Commissions fetched successfully"
+    )
 
 
 @commissions_router.get("/commissions", response_model=Envelope[CommissionOut])
@@ -34,7 +37,7 @@ async def get_commission(
     session: Session, ctx: ServerAuth, commission_id: CommissionId
 ) -> Envelope[CommissionOut]:
     commission = await service.get_commission(session, ctx, commission_id)
-    return ok(service.out(commission), "Commission fetched successfully")
+    return ok(commission_out(commission), "Commission fetched successfully")
 
 
 @commissions_router.post("/commissions", status_code=201, response_model=Envelope[CommissionOut])
@@ -42,7 +45,7 @@ async def create_commission(
     session: Session, ctx: ServerAuth, body: CommissionCreate
 ) -> Envelope[CommissionOut]:
     commission = await service.create_commission(session, ctx, body)
-    return ok(service.out(commission), "Commission created successfully", 201)
+    return ok(commission_out(commission), "Commission created successfully", 201)
 
 
 @commissions_router.put("/commissions", response_model=Envelope[CommissionOut])
@@ -50,7 +53,7 @@ async def update_commission(
     session: Session, ctx: ServerAuth, commission_id: CommissionId, body: CommissionUpdate
 ) -> Envelope[CommissionOut]:
     commission = await service.update_commission(session, ctx, commission_id, body)
-    return ok(service.out(commission), "Commission updated successfully")
+    return ok(commission_out(commission), "Commission updated successfully")
 
 
 @commissions_router.delete("/comissions", response_model=Message)

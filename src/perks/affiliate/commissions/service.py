@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,11 +19,11 @@ from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.commissions import repository
 from perks.affiliate.commissions.models import UNPAID, Commission, CommissionStatus
+from perks.affiliate.commissions.rendering import commission_out
 from perks.affiliate.commissions.repository import CommissionFilter
 from perks.affiliate.commissions.schemas import (
     NULLABLE_ON_UPDATE,
     CommissionCreate,
-    CommissionOut,
     CommissionUpdate,
 )
 from perks.affiliate.listing import ListFilters, filtered_page
@@ -59,6 +59,31 @@ Decision = Literal["approve", "decline"]
 Event = tuple[str, Payload]  # a webhook to emit: its type and payload
 
 
+class CommissionWebhook(TypedDict):
+    """commission.created, commission.updated, commission.refunded: the commission as the API shows it
+    (CommissionOut's JSON)."""
+
+    id: str
+    campaignId: str
+    affiliateId: str
+    workspaceId: str
+    referredUser: str
+    amount: str
+    adminEarnedAmount: str
+    status: str
+    commissionDate: str | None
+    payoutDate: str | None
+    remarks: str | None
+    invoiceId: str | None
+    saleId: str | None
+    currency: str | None
+    dueAt: str | None
+    payoutId: str | None
+    approvedAt: str | None
+    createdAt: str
+    updatedAt: str
+
+
 @dataclass(frozen=True)
 class Earnings:
     """One affiliate's commissions by currency: not paid yet (pending or in a payout) and paid."""
@@ -73,10 +98,6 @@ class Reviewed:
 
     done: list[Commission] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
-
-
-def out(commission: Commission) -> CommissionOut:
-    return CommissionOut.model_validate(commission, from_attributes=True)
 
 
 def sources_of(target: str) -> list[str]:
@@ -120,7 +141,7 @@ async def create_commission(session: AsyncSession, ctx: AuthContext, body: Commi
         **fields,
     )
     await repository.add(session, commission)
-    outbox.emit(session, ctx, "commission.created", payload(out(commission)))
+    outbox.emit(session, ctx, "commission.created", payload(commission_out(commission), CommissionWebhook))
     return commission
 
 
@@ -140,7 +161,7 @@ async def write_commission(runner: Runner, values: dict[str, Any]) -> tuple[Comm
     """Write a commission built by another domain (tracked sales, clawbacks: every column given), and the
     event that announces it."""
     commission = await repository.insert(runner, values)
-    return commission, ("commission.created", payload(out(commission)))
+    return commission, ("commission.created", payload(commission_out(commission), CommissionWebhook))
 
 
 async def reduce_for_refund(
@@ -186,7 +207,7 @@ def _without_unchanged_status(requested: dict[str, Any], commission: Commission)
 
 def update_events(commission: Commission, moved_to: str | None) -> list[Event]:
     """commission.updated, and commission.refunded when it moved there."""
-    data = payload(out(commission))
+    data = payload(commission_out(commission), CommissionWebhook)
     if moved_to == CommissionStatus.REFUNDED:
         return [("commission.updated", data), ("commission.refunded", data)]
     return [("commission.updated", data)]

@@ -19,6 +19,7 @@ from perks.affiliate.face import (
     router,
 )
 from perks.affiliate.links import service
+from perks.affiliate.links.rendering import link_out
 from perks.affiliate.links.schemas import LinkCreate, LinkOut
 from perks.affiliate.wire import id_query
 
@@ -27,32 +28,18 @@ AffiliateId = Annotated[str, Depends(id_query("affiliateId"))]
 LinkId = Annotated[str, Depends(id_query("affiliateLinkId"))]
 
 
-def out(tracked: service.TrackedLink) -> LinkOut:
-    link = tracked.link
-    return LinkOut(
-        id=link.id,
-        affiliate_id=link.affiliate_id,
-        campaign_id=tracked.campaign.id,
-        referral_code=link.referral_code,
-        url_parameter=link.url_parameter,
-        url=tracked.url,
-        created_at=link.created_at,
-        updated_at=link.updated_at,
-    )
-
-
 @links_router.get("/links", response_model=Envelope[Page[LinkOut]])
 async def list_links(
     session: Session, ctx: ServerAuth, affiliate_id: AffiliateId, page: PageQuery
 ) -> Envelope[Page[LinkOut]]:
     result, links = await service.list_links(session, ctx, affiliate_id, page)
-    return ok(page_of(result, [out(link) for link in links]), "Links fetched successfully")
+    return ok(page_of(result, [link_out(link) for link in links]), "Links fetched successfully")
 
 
 @links_router.post("/links", status_code=201, response_model=Envelope[LinkOut])
 async def create_link(session: Session, ctx: ServerAuth, body: LinkCreate) -> Envelope[LinkOut]:
     link = await service.create_link(session, ctx, body)
-    return ok(out(link), "Affiliate link created successfully", 201)
+    return ok(link_out(link), "Affiliate link created successfully", 201)
 
 
 @links_router.delete("/links", response_model=Message)

@@ -10,6 +10,7 @@ from perks.affiliate.face import Envelope, Page, PageQuery, ServerAuth, Session,
 from perks.affiliate.listing import query_model
 from perks.affiliate.payouts import service
 from perks.affiliate.payouts.models import PayoutStatus
+from perks.affiliate.payouts.rendering import payout_out
 from perks.affiliate.payouts.schemas import ExportQuery, PayoutFilters, PayoutOut, PayoutUpdate
 from perks.affiliate.wire import id_query
 from perks.kit import clock
@@ -35,7 +36,7 @@ async def generate_payouts(session: Session, ctx: ServerAuth) -> Envelope[list[P
     """Gather due commissions into payouts now (the worker also does it periodically)."""
     created = await service.generate(session, ctx)
     note = None if created else await service.waiting_note(session, ctx)
-    return ok([service.out(payout) for payout in created], note or "Payouts generated successfully", 201)
+    return ok([payout_out(payout) for payout in created], note or "Payouts generated successfully", 201)
 
 
 @payouts_router.get(
@@ -61,7 +62,7 @@ async def list_payouts(
     filters: Annotated[PayoutFilters, Depends(payout_filters)],
 ) -> Envelope[Page[PayoutOut]]:
     result = await service.list_payouts(session, ctx, filters, page)
-    return ok(page_of(result, [service.out(row) for row in result.items]), "Payouts fetched successfully")
+    return ok(page_of(result, [payout_out(row) for row in result.items]), "Payouts fetched successfully")
 
 
 # The export's parameters are read by hand (`method` in any case), so they are declared here.
@@ -104,7 +105,7 @@ async def export_payouts(
 
 @payouts_router.get("/payouts", response_model=Envelope[PayoutOut])
 async def get_payout(session: Session, ctx: ServerAuth, payout_id: PayoutId) -> Envelope[PayoutOut]:
-    return ok(service.out(await service.get_payout(session, ctx, payout_id)), "Payout fetched successfully")
+    return ok(payout_out(await service.get_payout(session, ctx, payout_id)), "Payout fetched successfully")
 
 
 @payouts_router.put("/payouts", response_model=Envelope[PayoutOut])
@@ -113,4 +114,4 @@ async def update_payout(
 ) -> Envelope[PayoutOut]:
     """`{"status": "paid"}` marks the payout and its commissions paid, atomically."""
     payout = await service.mark_paid(session, ctx, payout_id)
-    return ok(service.out(payout), "Payout updated successfully")
+    return ok(payout_out(payout), "Payout updated successfully")

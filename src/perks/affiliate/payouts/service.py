@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,8 +25,9 @@ from perks.affiliate.campaigns import service as campaigns
 from perks.affiliate.commissions.models import Commission
 from perks.affiliate.payouts import repository
 from perks.affiliate.payouts.models import Payout, PayoutStatus
+from perks.affiliate.payouts.rendering import payout_out
 from perks.affiliate.payouts.repository import PayoutFilter
-from perks.affiliate.payouts.schemas import PayoutFilters, PayoutOut
+from perks.affiliate.payouts.schemas import PayoutFilters
 from perks.affiliate.sales.currency import DEFAULT_CURRENCY, money_in
 from perks.affiliate.wire import payload
 from perks.db.database import Database
@@ -49,9 +51,20 @@ SORTABLE = {
 }
 
 
-def out(payout: Payout) -> PayoutOut:
-    fields = {name: getattr(payout, name) for name in PayoutOut.model_fields if name != "amount"}
-    return PayoutOut(amount=money_in(payout.amount, payout.currency), **fields)
+class PayoutWebhook(TypedDict):
+    """payout.created, payout.paid: the payout as the API shows it (PayoutOut's JSON)."""
+
+    id: str
+    workspaceId: str
+    affiliateId: str
+    campaignId: str
+    amount: str
+    currency: str
+    status: str
+    commissionCount: int
+    paidAt: str | None
+    createdAt: str
+    updatedAt: str
 
 
 async def get_payout(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout:
@@ -173,7 +186,7 @@ async def _pay_out(
     )
     await repository.add(session, payout)
     await savepoint.commit()
-    outbox.emit(session, ctx, "payout.created", payload(out(payout)))
+    outbox.emit(session, ctx, "payout.created", payload(payout_out(payout), PayoutWebhook))
     return payout
 
 
@@ -194,7 +207,7 @@ async def mark_paid(session: AsyncSession, ctx: AuthContext, payout_id: str) -> 
     await repository.pay_commissions(session, ctx, payout.id, now)
     if await repository.mark_paid(session, ctx, payout.id, now):
         payout = await get_payout(session, ctx, payout_id)
-        outbox.emit(session, ctx, "payout.paid", payload(out(payout)))
+        outbox.emit(session, ctx, "payout.paid", payload(payout_out(payout), PayoutWebhook))
         return payout
     return await get_payout(session, ctx, payout_id)
 

@@ -10,6 +10,7 @@ from fastapi import Depends, Query
 from perks.affiliate.face import Envelope, Message, Page, ServerAuth, Session, done, ok, page_of, router
 from perks.affiliate.listing import LIST_FILTERS_OPENAPI, ListFilters, list_filters
 from perks.affiliate.referred_users import service
+from perks.affiliate.referred_users.rendering import referred_user_out
 from perks.affiliate.referred_users.schemas import ReferredUserCreate, ReferredUserOut, ReferredUserUpdate
 from perks.errors import invalid
 
@@ -37,7 +38,7 @@ async def list_referred_users(
     """Parameters (query string, multipart/form-data or urlencoded body): page, limit, orderType,
     orderValue, workspaceId, campaignId, affiliateId, status."""
     result = await service.list_referred_users(session, ctx, filters)
-    items = [service.out(row) for row in result.items]
+    items = [referred_user_out(row) for row in result.items]
     return ok(page_of(result, items), "Referred users fetched successfully")
 
 
@@ -46,7 +47,7 @@ async def get_referred_user(
     session: Session, ctx: ServerAuth, email: ReferredEmail
 ) -> Envelope[ReferredUserOut]:
     referred = await service.get_referred_user(session, ctx, email)
-    return ok(service.out(referred), "Referred user fetched successfully")
+    return ok(referred_user_out(referred), "Referred user fetched successfully")
 
 
 @referred_users_router.post("/referred-users", status_code=201, response_model=Envelope[ReferredUserOut])
@@ -54,7 +55,7 @@ async def create_referred_user(
     session: Session, ctx: ServerAuth, body: ReferredUserCreate
 ) -> Envelope[ReferredUserOut]:
     referred = await service.create_referred_user(session, ctx, body)
-    return ok(service.out(referred), "Referred user created successfully", 201)
+    return ok(referred_user_out(referred), "Referred user created successfully", 201)
 
 
 @referred_users_router.put("/referred-users", response_model=Envelope[ReferredUserOut])
@@ -62,7 +63,7 @@ async def update_referred_user(
     session: Session, ctx: ServerAuth, email: ReferredEmail, body: ReferredUserUpdate
 ) -> Envelope[ReferredUserOut]:
     referred = await service.update_referred_user(session, ctx, email, body)
-    return ok(service.out(referred), "Referred user updated successfully")
+    return ok(referred_user_out(referred), "Referred user updated successfully")
 
 
 @referred_users_router.delete("/referred-users", response_model=Message)

@@ -3,7 +3,7 @@ account). Deleting one deletes the commissions that name its email."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,10 +13,10 @@ from perks.affiliate.commissions import service as commissions
 from perks.affiliate.listing import ListFilters, filtered_page
 from perks.affiliate.referred_users import repository
 from perks.affiliate.referred_users.models import Referral, ReferredUser
+from perks.affiliate.referred_users.rendering import referred_user_out
 from perks.affiliate.referred_users.schemas import (
     NULLABLE_ON_UPDATE,
     ReferredUserCreate,
-    ReferredUserOut,
     ReferredUserUpdate,
 )
 from perks.affiliate.wire import apply, changes_of, email_key, payload
@@ -40,8 +40,26 @@ NOT_FOUND = "Referred user not found"
 DUPLICATE = "A referred user with this email already exists"
 
 
-def out(referred: ReferredUser) -> ReferredUserOut:
-    return ReferredUserOut.model_validate(referred, from_attributes=True)
+class ReferralWebhook(TypedDict):
+    """referral.created: the referred user as the API shows it (ReferredUserOut's JSON)."""
+
+    id: str
+    referredTo: str
+    affiliateId: str
+    workspaceId: str
+    campaignId: str
+    amount: str
+    adminEarnedAmount: str
+    status: str
+    payoutDate: str | None
+    name: str | None
+    remarks: str | None
+    isSelfReferral: bool
+    invoiceId: str | None
+    stripeCustomerId: str | None
+    stripeSubscriptionId: str | None
+    createdAt: str
+    updatedAt: str
 
 
 async def list_referred_users(session: AsyncSession, ctx: AuthContext, filters: ListFilters) -> PageResult:
@@ -82,7 +100,7 @@ async def create_referred_user(
     await _place(session, ctx, referred, fields, body.workspace_id)
     async with guarded(session, Unprocessable(DUPLICATE)):
         await repository.add(session, referred)
-    outbox.emit(session, ctx, "referral.created", payload(out(referred)))
+    outbox.emit(session, ctx, "referral.created", payload(referred_user_out(referred), ReferralWebhook))
     return referred
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import Response
 
-from perks.affiliate.commissions import service as commissions
 from perks.affiliate.face import Envelope, ServerAuth, Session, ok, router
 from perks.affiliate.sales import service
+from perks.affiliate.sales.rendering import tracked_refund_out, tracked_sale_out
 from perks.affiliate.sales.schemas import RefundIn, SaleIn, TrackedRefund, TrackedSale
 
 sales_router = router(tags=["affiliate: sales"])
@@ -18,8 +18,7 @@ async def track_sale(
 ) -> Envelope[TrackedSale]:
     """Record a sale (once per `invoiceId`); a referred customer's sale earns a pending commission."""
     recorded = await service.track_sale(session, ctx, body)
-    commission = commissions.out(recorded.commission) if recorded.commission else None
-    data = TrackedSale(sale=service.out(recorded.sale), commission=commission)
+    data = tracked_sale_out(recorded.sale, recorded.commission)
     if not recorded.created:
         response.status_code = 200
         return ok(data, "Sale already recorded")
@@ -33,7 +32,4 @@ async def track_sale(
 async def track_refund(session: Session, ctx: ServerAuth, body: RefundIn) -> Envelope[TrackedRefund]:
     """Refund (part of) an invoice's sale; its commission is reduced, refunded or clawed back."""
     refunded = await service.track_refund(session, ctx, body)
-    data = TrackedRefund(
-        sale=service.out(refunded.sale), commissions=[commissions.out(item) for item in refunded.commissions]
-    )
-    return ok(data, "Refund tracked successfully")
+    return ok(tracked_refund_out(refunded.sale, refunded.commissions), "Refund tracked successfully")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,9 +26,10 @@ from perks.affiliate.payouts import service as payouts
 from perks.affiliate.referred_users import service as referred_users
 from perks.affiliate.referred_users.models import Referral
 from perks.affiliate.sales import repository
-from perks.affiliate.sales.currency import fits_currency, money_in, round_to_currency
+from perks.affiliate.sales.currency import fits_currency, round_to_currency
 from perks.affiliate.sales.models import Sale
-from perks.affiliate.sales.schemas import RefundIn, SaleIn, SaleOut
+from perks.affiliate.sales.rendering import sale_out
+from perks.affiliate.sales.schemas import RefundIn, SaleIn
 from perks.affiliate.wire import payload
 from perks.errors import NotFound, Unprocessable, invalid
 from perks.kit import clock
@@ -42,6 +43,24 @@ SALE_NOT_FOUND = "Sale not found"
 _PARTIES = ("workspace_id", "campaign_id", "affiliate_id", "referred_user", "referred_key")
 
 
+class SaleWebhook(TypedDict):
+    """sale.created: the sale as the API shows it (SaleOut's JSON)."""
+
+    id: str
+    invoiceId: str
+    workspaceId: str | None
+    affiliateId: str | None
+    campaignId: str | None
+    referredUser: str | None
+    externalId: str | None
+    amount: str
+    refundedAmount: str
+    currency: str
+    commissionId: str | None
+    createdAt: str
+    updatedAt: str
+
+
 @dataclass(frozen=True)
 class Recorded:
     sale: Sale
@@ -53,24 +72,6 @@ class Recorded:
 class Refunded:
     sale: Sale
     commissions: list[Commission]
-
-
-def out(sale: Sale) -> SaleOut:
-    return SaleOut(
-        id=sale.id,
-        invoice_id=sale.invoice_id,
-        workspace_id=sale.workspace_id,
-        affiliate_id=sale.affiliate_id,
-        campaign_id=sale.campaign_id,
-        referred_user=sale.email,
-        external_id=sale.external_id,
-        amount=money_in(sale.amount, sale.currency),
-        refunded_amount=money_in(sale.refunded_amount, sale.currency),
-        currency=sale.currency,
-        commission_id=sale.commission_id,
-        created_at=sale.created_at,
-        updated_at=sale.updated_at,
-    )
 
 
 async def track_sale(session: AsyncSession, ctx: AuthContext, body: SaleIn) -> Recorded:
@@ -98,7 +99,7 @@ async def track_sale(session: AsyncSession, ctx: AuthContext, body: SaleIn) -> R
         written, created = await commissions.write_commission(runner, commission | {"sale_id": sale.id})
         events.append(created)
     if referral is not None:
-        events.append(("sale.created", payload(out(sale))))
+        events.append(("sale.created", payload(sale_out(sale), SaleWebhook)))
     await outbox.emit_many(runner, ctx, events)
     return Recorded(sale, written, created=True)
 

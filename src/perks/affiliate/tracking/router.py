@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from perks.affiliate.face import Envelope, PublicAuth, ServerAuth, Session, ok, router
-from perks.affiliate.referred_users import service as referred_users
+from perks.affiliate.referred_users.rendering import referred_user_out
 from perks.affiliate.referred_users.schemas import ReferredUserOut
 from perks.affiliate.tracking import service
 from perks.affiliate.tracking.redirect import follow
@@ -104,5 +104,5 @@ async def track_signup(
         return ok(None, "Sign-up not attributed: the click is past its attribution window")
     if not signup.created:
         response.status_code = 200
-        return ok(referred_users.out(signup.referred), "Referred user already exists")
-    return ok(referred_users.out(signup.referred), "Referred user created successfully", 201)
+        return ok(referred_user_out(signup.referred), "Referred user already exists")
+    return ok(referred_user_out(signup.referred), "Referred user created successfully", 201)

@@ -18,6 +18,12 @@ from perks.affiliate.face import (
     page_of,
     router,
 )
+from perks.affiliate.webhooks.rendering import (
+    delivery_out,
+    endpoint_out,
+    endpoint_with_secret_out,
+    queued_event_out,
+)
 from perks.affiliate.webhooks.schemas import (
     AffiliateDeliveryOut,
     AffiliateEndpointOut,
@@ -25,7 +31,6 @@ from perks.affiliate.webhooks.schemas import (
     AffiliateTestEventOut,
 )
 from perks.outbox import catalogue, service
-from perks.outbox.models import OutboxEvent, WebhookEndpoint
 from perks.outbox.schemas import (
     CatalogueEntry,
     EndpointCreate,
@@ -41,14 +46,6 @@ DeliveryId = Annotated[str, Query(alias="deliveryId", description="The delivery'
 
 def allow_private(request: Request) -> bool:
     return bool(request.app.state.settings.allow_private_webhooks)
-
-
-def endpoint_out(endpoint: WebhookEndpoint) -> AffiliateEndpointOut:
-    return AffiliateEndpointOut.model_validate(endpoint, from_attributes=True)
-
-
-def with_secret(endpoint: WebhookEndpoint) -> AffiliateEndpointWithSecret:
-    return AffiliateEndpointWithSecret.model_validate(endpoint, from_attributes=True)
 
 
 @webhooks_router.get(
@@ -67,7 +64,7 @@ async def create_endpoint(
     request: Request, session: Session, ctx: ServerAuth, body: EndpointCreate
 ) -> Envelope[AffiliateEndpointWithSecret]:
     endpoint = await service.create_endpoint(session, ctx, body, allow_private(request))
-    return ok(with_secret(endpoint), "Webhook endpoint created successfully", 201)
+    return ok(endpoint_with_secret_out(endpoint), "Webhook endpoint created successfully", 201)
 
 
 @webhooks_router.get("/webhooks/list", response_model=Envelope[Page[AffiliateEndpointOut]])
@@ -113,7 +110,7 @@ async def rotate_secret(
     session: Session, ctx: ServerAuth, endpoint_id: EndpointId
 ) -> Envelope[AffiliateEndpointWithSecret]:
     endpoint = await service.rotate_secret(session, ctx, endpoint_id)
-    return ok(with_secret(endpoint), "Webhook secret rotated successfully")
+    return ok(endpoint_with_secret_out(endpoint), "Webhook secret rotated successfully")
 
 
 @webhooks_router.post("/webhooks/test", status_code=201, response_model=Envelope[AffiliateTestEventOut])
@@ -124,18 +121,12 @@ async def send_test_event(
     return ok(queued_event_out(event, endpoint_id), "Test event queued successfully", 201)
 
 
-def queued_event_out(event: OutboxEvent, endpoint_id: str) -> AffiliateTestEventOut:
-    return AffiliateTestEventOut(
-        id=event.id, type=event.event_type, endpoint_id=endpoint_id, created_at=event.created_at
-    )
-
-
 @webhooks_router.get("/webhooks/deliveries", response_model=Envelope[Page[AffiliateDeliveryOut]])
 async def list_deliveries(
     session: Session, ctx: ServerAuth, page: PageQuery, endpoint_id: OptionalEndpointId = None
 ) -> Envelope[Page[AffiliateDeliveryOut]]:
     result = await service.page_deliveries(session, ctx, endpoint_id, page)
-    items = [AffiliateDeliveryOut.model_validate(row, from_attributes=True) for row in result.items]
+    items = [delivery_out(row) for row in result.items]
     return ok(page_of(result, items), "Webhook deliveries fetched successfully")
 
 
@@ -144,7 +135,4 @@ async def redeliver(
     session: Session, ctx: ServerAuth, delivery_id: DeliveryId
 ) -> Envelope[AffiliateDeliveryOut]:
     delivery = await service.redeliver(session, ctx, delivery_id)
-    return ok(
-        AffiliateDeliveryOut.model_validate(delivery, from_attributes=True),
-        "Redelivery scheduled successfully",
-    )
+    return ok(delivery_out(delivery), "Redelivery scheduled successfully")

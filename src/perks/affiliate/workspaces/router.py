@@ -8,6 +8,7 @@ from fastapi import Query
 
 from perks.affiliate.face import Envelope, Page, PageQuery, ServerAuth, Session, ok, page_of, router
 from perks.affiliate.workspaces import service
+from perks.affiliate.workspaces.rendering import workspace_out
 from perks.affiliate.workspaces.schemas import WorkspaceCreate, WorkspaceOut, WorkspaceUpdate
 
 workspaces_router = router(tags=["affiliate: workspaces"])
@@ -16,7 +17,7 @@ workspaces_router = router(tags=["affiliate: workspaces"])
 @workspaces_router.get("/workspaces/list", response_model=Envelope[Page[WorkspaceOut]])
 async def list_workspaces(session: Session, ctx: ServerAuth, page: PageQuery) -> Envelope[Page[WorkspaceOut]]:
     result = await service.list_workspaces(session, ctx, page)
-    items = [WorkspaceOut.model_validate(row, from_attributes=True) for row in result.items]
+    items = [workspace_out(row) for row in result.items]
     return ok(page_of(result, items), "Workspaces fetched successfully")
 
 
@@ -25,9 +26,7 @@ async def create_workspace(
     session: Session, ctx: ServerAuth, body: WorkspaceCreate
 ) -> Envelope[WorkspaceOut]:
     workspace = await service.create_workspace(session, ctx, body)
-    return ok(
-        WorkspaceOut.model_validate(workspace, from_attributes=True), "Workspace created successfully", 201
-    )
+    return ok(workspace_out(workspace), "Workspace created successfully", 201)
 
 
 @workspaces_router.put("/workspaces", response_model=Envelope[WorkspaceOut])
@@ -38,4 +37,4 @@ async def update_workspace(
     workspace_id: Annotated[str, Query(alias="workspaceId")],
 ) -> Envelope[WorkspaceOut]:
     workspace = await service.update_workspace(session, ctx, workspace_id, body)
-    return ok(WorkspaceOut.model_validate(workspace, from_attributes=True), "Workspace updated successfully")
+    return ok(workspace_out(workspace), "Workspace updated successfully")

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from perks.affiliate.campaigns import service
 from perks.affiliate.campaigns.models import AffiliateCampaign
+from perks.affiliate.campaigns.rendering import campaign_out
 from perks.affiliate.campaigns.schemas import CampaignCreate, CampaignOut, CampaignUpdate
 from perks.affiliate.campaigns.terms import commission_in_words, payout_in_words
 from perks.audit import service as audit
@@ -32,16 +33,12 @@ TYPES = [("percentage", "A percentage of each sale"), ("fixed", "A fixed amount 
 WORDS = {"commission": commission_in_words, "payout": payout_in_words}
 
 
-def _out(campaign: AffiliateCampaign) -> CampaignOut:
-    return CampaignOut.model_validate(campaign, from_attributes=True)
-
-
 def _target(campaign: AffiliateCampaign) -> audit.Target:
     return audit.Target("affiliate_campaign", campaign.id, campaign.campaign_name)
 
 
 def _values_of(campaign: AffiliateCampaign) -> FormValues:
-    wire = _out(campaign).model_dump(mode="json", by_alias=True)
+    wire = campaign_out(campaign).model_dump(mode="json", by_alias=True)
     values: FormValues = {
         name: str(value) for name, value in wire.items() if not isinstance(value, bool | list)
     }
@@ -121,7 +118,7 @@ async def create_campaign(request: Request, session: Session, staff: Manager, sc
     created = await attempt(lambda: service.create_campaign(session, staff.ctx, parse(CampaignCreate, body)))
     if isinstance(created, FormErrors):
         return _form(request, scope, values, created, None, status=created.status)
-    audit.record(session, staff, "create", _target(created), after=_out(created))
+    audit.record(session, staff, "create", _target(created), after=campaign_out(created))
     return pages.redirect(
         request,
         FACE.path(f"/affiliates/campaigns?workspace={scope.id}"),
@@ -133,13 +130,13 @@ async def create_campaign(request: Request, session: Session, staff: Manager, sc
 async def edit_campaign(request: Request, session: Session, staff: Viewer, campaign_id: str) -> Response:
     campaign = await service.get_campaign(session, staff.ctx, campaign_id)
     scope = await scope_for(session, staff, campaign.workspace_id)
-    return _form(request, scope, _values_of(campaign), FormErrors(), _out(campaign))
+    return _form(request, scope, _values_of(campaign), FormErrors(), campaign_out(campaign))
 
 
 @campaigns.post("/affiliates/campaigns/{campaign_id}")
 async def update_campaign(request: Request, session: Session, staff: Manager, campaign_id: str) -> Response:
     campaign = await service.get_campaign(session, staff.ctx, campaign_id)
-    before = _out(campaign)
+    before = campaign_out(campaign)
     scope = await scope_for(session, staff, campaign.workspace_id)
     values = await form_values(request, lists=["flags"])
     body = _payload(values, every_flag=True)
@@ -148,7 +145,7 @@ async def update_campaign(request: Request, session: Session, staff: Manager, ca
     )
     if isinstance(updated, FormErrors):
         return _form(request, scope, values, updated, before, status=updated.status)
-    audit.record(session, staff, "update", _target(updated), before=before, after=_out(updated))
+    audit.record(session, staff, "update", _target(updated), before=before, after=campaign_out(updated))
     return pages.redirect(
         request,
         FACE.path(f"/affiliates/campaigns?workspace={scope.id}"),

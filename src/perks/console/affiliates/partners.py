@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from perks.affiliate.affiliates import service
 from perks.affiliate.affiliates.models import Affiliate
+from perks.affiliate.affiliates.rendering import affiliate_out
 from perks.affiliate.affiliates.repository import AffiliateFilter
 from perks.affiliate.affiliates.schemas import AffiliateCreate, AffiliateOut, AffiliateUpdate
 from perks.affiliate.campaigns import service as campaigns
@@ -44,10 +45,6 @@ TABS = ("commissions", "payouts", "referred", "clicks")
 NULLABLE_FIELDS = ("payoutEmail", "payoutMethod", "payoutReference")
 StatusFilter = Annotated[Literal["", "active", "pending", "inactive"], Query()]
 Tab = Annotated[Literal["commissions", "payouts", "referred", "clicks"], Query()]
-
-
-def _out(affiliate: Affiliate) -> AffiliateOut:
-    return service.out(affiliate)
 
 
 def _target(affiliate: Affiliate) -> audit.Target:
@@ -127,7 +124,7 @@ async def create_affiliate(request: Request, session: Session, staff: Manager, s
     )
     if isinstance(created, FormErrors):
         return await _form(request, session, staff, scope, values, created, None, status=created.status)
-    audit.record(session, staff, "create", _target(created), after=_out(created))
+    audit.record(session, staff, "create", _target(created), after=affiliate_out(created))
     name = f"{created.first_name} {created.last_name}"
     return pages.redirect(request, _href(created.id), notice=f"Affiliate “{name}” created.")
 
@@ -195,7 +192,7 @@ async def _show(
 
 
 def _values_of(affiliate: Affiliate) -> FormValues:
-    wire = _out(affiliate).model_dump(mode="json", by_alias=True)
+    wire = affiliate_out(affiliate).model_dump(mode="json", by_alias=True)
     names = ("email", "firstName", "lastName", "notes", "campaignId", *NULLABLE_FIELDS)
     return {name: wire.get(name) or "" for name in names}
 
@@ -212,13 +209,15 @@ def _update_of(values: FormValues) -> AffiliateUpdate:
 async def edit_affiliate(request: Request, session: Session, staff: Manager, affiliate_id: str) -> Response:
     affiliate = await service.get_affiliate(session, staff.ctx, affiliate_id)
     scope = await scope_for(session, staff, affiliate.workspace_id)
-    return await _form(request, session, staff, scope, _values_of(affiliate), FormErrors(), _out(affiliate))
+    return await _form(
+        request, session, staff, scope, _values_of(affiliate), FormErrors(), affiliate_out(affiliate)
+    )
 
 
 @partners.post("/affiliates/{affiliate_id}/edit")
 async def update_affiliate(request: Request, session: Session, staff: Manager, affiliate_id: str) -> Response:
     affiliate = await service.get_affiliate(session, staff.ctx, affiliate_id)
-    before = _out(affiliate)
+    before = affiliate_out(affiliate)
     scope = await scope_for(session, staff, affiliate.workspace_id)
     values = await form_values(request)
     updated = await attempt(
@@ -226,7 +225,7 @@ async def update_affiliate(request: Request, session: Session, staff: Manager, a
     )
     if isinstance(updated, FormErrors):
         return await _form(request, session, staff, scope, values, updated, before, status=updated.status)
-    audit.record(session, staff, "update", _target(updated), before=before, after=_out(updated))
+    audit.record(session, staff, "update", _target(updated), before=before, after=affiliate_out(updated))
     return pages.redirect(request, _href(affiliate_id), notice="Affiliate saved.")
 
 
@@ -234,9 +233,9 @@ async def _set_active(
     request: Request, session: Session, staff: Staff, affiliate_id: str, active: bool, action: str, done: str
 ) -> Response:
     affiliate = await service.get_affiliate(session, staff.ctx, affiliate_id)
-    before = _out(affiliate)
+    before = affiliate_out(affiliate)
     changed = await service.set_active(session, staff.ctx, affiliate_id, active)
-    audit.record(session, staff, action, _target(changed), before=before, after=_out(changed))
+    audit.record(session, staff, action, _target(changed), before=before, after=affiliate_out(changed))
     name = f"{changed.first_name} {changed.last_name}"
     if request.headers.get("hx-request"):
         context = {"affiliate": changed, "done": f"{name} {done}.", "tones": STATUS_TONES}

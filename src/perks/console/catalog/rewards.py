@@ -24,6 +24,7 @@ from perks.loyalty.brands import service as brands
 from perks.loyalty.rewards import service
 from perks.loyalty.rewards.attributes import DISCOUNT_TARGETS, DISCOUNT_TYPES, PRODUCT_ACTIONS
 from perks.loyalty.rewards.models import Reward
+from perks.loyalty.rewards.rendering import reward_out
 from perks.loyalty.rewards.schemas import RewardOut, RewardWrite
 from perks.ui.forms import FormErrors, FormValues, attempt
 from perks.ui.listing import Listing
@@ -58,10 +59,6 @@ def _type(raw: str) -> str:
     if raw not in TYPES:
         raise invalid("type", f"must be one of: {', '.join(TYPES)}")
     return raw
-
-
-def _out(reward: Reward) -> RewardOut:
-    return RewardOut.model_validate(reward, from_attributes=True)
 
 
 def _target(reward: Reward) -> audit.Target:
@@ -202,7 +199,7 @@ async def create_reward(
         return await _form(
             request, session, staff, reward_type, form.values, groups, created, None, status=created.status
         )
-    audit.record(session, staff, "create", _target(created), after=_out(created))
+    audit.record(session, staff, "create", _target(created), after=reward_out(created))
     return pages.redirect(request, FACE.path("/rewards"), notice=f"Reward “{created.name}” created.")
 
 
@@ -210,13 +207,13 @@ async def create_reward(
 async def edit_reward(request: Request, session: Session, staff: Viewer, reward_id: str) -> Response:
     reward = await service.get_reward(session, staff.ctx, reward_id)
     values, groups = _values_of(reward)
-    return await _form(request, session, staff, reward.type, values, groups, FormErrors(), _out(reward))
+    return await _form(request, session, staff, reward.type, values, groups, FormErrors(), reward_out(reward))
 
 
 @rewards.post("/rewards/{reward_id}")
 async def update_reward(request: Request, session: Session, staff: Manager, reward_id: str) -> Response:
     reward = await service.get_reward(session, staff.ctx, reward_id)
-    before = _out(reward)
+    before = reward_out(reward)
     form = await read_conditions_form(request, [CONDITIONS])
     groups = form.sets[CONDITIONS]
     if form.action:
@@ -230,5 +227,5 @@ async def update_reward(request: Request, session: Session, staff: Manager, rewa
         return await _form(
             request, session, staff, before.type, form.values, groups, updated, before, status=updated.status
         )
-    audit.record(session, staff, "update", _target(updated), before=before, after=_out(updated))
+    audit.record(session, staff, "update", _target(updated), before=before, after=reward_out(updated))
     return pages.redirect(request, FACE.path("/rewards"), notice=f"Reward “{updated.name}” saved.")

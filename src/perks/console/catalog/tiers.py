@@ -17,6 +17,7 @@ from perks.console.pages import FACE, Session, pages, router
 from perks.kit.keyset import KeysetPage
 from perks.loyalty.tiers import service
 from perks.loyalty.tiers.models import Tier
+from perks.loyalty.tiers.rendering import tier_out
 from perks.loyalty.tiers.schemas import TierOut, TierWrite
 from perks.ui.forms import FormErrors, FormValues, attempt
 from perks.ui.listing import Params
@@ -25,10 +26,6 @@ SECTION = nav.Section("tiers", "Tiers", FACE.path("/tiers"))
 tiers = router()
 SETS = ("entry_conditions", "exit_conditions")
 STATUSES = [("ACTIVE", "Active"), ("INACTIVE", "Inactive")]
-
-
-def _out(tier: Tier) -> TierOut:
-    return TierOut.model_validate(tier, from_attributes=True)
 
 
 def _target(tier: Tier) -> audit.Target:
@@ -90,7 +87,7 @@ async def create_tier(request: Request, session: Session, staff: Manager) -> Res
     created = await attempt(lambda: service.create_tier(session, staff.ctx, _body(form.values, form.sets)))
     if isinstance(created, FormErrors):
         return _form(request, form.values, form.sets, created, None, status=created.status)
-    audit.record(session, staff, "create", _target(created), after=_out(created))
+    audit.record(session, staff, "create", _target(created), after=tier_out(created))
     return pages.redirect(request, FACE.path("/tiers"), notice=f"Tier “{created.name}” created.")
 
 
@@ -104,13 +101,13 @@ async def edit_tier(request: Request, session: Session, staff: Viewer, tier_id: 
         "status": tier.status,
         "level": str(tier.level),
     }
-    return _form(request, with_conditions(values, sets), sets, FormErrors(), _out(tier))
+    return _form(request, with_conditions(values, sets), sets, FormErrors(), tier_out(tier))
 
 
 @tiers.post("/tiers/{tier_id}")
 async def update_tier(request: Request, session: Session, staff: Manager, tier_id: str) -> Response:
     tier = await service.get_tier(session, staff.ctx, tier_id)
-    before = _out(tier)
+    before = tier_out(tier)
     form = await read_conditions_form(request, SETS)
     if form.action:
         return _form(request, form.values, form.sets, FormErrors(), before)
@@ -119,5 +116,5 @@ async def update_tier(request: Request, session: Session, staff: Manager, tier_i
     )
     if isinstance(updated, FormErrors):
         return _form(request, form.values, form.sets, updated, before, status=updated.status)
-    audit.record(session, staff, "update", _target(updated), before=before, after=_out(updated))
+    audit.record(session, staff, "update", _target(updated), before=before, after=tier_out(updated))
     return pages.redirect(request, FACE.path("/tiers"), notice=f"Tier “{updated.name}” saved.")

@@ -12,20 +12,17 @@ from perks.audit import service as audit
 from perks.console.auth import Owner
 from perks.console.pages import FACE, Session, pages, router
 from perks.errors import NotFound
+from perks.loyalty.webhooks.rendering import endpoint_out
 from perks.outbox import service as outbox
 from perks.outbox.catalogue import AFFILIATE_EVENTS, LOYALTY_EVENTS
 from perks.outbox.models import WebhookEndpoint
-from perks.outbox.schemas import EndpointCreate, LoyaltyEndpointOut
+from perks.outbox.schemas import EndpointCreate
 from perks.ui.forms import FormErrors, FormValues, attempt, form_values, parse
 from perks.ui.listing import Listing
 
 webhooks = router()
 EVENT_GROUPS = [("Loyalty events", LOYALTY_EVENTS), ("Affiliate events", AFFILIATE_EVENTS)]
 LIST = FACE.path("/settings/webhooks")
-
-
-def _snapshot(endpoint: WebhookEndpoint) -> LoyaltyEndpointOut:
-    return LoyaltyEndpointOut.model_validate(endpoint, from_attributes=True)
 
 
 def _target(endpoint: WebhookEndpoint) -> audit.Target:
@@ -62,7 +59,7 @@ async def create_endpoint(request: Request, session: Session, staff: Owner) -> R
     )
     if isinstance(created, FormErrors):
         return _form(request, values, created, status=created.status)
-    audit.record(session, staff, "create", _target(created), after=_snapshot(created))
+    audit.record(session, staff, "create", _target(created), after=endpoint_out(created))
     return pages.render(request, "console/settings/webhook_created.html", {"endpoint": created})
 
 
@@ -104,7 +101,7 @@ async def confirm_delete(request: Request, session: Session, staff: Owner, endpo
 @webhooks.post("/settings/webhooks/{endpoint_id}/delete")
 async def delete_endpoint(request: Request, session: Session, staff: Owner, endpoint_id: str) -> Response:
     endpoint = await outbox.get_endpoint(session, staff.ctx, endpoint_id)
-    before, target = _snapshot(endpoint), _target(endpoint)
+    before, target = endpoint_out(endpoint), _target(endpoint)
     await outbox.delete_endpoint(session, staff.ctx, endpoint_id)
     audit.record(session, staff, "delete", target, before=before)
     return pages.redirect(request, LIST, notice=f"Endpoint {target.label} deleted.")

@@ -16,7 +16,8 @@ from perks.loyalty.conditions import validate_conditions
 from perks.loyalty.rewards import repository
 from perks.loyalty.rewards.attributes import check_attributes
 from perks.loyalty.rewards.models import Reward
-from perks.loyalty.rewards.schemas import RewardOut, RewardWrite
+from perks.loyalty.rewards.rendering import reward_out
+from perks.loyalty.rewards.schemas import RewardWrite
 from perks.sql import Runner
 from perks.tenancy.context import AuthContext
 
@@ -72,7 +73,7 @@ def _reward_object(reward: Reward) -> dict[str, Any]:
     if found is None:
         if len(_SHOWN) >= _SHOWN_LIMIT:
             _SHOWN.clear()
-        found = _SHOWN[key] = RewardOut.model_validate(reward, from_attributes=True).model_dump(mode="json")
+        found = _SHOWN[key] = reward_out(reward).model_dump(mode="json")
     return found
 
 

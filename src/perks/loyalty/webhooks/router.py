@@ -11,8 +11,13 @@ from fastapi import Depends, Query, Request
 from perks.errors import invalid
 from perks.kit.pagination import MAX_OFFSET
 from perks.loyalty.face import Data, ServerAuth, Session, router
+from perks.loyalty.webhooks.rendering import (
+    delivery_out,
+    endpoint_out,
+    endpoint_with_secret_out,
+    queued_event_out,
+)
 from perks.outbox import catalogue, service
-from perks.outbox.models import WebhookEndpoint
 from perks.outbox.schemas import (
     CatalogueEntry,
     EndpointCreate,
@@ -64,14 +69,6 @@ def allow_private(request: Request) -> bool:
     return bool(request.app.state.settings.allow_private_webhooks)
 
 
-def endpoint_out(endpoint: WebhookEndpoint) -> LoyaltyEndpointOut:
-    return LoyaltyEndpointOut.model_validate(endpoint, from_attributes=True)
-
-
-def with_secret(endpoint: WebhookEndpoint) -> LoyaltyEndpointWithSecret:
-    return LoyaltyEndpointWithSecret.model_validate(endpoint, from_attributes=True)
-
-
 # Fixed paths first, so that /webhooks/deliveries is never taken for an endpoint id.
 
 
@@ -103,7 +100,7 @@ async def list_deliveries(
     if end < start or end - start + 1 > MAX_WINDOW:
         raise invalid("to", f"must be between from and from + {MAX_WINDOW - 1}")
     rows, total = await service.slice_deliveries(session, ctx, endpoint_id, start, end)
-    items = [LoyaltyDeliveryOut.model_validate(row, from_attributes=True) for row in rows]
+    items = [delivery_out(row) for row in rows]
     last = start + len(items) - 1 if items else start
     return LoyaltyDeliveries(data=items, from_=start, to=last, count=total)
 
@@ -112,7 +109,7 @@ async def list_deliveries(
 @webhooks_router.post("/webhooks/deliveries/{delivery_id}/redeliver", response_model=Data[LoyaltyDeliveryOut])
 async def redeliver(session: Session, ctx: ServerAuth, delivery_id: DeliveryId) -> Data[LoyaltyDeliveryOut]:
     delivery = await service.redeliver(session, ctx, delivery_id)
-    return Data(data=LoyaltyDeliveryOut.model_validate(delivery, from_attributes=True))
+    return Data(data=delivery_out(delivery))
 
 
 @webhooks_router.post("/webhooks/rotate-secret", response_model=Data[LoyaltyEndpointWithSecret])
@@ -120,7 +117,7 @@ async def redeliver(session: Session, ctx: ServerAuth, delivery_id: DeliveryId) 
 async def rotate_secret(
     session: Session, ctx: ServerAuth, endpoint_id: EndpointId
 ) -> Data[LoyaltyEndpointWithSecret]:
-    return Data(data=with_secret(await service.rotate_secret(session, ctx, endpoint_id)))
+    return Data(data=endpoint_with_secret_out(await service.rotate_secret(session, ctx, endpoint_id)))
 
 
 @webhooks_router.post("/webhooks/test", status_code=201, response_model=Data[LoyaltyTestEventOut])
@@ -131,10 +128,7 @@ async def send_test_event(
     session: Session, ctx: ServerAuth, endpoint_id: EndpointId
 ) -> Data[LoyaltyTestEventOut]:
     event = await service.send_test(session, ctx, endpoint_id)
-    queued = LoyaltyTestEventOut(
-        id=event.id, type=event.event_type, endpoint_id=endpoint_id, created_at=event.created_at
-    )
-    return Data(data=queued)
+    return Data(data=queued_event_out(event, endpoint_id))
 
 
 @webhooks_router.post("/webhooks", status_code=201, response_model=Data[LoyaltyEndpointWithSecret])
@@ -142,7 +136,7 @@ async def create_endpoint(
     request: Request, session: Session, ctx: ServerAuth, body: EndpointCreate
 ) -> Data[LoyaltyEndpointWithSecret]:
     endpoint = await service.create_endpoint(session, ctx, body, allow_private(request))
-    return Data(data=with_secret(endpoint))
+    return Data(data=endpoint_with_secret_out(endpoint))
 
 
 @webhooks_router.get("/webhooks", response_model=Data[list[LoyaltyEndpointOut]] | Data[LoyaltyEndpointOut])
