@@ -16,6 +16,7 @@ from perks.config import Settings
 from perks.db.database import Database
 from perks.imports import service as imports
 from perks.imports.records import Format
+from perks.jobs import rendering as jobs_rendering
 from perks.jobs import service as jobs
 from perks.jobs.models import UNFINISHED, Job, JobState
 from perks.jobs.runner import JobRunner, job_context
@@ -109,7 +110,7 @@ def jobs_show(
 
     job = run_on_database(work)
     if as_json:
-        typer.echo(jobs.job_out(job).model_dump_json())
+        typer.echo(jobs_rendering.job_out(job).model_dump_json())
     else:
         typer.echo(_line(job))
 
@@ -126,7 +127,7 @@ def jobs_list(account: AccountOption, as_json: JsonOption = False) -> None:
 
     found = run_on_database(work)
     if as_json:
-        typer.echo(json.dumps([jobs.job_out(job).model_dump(mode="json") for job in found]))
+        typer.echo(json.dumps([jobs_rendering.job_out(job).model_dump(mode="json") for job in found]))
         return
     for job in found:
         typer.echo(_line(job))

@@ -19,9 +19,10 @@ from perks.loyalty.customers import rendering
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.customers.service import wallet_document, wallet_shown
 from perks.loyalty.events.models import BehaviorEvent
+from perks.loyalty.events.rendering import event_document, event_out
 from perks.loyalty.events.schemas import EventResult
-from perks.loyalty.events.service import Outcome, _result, event_document, event_out
-from perks.loyalty.transactions.service import transaction_document, transaction_out
+from perks.loyalty.events.service import Outcome, _result
+from perks.loyalty.transactions.rendering import transaction_document, transaction_out
 
 moments = st.datetimes(
     min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)

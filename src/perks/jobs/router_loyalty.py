@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.database import Database
 from perks.idempotency import service as idempotency
-from perks.jobs import service
+from perks.jobs import rendering, service
 from perks.jobs.models import Job
 from perks.jobs.schemas import JobErrorOut, JobOut
 from perks.loyalty.face import Claimed, Data, ServerAuth, Session, revoked, router
@@ -57,7 +57,7 @@ async def list_jobs(
     "refused (GET /jobs/{id}/errors says why).",
 )
 async def get_job(session: Session, ctx: ServerAuth, job_id: str) -> Data[JobOut]:
-    return Data(data=service.job_out(await service.get(session, ctx, job_id)))
+    return Data(data=rendering.job_out(await service.get(session, ctx, job_id)))
 
 
 @jobs_router.get(
@@ -110,7 +110,7 @@ async def accepted(
             else None
         )
         job = await enqueue(session)
-        body = Data(data=service.job_out(job)).model_dump_json()
+        body = Data(data=rendering.job_out(job)).model_dump_json()
         if record_id is not None:
             secret = request.app.state.settings.signing_secret
             await idempotency.finish(session, record_id, 202, idempotency.seal(body, secret))

@@ -11,9 +11,9 @@ from perks.db.database import Database
 from perks.errors import NotFound, invalid
 from perks.jobs import repository
 from perks.jobs.models import Job, JobError, JobState
+from perks.jobs.rendering import error_out, job_out
 from perks.jobs.schemas import JobErrorOut, JobOut
 from perks.kit import clock, cursors
-from perks.kit.clock import iso_millis
 from perks.kit.csv_stream import csv_text
 from perks.tenancy.context import AuthContext
 
@@ -125,28 +125,6 @@ def error_report(database: Database, ctx: AuthContext, job_id: str) -> AsyncIter
         iterate_errors(database, ctx, job_id),
         lambda row: (row.line, row.reference or "", row.field or "", row.message),
     )
-
-
-def job_out(job: Job) -> JobOut:
-    return JobOut(
-        id=job.id,
-        type=job.type,
-        state=job.state,
-        total=job.total,
-        done=job.done,
-        skipped=job.skipped,
-        errors=job.errors,
-        message=job.message,
-        params=job.params,
-        created_at=iso_millis(job.created_at) or "",
-        started_at=iso_millis(job.started_at),
-        finished_at=iso_millis(job.finished_at),
-        updated_at=iso_millis(job.updated_at) or "",
-    )
-
-
-def error_out(row: JobError) -> JobErrorOut:
-    return JobErrorOut(line=row.line, id=row.reference, field=row.field, error=row.message)
 
 
 def _check_limit(limit: int) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.config import Settings
 from perks.errors import invalid
-from perks.jobs import service as jobs
+from perks.jobs import rendering as jobs_rendering
 from perks.kit import clock
 from perks.loyalty import conditions
 from perks.loyalty.campaigns import service
@@ -131,7 +131,9 @@ async def _with_job(
     job = await coupons.pending_job(session, ctx, campaign.id)
     if job is None:
         return answer
-    body = answer.model_dump(mode="json", by_alias=True) | {"job": jobs.job_out(job).model_dump(mode="json")}
+    body = answer.model_dump(mode="json", by_alias=True) | {
+        "job": jobs_rendering.job_out(job).model_dump(mode="json")
+    }
     return JSONResponse(body, status_code=status_code)
 
 

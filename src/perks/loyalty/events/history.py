@@ -20,8 +20,8 @@ from perks.kit.ids import new_id
 from perks.loyalty.customers.models import Customer
 from perks.loyalty.engine import tier_moves
 from perks.loyalty.events import repository
-from perks.loyalty.events.models import resolved_row
-from perks.loyalty.events.service import COUNTED, PURCHASE
+from perks.loyalty.events.models import COUNTED, resolved_row
+from perks.loyalty.events.service import PURCHASE
 from perks.tenancy.context import AuthContext
 
 

@@ -1,7 +1,7 @@
 """The reservation expiry job, for `perks worker`: an unfulfilled event whose reservation lapsed is
 stored as EXPIRED (expired_at = the lapse) and what it reserved goes back to the wallet.
 
-Reads are right without it: the event reads as EXPIRED once lapsed (events.service.effective_status)
+Reads are right without it: the event reads as EXPIRED once lapsed (events.models.effective_status)
 and the ledger gives lapsed reservations back whenever it touches the wallet. The job makes the stored
 status match, so SQL over loyalty_events (reports, exports) sees it, and returns the rewards of wallets
 nobody touches. Safe in several worker processes at once: events are claimed with one conditional UPDATE

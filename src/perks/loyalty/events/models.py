@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, Final, TypedDict
 
 from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,6 +11,8 @@ from perks.db.base import Base, IdMixin, TenantMixin
 from perks.db.types import JSONDocument, UTCDateTime
 from perks.kit import clock
 from perks.ledger.service import LineJSON
+
+COUNTED: Final = "counted"  # a key of the stored result (EventResult), never shown
 
 
 class EventResult(TypedDict, total=False):
@@ -93,3 +95,11 @@ def resolved_row(**columns: Any) -> dict[str, Any]:
         "reversed_at": None,
         **columns,
     }
+
+
+def effective_status(event: BehaviorEvent, now: datetime) -> str:
+    """The stored status, or EXPIRED for an unfulfilled event whose reservation has lapsed."""
+    lapsed = event.reservation_expires_at is not None and event.reservation_expires_at <= now
+    if event.status == EventStatus.RESOLVED and not event.fulfilled and lapsed:
+        return EventStatus.EXPIRED
+    return event.status

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Final, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,13 +35,14 @@ from perks.loyalty.engine import budgets, effects, tier_moves
 from perks.loyalty.engine.effects import Grant
 from perks.loyalty.engine.facts import customer_facts, event_facts
 from perks.loyalty.events import matching, repository
-from perks.loyalty.events.models import BehaviorEvent, EventResult, EventStatus
+from perks.loyalty.events.models import COUNTED, BehaviorEvent, EventResult, EventStatus, effective_status
 from perks.loyalty.events.programs import EventContext
+from perks.loyalty.events.rendering import event_document, event_out
 from perks.loyalty.events.schemas import EventCreate, EventOut, Priced, RedeemItem
 from perks.loyalty.programs import PROGRAMS
 from perks.loyalty.rewards import service as reward_service
 from perks.loyalty.tiers.models import Tier
-from perks.loyalty.transactions.service import transaction_document, transaction_out
+from perks.loyalty.transactions.rendering import transaction_document, transaction_out
 from perks.outbox import service as outbox
 from perks.sql import runner_of
 from perks.tenancy.context import AuthContext
@@ -50,7 +51,6 @@ PURCHASE = "PURCHASE"
 MAX_AGE = timedelta(hours=72)
 CONSENT = "behavioral_campaigns"
 NOT_FOUND = "Event not found"
-COUNTED: Final = "counted"  # kept in the stored result (EventResult), never shown
 
 
 class EventShown(TypedDict):
@@ -285,46 +285,6 @@ async def reverse(session: AsyncSession, ctx: AuthContext, event_id: str, reason
     out = event_out(event, now)
     outbox.emit(session, ctx, "EVENT_REVERSED", ReversedWebhook(event=out.model_dump(mode="json")))
     return out
-
-
-def effective_status(event: BehaviorEvent, now: datetime) -> str:
-    """The stored status, or EXPIRED for an unfulfilled event whose reservation has lapsed."""
-    lapsed = event.reservation_expires_at is not None and event.reservation_expires_at <= now
-    if event.status == EventStatus.RESOLVED and not event.fulfilled and lapsed:
-        return EventStatus.EXPIRED
-    return event.status
-
-
-def event_out(event: BehaviorEvent, now: datetime) -> EventOut:
-    return EventOut.model_validate(event_document(event, now))
-
-
-def event_document(event: BehaviorEvent, now: datetime) -> dict[str, Any]:
-    """`event_out` as plain values for `kit.encoding.wire_bytes` (the group-committed answers: no model to
-    validate and dump). A test holds the two byte for byte."""
-    status = effective_status(event, now)
-    return {
-        "id": event.id,
-        "customer_id": event.customer_external_id,
-        "brand_id": event.brand_id,
-        "type": event.type,
-        "data": event.data,
-        "fulfilled": event.fulfilled,
-        "reserve": event.reserve,
-        "queue_message_id": None,
-        "rewarding_campaigns": event.rewarding_campaigns,
-        "status": status,
-        "result": {key: value for key, value in event.result.items() if key != COUNTED},
-        "reason": event.reason,
-        "issued_at": event.issued_at,
-        "processing_at": event.processing_at,
-        "resolved_at": event.resolved_at,
-        "fulfilled_at": event.fulfilled_at,
-        "cancelled_at": event.cancelled_at,
-        "expired_at": event.reservation_expires_at if status == EventStatus.EXPIRED else event.expired_at,
-        "reversed_at": event.reversed_at,
-        "reservation_expires_at": event.reservation_expires_at,
-    }
 
 
 # Processing.
@@ -714,8 +674,6 @@ __all__ = [
     "checked_issued_at",
     "create",
     "create_many",
-    "effective_status",
-    "event_out",
     "fulfill",
     "get",
     "redeem_items",

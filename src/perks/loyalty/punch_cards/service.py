@@ -22,6 +22,7 @@ from perks.loyalty.engine import effects
 from perks.loyalty.events.programs import Candidate, EventContext
 from perks.loyalty.punch_cards import repository
 from perks.loyalty.punch_cards.models import PunchCard
+from perks.loyalty.punch_cards.rendering import punch_card_out
 from perks.loyalty.punch_cards.schemas import PunchCardOut
 from perks.sql import runner_of
 from perks.tenancy.context import AuthContext
@@ -64,7 +65,7 @@ async def cards(
 ) -> list[PunchCardOut]:
     rows = await repository.cards_of(session, ctx, customer.id, campaign_id)
     names = await repository.campaign_names(session, ctx, sorted({row.campaign_id for row in rows}))
-    return [_card_out(row, names.get(row.campaign_id)) for row in rows]
+    return [punch_card_out(row, names.get(row.campaign_id)) for row in rows]
 
 
 # Internals.
@@ -151,19 +152,4 @@ async def _complete(
             details=f"Punch card {card.number} completed",
             metadata={"punch_card_id": card.id},
         ),
-    )
-
-
-def _card_out(card: PunchCard, campaign_name: str | None) -> PunchCardOut:
-    return PunchCardOut(
-        id=card.id,
-        campaign_id=card.campaign_id,
-        campaign_name=campaign_name,
-        number=card.number,
-        punches=card.punches,
-        required=card.required,
-        completed=card.completed_at is not None,
-        completed_at=card.completed_at,
-        created_at=card.created_at,
-        updated_at=card.updated_at,
     )

@@ -28,7 +28,7 @@ from perks.loyalty.engine import effects
 from perks.loyalty.engine.facts import facts_for
 from perks.loyalty.events.programs import Candidate, EventContext
 from perks.loyalty.referrals import repository
-from perks.loyalty.referrals.models import ReferralCode
+from perks.loyalty.referrals.rendering import referral_code_out
 from perks.loyalty.referrals.schemas import CodeRequest, ReferralCodeOut
 from perks.outbox import service as outbox
 from perks.sql import Runner, runner_of
@@ -55,7 +55,7 @@ async def request_code(
     campaign = await _referrals_campaign(runner, ctx, body)
     existing = await repository.read_code_of(runner, ctx, customer.id, campaign.id)
     if existing is not None:
-        return code_out(existing, customer), False
+        return referral_code_out(existing, customer), False
     for _ in range(MAX_ATTEMPTS):
         values: dict[str, Any] = {
             "code": random_codes(CODE_FORMAT, 1)[0],
@@ -68,10 +68,10 @@ async def request_code(
         }
         created = await repository.write_code(runner, ctx, values)
         if created is not None:
-            return code_out(created, customer), True
+            return referral_code_out(created, customer), True
         row = await repository.read_code_of(runner, ctx, customer.id, campaign.id)
         if row is not None:  # the one a concurrent request created first
-            return code_out(row, customer), False
+            return referral_code_out(row, customer), False
     raise Conflict("Could not allocate a free referral code; retry", title="Conflict")
 
 
@@ -120,19 +120,6 @@ async def concerned(session: AsyncSession, ctx: AuthContext, candidates: Sequenc
     return {
         index for index, item in enumerate(candidates) if item.referral_code or item.customer_id in waiting
     }
-
-
-def code_out(row: ReferralCode, customer: Customer) -> ReferralCodeOut:
-    return ReferralCodeOut(
-        id=row.id,
-        code=row.code,
-        customer_id=customer.external_id,
-        campaign_id=row.campaign_id,
-        uses_count=row.uses_count,
-        max_uses=row.max_uses,
-        created_at=row.created_at,
-        metadata=row.meta,
-    )
 
 
 # Internals.

@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.errors import invalid
 from perks.kit.ids import is_uuid
 from perks.kit.keyset import Keyset, KeysetPage
-from perks.kit.money import plain_number
 from perks.ledger import service as ledger
-from perks.ledger.models import LedgerTransaction, Transaction, TransactionType
+from perks.ledger.models import LedgerTransaction, TransactionType
 from perks.loyalty.customers import service as customers
 from perks.loyalty.transactions import repository
+from perks.loyalty.transactions.rendering import transaction_out
 from perks.loyalty.transactions.repository import Filters
 from perks.loyalty.transactions.schemas import TransactionOut
 from perks.tenancy.context import AuthContext
@@ -63,7 +62,7 @@ def checked(filters: Filters) -> Filters:
 
 
 async def of_account(session: AsyncSession, ctx: AuthContext, filters: Filters) -> list[TransactionOut]:
-    return _out(await repository.find(session, ctx, checked(filters)))
+    return _shown(await repository.find(session, ctx, checked(filters)))
 
 
 async def of_customer(
@@ -72,7 +71,7 @@ async def of_customer(
     customer = await customers.get(session, ctx, external_id)
     wallet = await ledger.wallet_of(session, ctx, customer.id)
     await ledger.settle(session, ctx, wallet.id)
-    return _out(await repository.find(session, ctx, checked(replace(filters, wallet_id=wallet.id))))
+    return _shown(await repository.find(session, ctx, checked(replace(filters, wallet_id=wallet.id))))
 
 
 async def page_of_wallet(
@@ -82,46 +81,5 @@ async def page_of_wallet(
     return await repository.page_of_wallet(session, ctx, wallet_id, keyset)
 
 
-def _out(rows: Sequence[tuple[LedgerTransaction, str]]) -> list[TransactionOut]:
+def _shown(rows: Sequence[tuple[LedgerTransaction, str]]) -> list[TransactionOut]:
     return [transaction_out(transaction, customer_id) for transaction, customer_id in rows]
-
-
-def transaction_out(transaction: Transaction, customer_id: str) -> TransactionOut:
-    return TransactionOut(**transaction_fields(transaction, customer_id))
-
-
-def transaction_document(transaction: Transaction, customer_id: str) -> dict[str, Any]:
-    """`transaction_out` as plain values for `kit.encoding` (the event results: no model to validate and
-    dump). A test holds the two byte for byte."""
-    fields = transaction_fields(transaction, customer_id)
-    fields["amount"] = plain_number(fields["amount"])
-    if fields["cost"] is not None:
-        fields["cost"] = plain_number(fields["cost"])
-    return fields
-
-
-def transaction_fields(transaction: Transaction, customer_id: str) -> dict[str, Any]:
-    return {
-        "id": transaction.id,
-        "type": transaction.type,
-        "amount": transaction.amount,
-        "customer_id": customer_id,
-        "brand_id": transaction.brand_id,
-        "event_id": transaction.event_id,
-        "campaign_id": transaction.campaign_id,
-        "channel_id": transaction.channel_id,
-        "store_id": transaction.store_id,
-        "funded_by": transaction.funded_by,
-        "event_type": transaction.event_type,
-        "reward_type": transaction.reward_type,
-        "reward_id": transaction.reward_id,
-        "cost": transaction.cost,
-        "details": transaction.details,
-        "receiver_id": transaction.receiver_id,
-        "sender_id": transaction.sender_id,
-        "reverses_id": transaction.reverses_id,
-        "created_at": transaction.created_at,
-        "issued_at": transaction.issued_at,
-        "attributes": transaction.attributes,
-        "metadata": transaction.metadata_,
-    }
