@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.audit.models import AuditEntry
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.kit.periods import utc_day
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
@@ -23,7 +24,7 @@ class AuditFilter:
 
 
 def entries(ctx: AuthContext, where: AuditFilter) -> Select[AuditEntry]:
-    statement = select(AuditEntry).where(AuditEntry.account_id == ctx.account_id)
+    statement = scoped.select(ctx, AuditEntry)
     if where.actor_id:
         statement = statement.where(AuditEntry.actor_id == where.actor_id)
     if where.object_type:
@@ -42,10 +43,7 @@ async def page(
 
 async def object_types(session: AsyncSession, ctx: AuthContext) -> Sequence[str]:
     rows = await session.scalars(
-        select(AuditEntry.object_type)
-        .where(AuditEntry.account_id == ctx.account_id)
-        .distinct()
-        .order_by(AuditEntry.object_type)
+        scoped.select(ctx, AuditEntry, AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
     )
     return rows.all()
 

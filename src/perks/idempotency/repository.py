@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.database import insert_for
 from perks.idempotency.models import IdempotencyRecord
 from perks.kit.ids import new_id
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
@@ -46,9 +47,7 @@ async def claim(
 
 async def find(session: AsyncSession, ctx: AuthContext, key: str) -> IdempotencyRecord | None:
     return await session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.account_id == ctx.account_id, IdempotencyRecord.idempotency_key == key
-        )
+        scoped.select(ctx, IdempotencyRecord).where(IdempotencyRecord.idempotency_key == key)
     )
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.database import insert_for
 from perks.imports.models import ImportKey
 from perks.kit import clock
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
@@ -36,8 +36,8 @@ async def claimed_keys(session: AsyncSession, ctx: AuthContext, kind: str, keys:
     if not keys:
         return set()
     found = await session.scalars(
-        select(ImportKey.key).where(
-            ImportKey.account_id == ctx.account_id, ImportKey.kind == kind, ImportKey.key.in_(set(keys))
+        scoped.select(ctx, ImportKey, ImportKey.key).where(
+            ImportKey.kind == kind, ImportKey.key.in_(set(keys))
         )
     )
     return set(found.all())

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from perks.db.database import insert_for
 from perks.db.types import UTCDateTime
 from perks.jobs.models import UNFINISHED, Job, JobError, JobInput, JobState
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
@@ -28,11 +29,11 @@ async def add(session: AsyncSession, job: Job, parts: Sequence[bytes]) -> None:
 
 
 async def get(session: AsyncSession, ctx: AuthContext, job_id: str) -> Job | None:
-    return await session.scalar(select(Job).where(Job.account_id == ctx.account_id, Job.id == job_id))
+    return await session.scalar(scoped.select(ctx, Job).where(Job.id == job_id))
 
 
 async def recent(session: AsyncSession, ctx: AuthContext, before: str | None, limit: int) -> Sequence[Job]:
-    statement = select(Job).where(Job.account_id == ctx.account_id)
+    statement = scoped.select(ctx, Job)
     if before is not None:
         statement = statement.where(Job.id < before)
     rows = await session.scalars(statement.order_by(Job.id.desc()).limit(limit))
@@ -43,7 +44,7 @@ async def unfinished(
     session: AsyncSession, ctx: AuthContext, *, subject: str | None = None, digest: str | None = None
 ) -> Job | None:
     """The oldest unfinished job on `subject`, or of an input with this digest."""
-    statement = select(Job).where(Job.account_id == ctx.account_id, Job.state.in_(UNFINISHED))
+    statement = scoped.select(ctx, Job).where(Job.state.in_(UNFINISHED))
     if subject is not None:
         statement = statement.where(Job.subject == subject)
     if digest is not None:
@@ -107,8 +108,8 @@ async def add_errors(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> N
 
 async def input_part(session: AsyncSession, account_id: str, job_id: str, part: int) -> bytes | None:
     data: bytes | None = await session.scalar(
-        select(JobInput.data).where(
-            JobInput.account_id == account_id, JobInput.job_id == job_id, JobInput.part == part
+        scoped.select(account_id, JobInput, JobInput.data).where(
+            JobInput.job_id == job_id, JobInput.part == part
         )
     )
     return data
@@ -117,7 +118,7 @@ async def input_part(session: AsyncSession, account_id: str, job_id: str, part: 
 async def errors_page(
     session: AsyncSession, ctx: AuthContext, job_id: str, after_line: int | None, limit: int
 ) -> Sequence[JobError]:
-    statement = select(JobError).where(JobError.account_id == ctx.account_id, JobError.job_id == job_id)
+    statement = scoped.select(ctx, JobError).where(JobError.job_id == job_id)
     if after_line is not None:
         statement = statement.where(JobError.line > after_line)
     rows = await session.scalars(statement.order_by(JobError.line).limit(limit))
@@ -127,8 +128,8 @@ async def errors_page(
 async def cancel(session: AsyncSession, ctx: AuthContext, subject: str, message: str, now: datetime) -> None:
     """End every unfinished job on `subject`; a worker running one finds it ended at its next step."""
     await session.execute(
-        update(Job)
-        .where(Job.account_id == ctx.account_id, Job.subject == subject, Job.state.in_(UNFINISHED))
+        scoped.update(ctx, Job)
+        .where(Job.subject == subject, Job.state.in_(UNFINISHED))
         .values(
             state=JobState.CANCELLED.value,
             message=message,

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, select
-
 from perks.db.base import table_of
 from perks.db.database import Database
 from perks.kit.pruning import delete_in_batches, id_floor
+from perks.outbox import repository
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookDelivery
 
 SETTLED = (DeliveryStatus.SUCCEEDED.value, DeliveryStatus.FAILED.value)
@@ -29,16 +28,11 @@ async def prune_deliveries(database: Database, before: datetime, batch: int) -> 
 async def prune_events(database: Database, before: datetime, batch: int) -> int:
     """Events dispatched before `before` with no delivery still pending (their settled deliveries go with
     them)."""
-    events, deliveries = table_of(OutboxEvent), table_of(WebhookDelivery)
-    pending = select(deliveries.c.id).where(
-        deliveries.c.account_id == events.c.account_id,
-        deliveries.c.event_id == events.c.id,
-        deliveries.c.status == DeliveryStatus.PENDING.value,
-    )
+    events = table_of(OutboxEvent)
     conditions = [
         events.c.id < id_floor(before),
         events.c.dispatched_at.is_not(None),
         events.c.dispatched_at < before,
-        ~exists(pending),
+        ~repository.has_pending_delivery(events),
     ]
     return await delete_in_batches(database, events, conditions, batch)

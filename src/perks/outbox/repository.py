@@ -8,25 +8,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.db.base import table_of
 from perks.db.database import insert_for
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.outbox.models import DeliveryStatus, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from perks.sql import Runner, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 # Endpoints and the delivery log (tenant-scoped)
 
 
 def endpoints(ctx: AuthContext) -> Select[WebhookEndpoint]:
-    return select(WebhookEndpoint).where(WebhookEndpoint.account_id == ctx.account_id)
+    """The caller's endpoints: the statement the service's lists order and page."""
+    return scoped.select(ctx, WebhookEndpoint)
 
 
 async def get_endpoint(session: AsyncSession, ctx: AuthContext, endpoint_id: str) -> WebhookEndpoint | None:
     found: WebhookEndpoint | None = await session.scalar(
-        endpoints(ctx).where(WebhookEndpoint.id == endpoint_id)
+        scoped.select(ctx, WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
     )
     return found
 
@@ -38,15 +41,15 @@ async def add(session: AsyncSession, row: WebhookEndpoint) -> None:
 
 async def delete_endpoint(session: AsyncSession, ctx: AuthContext, endpoint_id: str) -> bool:
     result = await session.execute(
-        delete(WebhookEndpoint)
-        .where(WebhookEndpoint.account_id == ctx.account_id, WebhookEndpoint.id == endpoint_id)
+        scoped.delete(ctx, WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id)
         .returning(WebhookEndpoint.id)
     )
     return result.first() is not None
 
 
 def deliveries(ctx: AuthContext, endpoint_id: str | None) -> Select[WebhookDelivery]:
-    statement = select(WebhookDelivery).where(WebhookDelivery.account_id == ctx.account_id)
+    statement = scoped.select(ctx, WebhookDelivery)
     if endpoint_id is not None:
         statement = statement.where(WebhookDelivery.endpoint_id == endpoint_id)
     return statement
@@ -83,12 +86,8 @@ async def get_delivery(session: AsyncSession, ctx: AuthContext, delivery_id: str
 async def reschedule(session: AsyncSession, ctx: AuthContext, delivery_id: str, now: datetime) -> bool:
     """Make a delivery due now with a fresh retry schedule, unless a worker holds it right now."""
     result = await session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.account_id == ctx.account_id,
-            WebhookDelivery.id == delivery_id,
-            _not_leased(now),
-        )
+        scoped.update(ctx, WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id, _not_leased(now))
         .values(status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=now, updated_at=now)
         .returning(WebhookDelivery.id)
         .execution_options(synchronize_session=False)
@@ -118,7 +117,7 @@ async def undispatched_events(session: AsyncSession, limit: int) -> Sequence[Out
 async def active_endpoints(session: AsyncSession, account_ids: set[str]) -> Sequence[WebhookEndpoint]:
     rows = await session.scalars(
         select(WebhookEndpoint).where(
-            WebhookEndpoint.account_id.in_(account_ids), WebhookEndpoint.active.is_(True)
+            scoped.among(WebhookEndpoint, account_ids), WebhookEndpoint.active.is_(True)
         )
     )
     return rows.all()
@@ -230,6 +229,19 @@ async def release(session: AsyncSession, lease_id: str, delivery_ids: list[str])
             .values(locked_until=None, lease_id=None)
             .execution_options(synchronize_session=False)
         )
+
+
+def has_pending_delivery(events: Table) -> ColumnElement[bool]:
+    """Whether an event (a row of `events`, the outbox table of an outer statement) has a delivery still
+    pending: the condition that keeps it from pruning (perks.outbox.housekeeping)."""
+    deliveries = table_of(WebhookDelivery)
+    return exists(
+        select(deliveries.c.id).where(
+            deliveries.c.account_id == events.c.account_id,
+            deliveries.c.event_id == events.c.id,
+            deliveries.c.status == DeliveryStatus.PENDING.value,
+        )
+    )
 
 
 _EVENTS = cast(Table, OutboxEvent.__table__)

@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.sql import Runner, in_list, listed, sized, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 from perks.tenancy.models import Account, ApiKey, Workspace
 
@@ -47,9 +48,7 @@ async def active_key_ids(session: AsyncSession, pairs: set[tuple[str, str]]) -> 
 
 
 async def list_keys(session: AsyncSession, account_id: str) -> Sequence[ApiKey]:
-    rows = await session.scalars(
-        select(ApiKey).where(ApiKey.account_id == account_id).order_by(ApiKey.created_at, ApiKey.id)
-    )
+    rows = await session.scalars(scoped.select(account_id, ApiKey).order_by(ApiKey.created_at, ApiKey.id))
     return rows.all()
 
 
@@ -62,9 +61,7 @@ async def revoke_key(session: AsyncSession, key_id: str, when: datetime) -> ApiK
 
 
 async def get_key(session: AsyncSession, ctx: AuthContext, key_id: str) -> ApiKey | None:
-    return await session.scalar(
-        select(ApiKey).where(ApiKey.account_id == ctx.account_id, ApiKey.id == key_id)
-    )
+    return await session.scalar(scoped.select(ctx, ApiKey).where(ApiKey.id == key_id))
 
 
 async def revoke_account_key(
@@ -72,27 +69,35 @@ async def revoke_account_key(
 ) -> ApiKey | None:
     """`revoke_key` within the caller's account: another account's key is not found."""
     await session.execute(
-        update(ApiKey)
-        .where(ApiKey.account_id == ctx.account_id, ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+        scoped.update(ctx, ApiKey)
+        .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
         .values(revoked_at=when)
     )
     return await session.scalar(
-        select(ApiKey)
-        .where(ApiKey.account_id == ctx.account_id, ApiKey.id == key_id)
-        .execution_options(populate_existing=True)
+        scoped.select(ctx, ApiKey).where(ApiKey.id == key_id).execution_options(populate_existing=True)
     )
 
 
 def workspaces(ctx: AuthContext) -> Select[Workspace]:
-    return select(Workspace).where(Workspace.account_id == ctx.account_id)
+    """The caller's workspaces: the statement the published list pages."""
+    return scoped.select(ctx, Workspace)
 
 
 async def get_workspace(session: AsyncSession, ctx: AuthContext, workspace_id: str) -> Workspace | None:
-    return await session.scalar(workspaces(ctx).where(Workspace.id == workspace_id))
+    return await session.scalar(scoped.select(ctx, Workspace).where(Workspace.id == workspace_id))
 
 
 async def default_workspace(session: AsyncSession, ctx: AuthContext) -> Workspace | None:
-    return await session.scalar(workspaces(ctx).where(Workspace.is_default.is_(True)))
+    return await session.scalar(scoped.select(ctx, Workspace).where(Workspace.is_default.is_(True)))
+
+
+async def clear_default_workspace(session: AsyncSession, ctx: AuthContext, keep_id: str) -> None:
+    """The caller's default workspace, other than `keep_id`, is no longer the default."""
+    await session.execute(
+        scoped.update(ctx, Workspace)
+        .where(Workspace.is_default.is_(True), Workspace.id != keep_id)
+        .values(is_default=False)
+    )
 
 
 async def account_ids(session: AsyncSession) -> Sequence[str]:
@@ -116,10 +121,8 @@ async def read_active_key_ids(runner: Runner, pairs: set[tuple[str, str]]) -> se
 
 
 _ACTIVE_KEY = statement(
-    lambda: select(ApiKey.__table__.c.id).where(
-        ApiKey.__table__.c.id == bindparam("key_id"),
-        ApiKey.__table__.c.account_id == bindparam("account_id"),
-        ApiKey.__table__.c.revoked_at.is_(None),
+    lambda: scoped.select(scoped.bound(), ApiKey.__table__, ApiKey.__table__.c.id).where(
+        ApiKey.__table__.c.id == bindparam("key_id"), ApiKey.__table__.c.revoked_at.is_(None)
     )
 )
 
@@ -131,7 +134,9 @@ async def key_is_active(runner: Runner, ctx: AuthContext) -> bool:
 
 
 async def workspaces_by_name(session: AsyncSession, ctx: AuthContext, limit: int) -> Sequence[Workspace]:
-    rows = await session.scalars(workspaces(ctx).order_by(Workspace.name, Workspace.id).limit(limit))
+    rows = await session.scalars(
+        scoped.select(ctx, Workspace).order_by(Workspace.name, Workspace.id).limit(limit)
+    )
     return rows.all()
 
 

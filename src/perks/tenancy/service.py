@@ -182,3 +182,11 @@ async def resolve_workspace(session: AsyncSession, ctx: AuthContext, workspace_i
     if workspace is None:
         raise NotFound("Workspace not found", title="Workspace not found")
     return workspace
+
+
+async def make_default_workspace(session: AsyncSession, ctx: AuthContext, workspace: Workspace) -> None:
+    """`workspace` becomes the caller's default: the old default is cleared first, then this one set (the
+    partial unique index keeps it to one)."""
+    await repository.clear_default_workspace(session, ctx, workspace.id)
+    workspace.is_default = True
+    await session.flush()

@@ -13,6 +13,7 @@ from perks.affiliate.affiliates.models import Affiliate, AffiliateStatus
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.common import delete_row
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 from perks.tenancy.models import Workspace
 from perks.ui.sessions import repository as sessions
@@ -31,7 +32,8 @@ class Partner:
 
 
 def affiliates(ctx: AuthContext) -> Select[Affiliate]:
-    return select(Affiliate).where(Affiliate.account_id == ctx.account_id)
+    """The caller's affiliates: the statement the service's published list filters and pages."""
+    return scoped.select(ctx, Affiliate)
 
 
 def containing(statement: Select[Affiliate], text: str) -> Select[Affiliate]:
@@ -53,7 +55,7 @@ async def page(
     session: AsyncSession, ctx: AuthContext, where: AffiliateFilter, keyset: Keyset
 ) -> KeysetPage[Affiliate]:
     """A workspace's affiliates, newest first (on the account-workspace-created index)."""
-    statement = affiliates(ctx).where(Affiliate.workspace_id == where.workspace_id)
+    statement = scoped.select(ctx, Affiliate).where(Affiliate.workspace_id == where.workspace_id)
     if where.status:
         statement = statement.where(Affiliate.status == where.status)
     if where.campaign_id:
@@ -69,16 +71,14 @@ async def by_ids(session: AsyncSession, ctx: AuthContext, ids: Collection[str]) 
     """The affiliates of a page of other rows (commissions, payouts), in one query."""
     if not ids:
         return {}
-    rows = await session.scalars(affiliates(ctx).where(Affiliate.id.in_(set(ids))))
+    rows = await session.scalars(scoped.select(ctx, Affiliate).where(Affiliate.id.in_(set(ids))))
     return {affiliate.id: affiliate for affiliate in rows.all()}
 
 
 async def count_with_status(session: AsyncSession, ctx: AuthContext, workspace_id: str, status: str) -> int:
     count = await session.scalar(
-        select(func.count(Affiliate.id)).where(
-            Affiliate.account_id == ctx.account_id,
-            Affiliate.workspace_id == workspace_id,
-            Affiliate.status == status,
+        scoped.select(ctx, Affiliate, func.count(Affiliate.id)).where(
+            Affiliate.workspace_id == workspace_id, Affiliate.status == status
         )
     )
     return int(count or 0)
@@ -116,7 +116,7 @@ async def signed_in(session: AsyncSession, token_hash: str, now: datetime) -> Pa
 
 
 async def get(session: AsyncSession, ctx: AuthContext, affiliate_id: str) -> Affiliate | None:
-    return await session.scalar(affiliates(ctx).where(Affiliate.id == affiliate_id))
+    return await session.scalar(scoped.select(ctx, Affiliate).where(Affiliate.id == affiliate_id))
 
 
 async def add(session: AsyncSession, affiliate: Affiliate) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, func, select, update
+from sqlalchemy import Select, exists, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.campaigns.models import AffiliateCampaign
 from perks.affiliate.common import delete_row
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 Campaign = AffiliateCampaign
@@ -15,11 +16,12 @@ MENU_MAX = 500  # a workspace's campaigns as choices in a form
 
 
 def campaigns(ctx: AuthContext) -> Select[Campaign]:
-    return select(Campaign).where(Campaign.account_id == ctx.account_id)
+    """The caller's campaigns: the statement the service's published list filters and pages."""
+    return scoped.select(ctx, Campaign)
 
 
 def in_workspace(ctx: AuthContext, workspace_id: str) -> Select[Campaign]:
-    return campaigns(ctx).where(Campaign.workspace_id == workspace_id)
+    return scoped.select(ctx, Campaign).where(Campaign.workspace_id == workspace_id)
 
 
 async def page_in_workspace(
@@ -48,20 +50,21 @@ async def add(session: AsyncSession, campaign: Campaign) -> None:
 
 
 async def get(session: AsyncSession, ctx: AuthContext, campaign_id: str) -> Campaign | None:
-    return await session.scalar(campaigns(ctx).where(Campaign.id == campaign_id))
+    return await session.scalar(scoped.select(ctx, Campaign).where(Campaign.id == campaign_id))
 
 
 async def default_for(session: AsyncSession, ctx: AuthContext, workspace_id: str) -> Campaign | None:
     return await session.scalar(
-        campaigns(ctx).where(Campaign.workspace_id == workspace_id, Campaign.is_default.is_(True))
+        scoped.select(ctx, Campaign).where(
+            Campaign.workspace_id == workspace_id, Campaign.is_default.is_(True)
+        )
     )
 
 
 async def clear_other_defaults(session: AsyncSession, ctx: AuthContext, campaign: Campaign) -> None:
     await session.execute(
-        update(Campaign)
+        scoped.update(ctx, Campaign)
         .where(
-            Campaign.account_id == ctx.account_id,
             Campaign.workspace_id == campaign.workspace_id,
             Campaign.is_default.is_(True),
             Campaign.id != campaign.id,
@@ -76,12 +79,12 @@ async def set_default(
 ) -> None:
     """Mark `campaign` the default; with only_if_none, only when its workspace has no default yet. The
     partial unique index rejects a second default written by a concurrent request."""
-    statement = update(Campaign).where(Campaign.account_id == ctx.account_id, Campaign.id == campaign.id)
+    statement = scoped.update(ctx, Campaign).where(Campaign.id == campaign.id)
     if only_if_none:
         other = AffiliateCampaign.__table__.alias("other")
         statement = statement.where(
             ~exists().where(
-                other.c.account_id == ctx.account_id,
+                scoped.owned(other, ctx),
                 other.c.workspace_id == campaign.workspace_id,
                 other.c.is_default.is_(True),
             )
@@ -91,8 +94,8 @@ async def set_default(
 
 async def unset_default(session: AsyncSession, ctx: AuthContext, campaign: Campaign) -> None:
     await session.execute(
-        update(Campaign)
-        .where(Campaign.account_id == ctx.account_id, Campaign.id == campaign.id)
+        scoped.update(ctx, Campaign)
+        .where(Campaign.id == campaign.id)
         .values(is_default=False)
         .execution_options(synchronize_session=False)
     )

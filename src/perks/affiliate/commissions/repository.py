@@ -8,13 +8,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.commissions.models import UNPAID, Commission, CommissionStatus
 from perks.db.base import table_of
 from perks.kit.keyset import Keyset, KeysetPage, keyset_batches, keyset_page
 from perks.sql import Runner, Statement, attribute_columns, loaded, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 # "review": pending, not yet approved, in no payout: the console's queue.
@@ -30,7 +31,7 @@ class CommissionFilter:
 
 
 def _filtered(ctx: AuthContext, where: CommissionFilter) -> Select[Commission]:
-    statement = commissions(ctx)
+    statement = scoped.select(ctx, Commission)
     if where.workspace_id:
         statement = statement.where(Commission.workspace_id == where.workspace_id)
     if where.affiliate_id:
@@ -49,7 +50,8 @@ def _filtered(ctx: AuthContext, where: CommissionFilter) -> Select[Commission]:
 
 
 def commissions(ctx: AuthContext) -> Select[Commission]:
-    return select(Commission).where(Commission.account_id == ctx.account_id)
+    """The caller's commissions: the statement the service's published list filters and pages."""
+    return scoped.select(ctx, Commission)
 
 
 async def page(
@@ -71,9 +73,8 @@ def batches(
 async def approve(session: AsyncSession, ctx: AuthContext, commission_id: str, now: datetime) -> bool:
     """Approve a pending commission not approved yet, in one conditional UPDATE."""
     result = await session.execute(
-        update(Commission)
+        scoped.update(ctx, Commission)
         .where(
-            Commission.account_id == ctx.account_id,
             Commission.id == commission_id,
             Commission.status == CommissionStatus.PENDING,
             Commission.approved_at.is_(None),
@@ -90,15 +91,15 @@ async def totals_by_status(
 ) -> dict[tuple[str, str | None], Decimal]:
     """(status, currency) -> the sum of one affiliate's commissions (clawbacks count negative)."""
     rows = await session.execute(
-        select(Commission.status, Commission.currency, func.sum(Commission.amount))
-        .where(Commission.account_id == ctx.account_id, Commission.affiliate_id == affiliate_id)
+        scoped.select(ctx, Commission, Commission.status, Commission.currency, func.sum(Commission.amount))
+        .where(Commission.affiliate_id == affiliate_id)
         .group_by(Commission.status, Commission.currency)
     )
     return {(status, currency): Decimal(total or 0) for status, currency, total in rows.all()}
 
 
 async def get(session: AsyncSession, ctx: AuthContext, commission_id: str) -> Commission | None:
-    return await session.scalar(commissions(ctx).where(Commission.id == commission_id))
+    return await session.scalar(scoped.select(ctx, Commission).where(Commission.id == commission_id))
 
 
 async def add(session: AsyncSession, commission: Commission) -> None:
@@ -115,8 +116,8 @@ async def update_if(
 ) -> bool:
     """One conditional UPDATE; False when the row no longer meets `conditions`."""
     result = await session.execute(
-        update(Commission)
-        .where(Commission.account_id == ctx.account_id, Commission.id == commission_id, *conditions)
+        scoped.update(ctx, Commission)
+        .where(Commission.id == commission_id, *conditions)
         .values(**values)
         .returning(Commission.id)
         .execution_options(synchronize_session=False)
@@ -126,8 +127,8 @@ async def update_if(
 
 async def delete_commission(session: AsyncSession, ctx: AuthContext, commission_id: str) -> bool:
     result = await session.execute(
-        delete(Commission)
-        .where(Commission.account_id == ctx.account_id, Commission.id == commission_id)
+        scoped.delete(ctx, Commission)
+        .where(Commission.id == commission_id)
         .returning(Commission.id)
         .execution_options(synchronize_session=False)
     )
@@ -136,8 +137,8 @@ async def delete_commission(session: AsyncSession, ctx: AuthContext, commission_
 
 async def delete_for_referred(session: AsyncSession, ctx: AuthContext, referred_key: str) -> None:
     await session.execute(
-        delete(Commission)
-        .where(Commission.account_id == ctx.account_id, Commission.referred_key == referred_key)
+        scoped.delete(ctx, Commission)
+        .where(Commission.referred_key == referred_key)
         .execution_options(synchronize_session=False)
     )
 
@@ -148,9 +149,7 @@ async def delete_for_referred(session: AsyncSession, ctx: AuthContext, referred_
 _COMMISSIONS = table_of(Commission)
 _KEYS, _COLUMNS = attribute_columns(Commission)
 _READ = statement(
-    lambda: select(*_COLUMNS).where(
-        _COMMISSIONS.c.account_id == bindparam("account_id"), _COMMISSIONS.c.id == bindparam("id")
-    )
+    lambda: scoped.select(scoped.bound(), _COMMISSIONS, *_COLUMNS).where(_COMMISSIONS.c.id == bindparam("id"))
 )
 _INSERT = statement(
     lambda: _COMMISSIONS.insert().values(
@@ -165,9 +164,8 @@ def _reduce(*changed: str) -> Statement:
     table = _COMMISSIONS
     return statement(
         lambda: (
-            update(table)
+            scoped.update(scoped.bound("b_account"), table)
             .where(
-                table.c.account_id == bindparam("b_account"),
                 table.c.id == bindparam("b_id"),
                 or_(*(table.c.status == status for status in UNPAID)),  # no expanding IN on the driver
             )

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.common import delete_row
 from perks.affiliate.links.models import AffiliateLink
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
 def links_of(ctx: AuthContext, affiliate_id: str) -> Select[AffiliateLink]:
-    return select(AffiliateLink).where(
-        AffiliateLink.account_id == ctx.account_id, AffiliateLink.affiliate_id == affiliate_id
-    )
+    return scoped.select(ctx, AffiliateLink).where(AffiliateLink.affiliate_id == affiliate_id)
 
 
 async def all_of(
@@ -26,16 +25,12 @@ async def all_of(
 
 
 async def get(session: AsyncSession, ctx: AuthContext, link_id: str) -> AffiliateLink | None:
-    return await session.scalar(
-        select(AffiliateLink).where(AffiliateLink.account_id == ctx.account_id, AffiliateLink.id == link_id)
-    )
+    return await session.scalar(scoped.select(ctx, AffiliateLink).where(AffiliateLink.id == link_id))
 
 
 async def has_code(session: AsyncSession, ctx: AuthContext, code_key: str) -> bool:
     found = await session.scalar(
-        select(AffiliateLink.id).where(
-            AffiliateLink.account_id == ctx.account_id, AffiliateLink.code_key == code_key
-        )
+        scoped.select(ctx, AffiliateLink, AffiliateLink.id).where(AffiliateLink.code_key == code_key)
     )
     return found is not None
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates.models import Affiliate
@@ -19,11 +19,13 @@ from perks.db.base import table_of
 from perks.kit.keyset import Keyset, KeysetPage, keyset_batches, keyset_page
 from perks.kit.money import Amount
 from perks.sql import Runner, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
 def payouts(ctx: AuthContext) -> Select[Payout]:
-    return select(Payout).where(Payout.account_id == ctx.account_id)
+    """The caller's payouts: the statement the service's published list filters and pages."""
+    return scoped.select(ctx, Payout)
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class PayoutFilter:
 
 
 def filtered(ctx: AuthContext, where: PayoutFilter) -> Select[Payout]:
-    statement = payouts(ctx)
+    statement = scoped.select(ctx, Payout)
     if where.workspace_id:
         statement = statement.where(Payout.workspace_id == where.workspace_id)
     if where.affiliate_id:
@@ -62,13 +64,13 @@ async def get_of_affiliate(
     session: AsyncSession, ctx: AuthContext, affiliate_id: str, payout_id: str
 ) -> Payout | None:
     return await session.scalar(
-        payouts(ctx).where(Payout.id == payout_id, Payout.affiliate_id == affiliate_id)
+        scoped.select(ctx, Payout).where(Payout.id == payout_id, Payout.affiliate_id == affiliate_id)
     )
 
 
 async def get(session: AsyncSession, ctx: AuthContext, payout_id: str) -> Payout | None:
     return await session.scalar(
-        payouts(ctx).where(Payout.id == payout_id).execution_options(populate_existing=True)
+        scoped.select(ctx, Payout).where(Payout.id == payout_id).execution_options(populate_existing=True)
     )
 
 
@@ -85,7 +87,7 @@ def _unpaid_due(now: datetime) -> list[Any]:
 async def due_commissions(
     session: AsyncSession, ctx: AuthContext, now: datetime, workspace_id: str | None = None
 ) -> list[Commission]:
-    statement = select(Commission).where(Commission.account_id == ctx.account_id, *_unpaid_due(now))
+    statement = scoped.select(ctx, Commission).where(*_unpaid_due(now))
     if workspace_id is not None:
         statement = statement.where(Commission.workspace_id == workspace_id)
     rows = await session.scalars(statement.order_by(Commission.affiliate_id, Commission.id))
@@ -96,8 +98,7 @@ async def not_yet_due(session: AsyncSession, ctx: AuthContext, now: datetime) ->
     """How many pending commissions in no payout wait for their due date, and the soonest one."""
     count, soonest = (
         await session.execute(
-            select(func.count(), func.min(Commission.due_at)).where(
-                Commission.account_id == ctx.account_id,
+            scoped.select(ctx, Commission, func.count(), func.min(Commission.due_at)).where(
                 Commission.status == CommissionStatus.PENDING,
                 Commission.payout_id.is_(None),
                 Commission.due_at > now,
@@ -118,9 +119,8 @@ async def claim(
     """Move these commissions into the payout if they are still pending and in no payout; the amounts
     of those that moved."""
     result = await session.execute(
-        update(Commission)
+        scoped.update(ctx, Commission)
         .where(
-            Commission.account_id == ctx.account_id,
             Commission.id.in_(commission_ids),
             Commission.status == CommissionStatus.PENDING,
             Commission.payout_id.is_(None),
@@ -140,9 +140,8 @@ async def add(session: AsyncSession, payout: Payout) -> None:
 def _adjust_pending() -> Any:
     # Parameters named apart from the columns: SQLAlchemy reserves column names for an UPDATE's SET.
     return (
-        update(_PAYOUTS)
+        scoped.update(scoped.bound("b_account"), _PAYOUTS)
         .where(
-            _PAYOUTS.c.account_id == bindparam("b_account"),
             _PAYOUTS.c.id == bindparam("b_id"),
             _PAYOUTS.c.status == PayoutStatus.PENDING,
         )
@@ -168,9 +167,8 @@ async def adjust_pending(
 
 async def pay_commissions(session: AsyncSession, ctx: AuthContext, payout_id: str, now: datetime) -> None:
     await session.execute(
-        update(Commission)
+        scoped.update(ctx, Commission)
         .where(
-            Commission.account_id == ctx.account_id,
             Commission.payout_id == payout_id,
             Commission.status == CommissionStatus.PROCESSING,
         )
@@ -182,19 +180,16 @@ async def pay_commissions(session: AsyncSession, ctx: AuthContext, payout_id: st
 async def mark_paid(session: AsyncSession, ctx: AuthContext, payout_id: str, now: datetime) -> bool:
     """pending → paid, with the amount set to what its commissions (now paid) add up to."""
     paid_total = (
-        select(func.coalesce(func.sum(Commission.amount), 0))
+        scoped.select(ctx, Commission, func.coalesce(func.sum(Commission.amount), 0))
         .where(
-            Commission.account_id == ctx.account_id,
             Commission.payout_id == payout_id,
             Commission.status == CommissionStatus.PAID,
         )
         .scalar_subquery()
     )
     result = await session.execute(
-        update(Payout)
-        .where(
-            Payout.account_id == ctx.account_id, Payout.id == payout_id, Payout.status == PayoutStatus.PENDING
-        )
+        scoped.update(ctx, Payout)
+        .where(Payout.id == payout_id, Payout.status == PayoutStatus.PENDING)
         .values(status=PayoutStatus.PAID, paid_at=now, amount=paid_total)
         .returning(Payout.id)
         .execution_options(synchronize_session=False)
@@ -204,9 +199,9 @@ async def mark_paid(session: AsyncSession, ctx: AuthContext, payout_id: str, now
 
 async def pending_with_affiliates(session: AsyncSession, ctx: AuthContext) -> list[tuple[Payout, Affiliate]]:
     rows = await session.execute(
-        select(Payout, Affiliate)
+        scoped.select(ctx, Payout, Payout, Affiliate)
         .join(Affiliate, Affiliate.id == Payout.affiliate_id)
-        .where(Payout.account_id == ctx.account_id, Payout.status == PayoutStatus.PENDING)
+        .where(Payout.status == PayoutStatus.PENDING)
         .order_by(Payout.created_at, Payout.id)
     )
     return [(row[0], row[1]) for row in rows.all()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates.models import Affiliate
@@ -15,24 +15,28 @@ from perks.affiliate.referred_users.models import Referral, ReferredUser
 from perks.db.base import table_of
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.sql import Runner, Statement, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 
 def referred_users(ctx: AuthContext) -> Select[ReferredUser]:
-    return select(ReferredUser).where(ReferredUser.account_id == ctx.account_id)
+    """The caller's referred users: the statement the service's published list filters and pages."""
+    return scoped.select(ctx, ReferredUser)
 
 
 async def page_of_affiliate(
     session: AsyncSession, ctx: AuthContext, affiliate_id: str, keyset: Keyset
 ) -> KeysetPage[ReferredUser]:
     """Newest first, on the account-affiliate-created index."""
-    statement = referred_users(ctx).where(ReferredUser.affiliate_id == affiliate_id)
+    statement = scoped.select(ctx, ReferredUser).where(ReferredUser.affiliate_id == affiliate_id)
     order = (ReferredUser.created_at, ReferredUser.id)
     return await keyset_page(session, statement, order, keyset, descending=True)
 
 
 async def by_email(session: AsyncSession, ctx: AuthContext, email: str) -> ReferredUser | None:
-    return await session.scalar(referred_users(ctx).where(ReferredUser.email_key == email_key(email)))
+    return await session.scalar(
+        scoped.select(ctx, ReferredUser).where(ReferredUser.email_key == email_key(email))
+    )
 
 
 async def add(session: AsyncSession, referred: ReferredUser) -> None:
@@ -58,9 +62,11 @@ def _referral(by_email: bool) -> Statement:
 
     def build() -> Any:
         referred, affiliates, campaigns = _REFERRED, _AFFILIATES, _CAMPAIGNS
-        account: Any = bindparam("account_id")
+        account = scoped.bound()
         query = (
-            select(
+            scoped.select(
+                account,
+                referred,
                 referred.c.id,
                 referred.c.workspace_id,
                 referred.c.affiliate_id,
@@ -78,12 +84,11 @@ def _referral(by_email: bool) -> Statement:
             .select_from(referred)
             .outerjoin(
                 affiliates,
-                and_(affiliates.c.account_id == account, affiliates.c.id == referred.c.affiliate_id),
+                and_(scoped.owned(affiliates, account), affiliates.c.id == referred.c.affiliate_id),
             )
             .outerjoin(
-                campaigns, and_(campaigns.c.account_id == account, campaigns.c.id == referred.c.campaign_id)
+                campaigns, and_(scoped.owned(campaigns, account), campaigns.c.id == referred.c.campaign_id)
             )
-            .where(referred.c.account_id == account)
         )
         if by_email:
             return query.where(referred.c.email_key == bindparam("key"))

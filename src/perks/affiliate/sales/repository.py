@@ -6,13 +6,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func
 
 from perks.affiliate.commissions.models import Commission, CommissionStatus
 from perks.affiliate.sales.models import Sale
 from perks.db.base import table_of
 from perks.kit.money import Amount
 from perks.sql import Runner, attribute_columns, dialect_statement, insert_of, loaded, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
 # Core statements (perks.sql) of the sale and refund path; as in commissions.repository, every column
@@ -22,8 +23,8 @@ _SALES = table_of(Sale)
 _COMMISSIONS = table_of(Commission)
 _KEYS, _COLUMNS = attribute_columns(Sale)
 _BY_INVOICE = statement(
-    lambda: select(*_COLUMNS).where(
-        _SALES.c.account_id == bindparam("account_id"), _SALES.c.invoice_id == bindparam("invoice_id")
+    lambda: scoped.select(scoped.bound(), _SALES, *_COLUMNS).where(
+        _SALES.c.invoice_id == bindparam("invoice_id")
     )
 )
 _INSERT_ONCE = dialect_statement(
@@ -40,9 +41,8 @@ def _add_refund() -> Any:
     # Parameters named apart from the columns: SQLAlchemy reserves column names for an UPDATE's SET.
     refunded = _SALES.c.refunded_amount + bindparam("b_amount", type_=Amount())
     return (
-        update(_SALES)
+        scoped.update(scoped.bound("b_account"), _SALES)
         .where(
-            _SALES.c.account_id == bindparam("b_account"),
             _SALES.c.id == bindparam("b_id"),
             refunded <= _SALES.c.amount,
         )
@@ -53,8 +53,9 @@ def _add_refund() -> Any:
 
 _ADD_REFUND = statement(_add_refund)
 _EARNED_TOTAL = statement(
-    lambda: select(func.coalesce(func.sum(_COMMISSIONS.c.amount), 0)).where(
-        _COMMISSIONS.c.account_id == bindparam("account_id"),
+    lambda: scoped.select(
+        scoped.bound(), _COMMISSIONS, func.coalesce(func.sum(_COMMISSIONS.c.amount), 0)
+    ).where(
         _COMMISSIONS.c.sale_id == bindparam("sale_id"),
         _COMMISSIONS.c.status != CommissionStatus.REFUNDED,
     )

@@ -17,6 +17,7 @@ from perks.affiliate.tracking.models import Click
 from perks.db.database import Database
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.sql import connection_runner, statement
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 from perks.tenancy.models import Workspace
 
@@ -82,9 +83,7 @@ async def target_in_workspace(session: AsyncSession, workspace_id: str, code: st
 async def target_in_account(session: AsyncSession, ctx: AuthContext, code: str) -> Target | None:
     row = (
         await session.execute(
-            _targets().where(
-                AffiliateLink.account_id == ctx.account_id, AffiliateLink.code_key == code.lower()
-            )
+            _targets().where(scoped.owned(AffiliateLink, ctx), AffiliateLink.code_key == code.lower())
         )
     ).first()
     return Target(*row) if row else None
@@ -92,9 +91,7 @@ async def target_in_account(session: AsyncSession, ctx: AuthContext, code: str) 
 
 async def target_of_link(session: AsyncSession, ctx: AuthContext, link_id: str) -> Target | None:
     row = (
-        await session.execute(
-            _targets().where(AffiliateLink.account_id == ctx.account_id, AffiliateLink.id == link_id)
-        )
+        await session.execute(_targets().where(scoped.owned(AffiliateLink, ctx), AffiliateLink.id == link_id))
     ).first()
     return Target(*row) if row else None
 
@@ -124,21 +121,19 @@ async def page_of_affiliate(
     session: AsyncSession, ctx: AuthContext, affiliate_id: str, keyset: Keyset
 ) -> KeysetPage[Click]:
     """An affiliate's clicks, bots included (flagged), newest first on the account-affiliate index."""
-    statement = select(Click).where(Click.account_id == ctx.account_id, Click.affiliate_id == affiliate_id)
+    statement = scoped.select(ctx, Click).where(Click.affiliate_id == affiliate_id)
     return await keyset_page(session, statement, (Click.created_at, Click.id), keyset, descending=True)
 
 
 async def counts_per_link(session: AsyncSession, ctx: AuthContext, affiliate_id: str) -> dict[str, int]:
     """Clicks (bots apart) on each of an affiliate's links, in one grouped query."""
     rows = await session.execute(
-        select(Click.link_id, func.count(Click.id))
-        .where(
-            Click.account_id == ctx.account_id, Click.affiliate_id == affiliate_id, Click.is_bot.is_(False)
-        )
+        scoped.select(ctx, Click, Click.link_id, func.count(Click.id))
+        .where(Click.affiliate_id == affiliate_id, Click.is_bot.is_(False))
         .group_by(Click.link_id)
     )
     return {link_id: int(count) for link_id, count in rows.all()}
 
 
 async def get_click(session: AsyncSession, ctx: AuthContext, click_id: str) -> Click | None:
-    return await session.scalar(select(Click).where(Click.account_id == ctx.account_id, Click.id == click_id))
+    return await session.scalar(scoped.select(ctx, Click).where(Click.id == click_id))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.workspaces.portal import PortalSettings
@@ -28,7 +27,7 @@ async def create_workspace(session: AsyncSession, ctx: AuthContext, body: Worksp
     workspace = Workspace(account_id=ctx.account_id, name=body.name, is_default=False)
     await repository.add(session, workspace)
     if body.is_default:
-        await _make_default(session, ctx, workspace)
+        await tenancy.make_default_workspace(session, ctx, workspace)
     return workspace
 
 
@@ -39,26 +38,11 @@ async def update_workspace(
     if body.name is not None:
         workspace.name = body.name
     if body.is_default is True:
-        await _make_default(session, ctx, workspace)
+        await tenancy.make_default_workspace(session, ctx, workspace)
     elif body.is_default is False and workspace.is_default:
         raise Unprocessable("An account always has a default workspace; make another one the default instead")
     await session.flush()
     return workspace
-
-
-async def _make_default(session: AsyncSession, ctx: AuthContext, workspace: Workspace) -> None:
-    # Clear the old default, then set the new one; the partial unique index keeps it to one.
-    await session.execute(
-        update(Workspace)
-        .where(
-            Workspace.account_id == ctx.account_id,
-            Workspace.is_default.is_(True),
-            Workspace.id != workspace.id,
-        )
-        .values(is_default=False)
-    )
-    workspace.is_default = True
-    await session.flush()
 
 
 SWITCHER_MAX = 200  # workspaces offered by the console's switcher

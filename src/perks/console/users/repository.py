@@ -6,23 +6,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.console.users.models import ConsoleUser, Role
 from perks.errors import Conflict
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
+from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 from perks.tenancy.models import Account
 from perks.ui.sessions import repository as sessions
 from perks.ui.sessions.models import WebSession
 
 FACE = "console"
-
-
-def users(ctx: AuthContext) -> Select[ConsoleUser]:
-    return select(ConsoleUser).where(ConsoleUser.account_id == ctx.account_id)
 
 
 async def add(session: AsyncSession, user: ConsoleUser) -> None:
@@ -38,7 +35,9 @@ async def add(session: AsyncSession, user: ConsoleUser) -> None:
 
 
 async def get(session: AsyncSession, ctx: AuthContext, user_id: str) -> ConsoleUser | None:
-    found: ConsoleUser | None = await session.scalar(users(ctx).where(ConsoleUser.id == user_id))
+    found: ConsoleUser | None = await session.scalar(
+        scoped.select(ctx, ConsoleUser).where(ConsoleUser.id == user_id)
+    )
     return found
 
 
@@ -47,16 +46,14 @@ async def find_by_email(session: AsyncSession, email: str) -> ConsoleUser | None
 
 
 async def list_for_account(session: AsyncSession, account_id: str) -> Sequence[ConsoleUser]:
-    rows = await session.scalars(
-        select(ConsoleUser).where(ConsoleUser.account_id == account_id).order_by(ConsoleUser.email)
-    )
+    rows = await session.scalars(scoped.select(account_id, ConsoleUser).order_by(ConsoleUser.email))
     return rows.all()
 
 
 async def page(
     session: AsyncSession, ctx: AuthContext, search: str, keyset: Keyset
 ) -> KeysetPage[ConsoleUser]:
-    statement = users(ctx)
+    statement = scoped.select(ctx, ConsoleUser)
     if search:
         statement = statement.where(ConsoleUser.email.contains(search.lower(), autoescape=True))
     return await keyset_page(session, statement, (ConsoleUser.email, ConsoleUser.id), keyset)
@@ -68,7 +65,7 @@ async def signed_in(session: AsyncSession, token_hash: str, now: datetime) -> tu
         await session.execute(
             select(ConsoleUser, Account.name)
             .join(WebSession, WebSession.subject_id == ConsoleUser.id)
-            .join(Account, Account.id == ConsoleUser.account_id)
+            .join_from(ConsoleUser, Account)  # on the account_id foreign key
             .where(
                 *sessions.live(FACE, token_hash, now),
                 WebSession.account_id == ConsoleUser.account_id,
@@ -87,10 +84,9 @@ async def lock_account(session: AsyncSession, account_id: str) -> None:
 
 async def other_active_owners(session: AsyncSession, account_id: str, user_id: str) -> int:
     count = await session.scalar(
-        select(func.count())
+        scoped.select(account_id, ConsoleUser, func.count())
         .select_from(ConsoleUser)
         .where(
-            ConsoleUser.account_id == account_id,
             ConsoleUser.id != user_id,
             ConsoleUser.role == Role.OWNER.value,
             ConsoleUser.disabled_at.is_(None),

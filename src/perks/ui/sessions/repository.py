@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from perks.tenancy import scoped
 from perks.ui.sessions.models import WebSession
 
 
@@ -43,9 +44,8 @@ async def revoke_subject(
 ) -> int:
     """Revoke every live session of one subject; how many there were."""
     revoked = await session.execute(
-        update(WebSession)
+        scoped.update(account_id, WebSession)
         .where(
-            WebSession.account_id == account_id,
             WebSession.face == face,
             WebSession.subject_id == subject_id,
             WebSession.revoked_at.is_(None),
