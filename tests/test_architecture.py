@@ -149,3 +149,112 @@ def test_the_checks_see_a_ring_and_an_upward_arrow() -> None:
     assert layer("perks.outbox.worker") in FOUNDATION and layer("perks.loyalty.events.jobs") in DOMAINS
     assert is_router("perks.loyalty.campaigns.router") and is_router("perks.imports.migration_router")
     assert not is_router("perks.loyalty.routes") and not is_router("perks.loyalty.campaigns.rendering")
+
+
+# Where SQL may be written: repositories, the scoping module, and the database layer's own tools.
+SQL_HOMES = {
+    "perks.tenancy.scoped",
+    "perks.sql",
+    "perks.sqlite_inline",
+    "perks.kit.pagination",
+    "perks.kit.keyset",
+    "perks.kit.pruning",
+}
+STATEMENT_BUILDERS = {
+    "select",
+    "update",
+    "delete",
+    "insert",
+    "text",
+    "exists",
+    "union",
+    "union_all",
+    "insert_for",
+}
+
+
+def holds_sql(module: str) -> bool:
+    name = module.rsplit(".", 1)[-1]
+    return (
+        module in SQL_HOMES
+        or name == "repository"
+        or name.endswith("_repository")
+        or name == "models"
+        or module.startswith("perks.db.")
+    )
+
+
+def statement_builders(tree: ast.AST) -> Iterator[str]:
+    """The SQL statement constructors a module imports (from SQLAlchemy, or perks.db's insert_for)."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.split(".")[0] in ("sqlalchemy", "perks")
+        ):
+            if node.module.startswith("perks") and node.module != "perks.db.database":
+                continue
+            yield from (alias.name for alias in node.names if alias.name in STATEMENT_BUILDERS)
+
+
+def test_sql_is_written_only_in_repositories() -> None:
+    """Services, routers and the engine ask repositories; they build no statements of their own."""
+    outside = sorted(
+        f"{name}: {builder}"
+        for name, path in MODULES.items()
+        if not holds_sql(name)
+        for builder in statement_builders(ast.parse(path.read_text()))
+    )
+    assert outside == []
+
+
+def is_column(node: ast.AST) -> bool:
+    """`X.account_id` where X is a mapped class, a module-level table (`_LINES.c`) or any table's `.c`."""
+    if not (isinstance(node, ast.Attribute) and node.attr == "account_id"):
+        return False
+    holder = node.value
+    if isinstance(holder, ast.Attribute) and holder.attr == "c":
+        return True
+    return isinstance(holder, ast.Name) and holder.id.lstrip("_")[:1].isupper()
+
+
+def hand_written_scoping(tree: ast.AST) -> Iterator[int]:
+    """Lines comparing a table's account_id with anything but another table's account_id (a join)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1:
+            sides = (node.left, node.comparators[0])
+            if any(is_column(side) for side in sides) and not all(is_column(side) for side in sides):
+                yield node.lineno
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "in_"
+            and is_column(node.func.value)
+        ):
+            yield node.lineno
+
+
+def test_tenant_scoping_is_written_once() -> None:
+    """Every tenant condition comes from perks.tenancy.scoped, so none is forgotten or spelled twice."""
+    by_hand = sorted(
+        f"{name}:{line}"
+        for name, path in MODULES.items()
+        if name != "perks.tenancy.scoped"
+        for line in hand_written_scoping(ast.parse(path.read_text()))
+    )
+    assert by_hand == []
+
+
+def test_the_sql_checks_see_a_statement_and_a_condition() -> None:
+    """The two checks above can fail."""
+    service = ast.parse("from sqlalchemy import select, update\nfrom perks.db.database import insert_for\n")
+    assert sorted(statement_builders(service)) == ["insert_for", "select", "update"]
+    assert not holds_sql("perks.loyalty.engine.budgets") and holds_sql("perks.loyalty.tiers.repository")
+    scoping = ast.parse(
+        "a = Tier.account_id == ctx.account_id\n"
+        "b = _LINES.c.account_id == bindparam('account_id')\n"
+        "c = Wallet.account_id == Customer.account_id\n"
+        "d = row.account_id == ctx.account_id\n"
+        "e = table.c.account_id.in_(ids)\n"
+    )
+    assert list(hand_written_scoping(scoping)) == [1, 2, 5]

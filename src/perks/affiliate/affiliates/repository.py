@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates.models import Affiliate, AffiliateStatus
 from perks.affiliate.campaigns.models import AffiliateCampaign
-from perks.affiliate.common import delete_row
+from perks.db.writes import delete_owned
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
@@ -126,4 +126,5 @@ async def add(session: AsyncSession, affiliate: Affiliate) -> None:
 
 async def delete_affiliate(session: AsyncSession, ctx: AuthContext, affiliate: Affiliate) -> None:
     """One DELETE: links, referred users and commissions go with it (ON DELETE CASCADE)."""
-    await delete_row(session, ctx, affiliate)
+    await delete_owned(session, ctx, Affiliate, affiliate.id)
+    session.expunge(affiliate)  # gone: the session must not write it back

@@ -6,7 +6,7 @@ from sqlalchemy import Select, exists, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.campaigns.models import AffiliateCampaign
-from perks.affiliate.common import delete_row
+from perks.db.writes import delete_owned
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
@@ -102,4 +102,5 @@ async def unset_default(session: AsyncSession, ctx: AuthContext, campaign: Campa
 
 
 async def delete_campaign(session: AsyncSession, ctx: AuthContext, campaign: Campaign) -> None:
-    await delete_row(session, ctx, campaign)
+    await delete_owned(session, ctx, AffiliateCampaign, campaign.id)
+    session.expunge(campaign)  # gone: the session must not write it back

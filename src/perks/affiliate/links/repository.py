@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.affiliate.common import delete_row
 from perks.affiliate.links.models import AffiliateLink
+from perks.db.writes import delete_owned
 from perks.tenancy import scoped
 from perks.tenancy.context import AuthContext
 
@@ -41,4 +41,5 @@ async def add(session: AsyncSession, link: AffiliateLink) -> None:
 
 
 async def delete_link(session: AsyncSession, ctx: AuthContext, link: AffiliateLink) -> None:
-    await delete_row(session, ctx, link)
+    await delete_owned(session, ctx, AffiliateLink, link.id)
+    session.expunge(link)  # gone: the session must not write it back

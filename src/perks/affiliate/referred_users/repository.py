@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.affiliate.affiliates.models import Affiliate
 from perks.affiliate.campaigns.models import AffiliateCampaign
-from perks.affiliate.common import delete_row, email_key
 from perks.affiliate.referred_users.models import Referral, ReferredUser
+from perks.affiliate.wire import email_key
 from perks.db.base import table_of
+from perks.db.writes import delete_owned
 from perks.kit.keyset import Keyset, KeysetPage, keyset_page
 from perks.sql import Runner, Statement, statement
 from perks.tenancy import scoped
@@ -45,7 +46,8 @@ async def add(session: AsyncSession, referred: ReferredUser) -> None:
 
 
 async def delete_referred(session: AsyncSession, ctx: AuthContext, referred: ReferredUser) -> None:
-    await delete_row(session, ctx, referred)
+    await delete_owned(session, ctx, ReferredUser, referred.id)
+    session.expunge(referred)  # gone: the session must not write it back
 
 
 # Core statements of the sale path (perks.sql).
