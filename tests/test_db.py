@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import stat
 import time
-from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +17,6 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 
 from perks.config import Settings
-from perks.db.checkpoints import Checkpointer
 from perks.db.database import Database
 from perks.db.migrate import migrate
 from perks.db.types import UTCDateTime
@@ -100,37 +97,3 @@ async def test_a_new_sqlite_database_its_wal_and_secret_are_readable_by_the_owne
         os.umask(umask)
     assert {"perks-test.db", "perks-test.db-wal", "perks-test.db-shm", "perks-test.db.secret"} <= set(modes)
     assert set(modes.values()) == {0o600}, modes
-
-
-def rows_in_the_database_file(path: Path) -> int:
-    """Rows of `probe` in the main file alone: what checkpoints copied, not what the WAL still holds."""
-    with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as file_only:
-        return int(file_only.execute("SELECT count(*) FROM probe").fetchone()[0])
-
-
-def test_checkpoints_copy_the_log_into_the_file_on_their_own_thread(tmp_path: Path) -> None:
-    path = tmp_path / "checkpointed.db"
-    with closing(sqlite3.connect(path, isolation_level=None)) as writer:
-        writer.execute("PRAGMA journal_mode=WAL")
-        writer.execute("PRAGMA wal_autocheckpoint=0")  # as Perks' writers run
-        writer.execute("CREATE TABLE probe (x INTEGER)")
-        writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the table itself is in the file
-        checkpoints = Checkpointer(str(path), writes_per_checkpoint=3)
-        for value in range(3):
-            if value == 2:
-                before = rows_in_the_database_file(path)
-            writer.execute("INSERT INTO probe VALUES (?)", (value,))
-            checkpoints.after_write()
-        checkpoints.close()  # waits for the checkpoint that the third write started
-        after = rows_in_the_database_file(path)
-    assert (before, after) == (0, 3)  # nothing copied after two writes, all of it after the third
-
-
-async def test_the_writers_leave_checkpoints_to_the_checkpointer(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path)
-    database = Database(url)
-    try:
-        async with database.transaction() as session:
-            assert await session.scalar(text("PRAGMA wal_autocheckpoint")) == 0
-    finally:
-        await database.dispose()

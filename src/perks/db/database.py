@@ -17,7 +17,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from perks.db.checkpoints import Checkpointer
 from perks.db.sqlite import READ_ONLY, configure_sqlite, create_private_file, inline_sqlite_url, open_reader
 from perks.kit import encoding
 from perks.sql import Runner, connection_runner
@@ -69,9 +68,9 @@ class Database:
         # SQLite: the hot paths' read connections (see `reading`); None: reads go through the engine.
         self._sqlite_path = make_url(url).database or ""
         self._sqlite_dialect = self.engine.dialect
-        on_file = self.is_sqlite and self._sqlite_path not in ("", ":memory:")
-        self._readers: list[sqlite3.Connection] | None = [] if on_file else None
-        self._checkpoints = Checkpointer(self._sqlite_path) if on_file else None
+        self._readers: list[sqlite3.Connection] | None = (
+            [] if self.is_sqlite and self._sqlite_path not in ("", ":memory:") else None
+        )
         self._writer = async_sessionmaker(self.engine, expire_on_commit=False)
         self._reader = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
@@ -85,8 +84,6 @@ class Database:
             return
         async with self._write_lock:
             yield
-        if self._checkpoints is not None:
-            self._checkpoints.after_write()
 
     @asynccontextmanager
     async def transaction(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
@@ -135,5 +132,3 @@ class Database:
             reader.close()
         self._readers = [] if self._readers is not None else None
         await self.engine.dispose()
-        if self._checkpoints is not None:
-            self._checkpoints.close()

@@ -54,7 +54,6 @@ def configure_sqlite(engine: AsyncEngine) -> None:
             "foreign_keys=ON",
             "busy_timeout=30000",
             "synchronous=NORMAL",
-            "wal_autocheckpoint=0",  # perks.db.checkpoints runs them off the event loop's thread
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
