@@ -63,9 +63,6 @@ async def tier_of(session: AsyncSession, ctx: AuthContext, customer: Customer) -
     return customer.tier_id or await base_tier_id(session, ctx)
 
 
-active_tiers = tier_service.active_tiers  # the account's ACTIVE tiers by level
-
-
 async def recalculate(
     session: AsyncSession,
     ctx: AuthContext,
@@ -81,7 +78,7 @@ async def recalculate(
     Base tier when none qualifies); otherwise they move up to the highest qualifying tier above their own.
     `tiers` are the account's ACTIVE tiers by level when the caller has them already."""
     if tiers is None:
-        tiers = await active_tiers(session, ctx)
+        tiers = await tier_service.active_tiers(session, ctx)
     current = await _current_tier(session, ctx, customer, tiers)
     level = current.level if current is not None else BASE_LEVEL
     leaving = current is not None and _exits(current, facts)

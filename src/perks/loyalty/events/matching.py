@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.conditions import compile_conditions
-from perks.loyalty.engine import tier_moves
 from perks.loyalty.events import repository
+from perks.loyalty.tiers import service as tier_service
 from perks.loyalty.tiers.models import Tier
 from perks.sql import runner_of
 from perks.tenancy.context import AuthContext
@@ -96,7 +96,7 @@ async def snapshot(session: AsyncSession, ctx: AuthContext) -> Snapshot:
     for campaign in campaigns:
         session.expunge(campaign)  # a detached snapshot: never expired or refreshed by a commit
         by_trigger[str(campaign.attributes.get("trigger"))].append(_cached(campaign))
-    active = list(await tier_moves.active_tiers(session, ctx))
+    active = list(await tier_service.active_tiers(session, ctx))
     for tier in active:
         session.expunge(tier)
     if len(_snapshots) >= MAX_CACHED_ACCOUNTS:
