@@ -7,7 +7,7 @@ import asyncio
 import os
 import stat
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -74,6 +74,23 @@ def test_sqlite_text_with_or_without_an_offset_reads_as_the_same_utc_moment() ->
     moved = parse("2026-03-01 14:30:15+02:00")
     assert moved == datetime(2026, 3, 1, 12, 30, 15, tzinfo=UTC) and moved.tzinfo == UTC
     assert parse(None) is None
+
+
+def test_sqlite_text_of_a_moment_is_the_same_whether_or_not_it_was_just_written() -> None:
+    # The bind keeps the last value's text: a value met again, or a different moment after it, must
+    # still be written as itself.
+    write = UTCDateTime().bind_processor(sqlite.dialect())
+    assert write is not None
+    noon = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    in_paris = datetime(2026, 3, 1, 14, 0, 0, 5, tzinfo=timezone(timedelta(hours=2)))
+    naive = datetime(2026, 3, 1, 9, 30)
+    for _ in range(2):
+        assert write(noon) == "2026-03-01 12:00:00.000000"
+        assert write(noon) == "2026-03-01 12:00:00.000000"
+        assert write(in_paris) == "2026-03-01 12:00:00.000005"
+        assert write(naive) == "2026-03-01 09:30:00.000000"
+        assert write(None) is None
+    assert write(noon + timedelta(microseconds=1)) == "2026-03-01 12:00:00.000001"
 
 
 async def test_a_new_sqlite_database_its_wal_and_secret_are_readable_by_the_owner_only(

@@ -34,13 +34,22 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().bind_processor(dialect)
 
         # The text SQLAlchemy's SQLite DATETIME writes ("2026-01-31 12:00:00.000000", naive UTC), made by
-        # one C call: isoformat with microseconds always has their six digits.
+        # one C call: isoformat with microseconds always has their six digits. The last value's text is
+        # kept: a batch writes the same `now` into every line and transaction it makes. (One tuple, so a
+        # thread never sees one value's text paired with another value.)
+        last: tuple[Any, str] = (None, "")
+
         def text(value: Any) -> str | None:
+            nonlocal last
             if value is None:
                 return None
-            if value.tzinfo is not None:
-                value = value.astimezone(UTC).replace(tzinfo=None)
-            return str(value.isoformat(" ", "microseconds"))
+            seen, written = last
+            if value is seen:
+                return written
+            moment = value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+            written = str(moment.isoformat(" ", "microseconds"))
+            last = (value, written)
+            return written
 
         return text
 
