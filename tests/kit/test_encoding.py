@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from perks.kit.encoding import dump_bytes, dumps, json_ready, wire_bytes
+from perks.kit.encoding import dump_bytes, dumps, json_ready, loads, wire_bytes
 from tests.support.events import customer, purchase, sent
 from tests.support.tenants import Tenant
 
@@ -27,6 +27,26 @@ json_values = st.recursive(
 def test_it_reads_back_as_the_standard_library_writes_it(value: Any) -> None:
     assert json.loads(dumps(value)) == json.loads(json.dumps(value))
     assert dump_bytes(value).decode() == dumps(value)
+
+
+@given(json_values)
+def test_it_reads_what_the_standard_library_reads(value: Any) -> None:
+    text = json.dumps(value)
+    assert loads(text) == json.loads(text)
+    assert loads(dumps(value)) == json.loads(dumps(value))
+
+
+def test_it_reads_what_orjson_alone_would_misread_or_refuse() -> None:
+    for text in [
+        "123456789012345678901234567890",
+        "-9223372036854775809",
+        '{"n": [1, 18446744073709551616]}',
+    ]:
+        read = loads(text)
+        assert read == json.loads(text)
+        assert "." not in json.dumps(read)  # integers stay integers, not floats
+    assert str(loads("NaN")) == "nan"
+    assert loads('"\\ud800"') == "\ud800"
 
 
 def test_integers_beyond_64_bits_and_non_string_keys() -> None:

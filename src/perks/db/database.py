@@ -51,6 +51,7 @@ class Database:
                 inline_sqlite_url(url),
                 connect_args={"timeout": 30},
                 json_serializer=encoding.dumps,
+                json_deserializer=encoding.loads,
                 hide_parameters=True,
             )
             configure_sqlite(self.engine)
@@ -61,6 +62,7 @@ class Database:
                 max_overflow=pool_size * 2,
                 pool_pre_ping=True,
                 json_serializer=encoding.dumps,
+                json_deserializer=encoding.loads,
                 # Errors and their tracebacks name the statement, never the values (customer data).
                 hide_parameters=True,
             )

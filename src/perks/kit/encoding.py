@@ -10,11 +10,27 @@ write what pydantic writes; beyond 64 bits, pydantic itself writes."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
 import orjson
 import pydantic_core
+
+# orjson reads an integer beyond 64 bits as a float, and refuses what the standard library accepts (NaN,
+# lone surrogates): a text with a run of 19 digits or more, or that orjson refuses, is read by the standard
+# library, so that every stored document reads back as it was written.
+_LONG_NUMBER = re.compile(r"\d{19}")
+
+
+def loads(text: str | bytes) -> Any:
+    """The JSON columns' reader (the engine's deserializer): what `json.loads` reads, faster."""
+    if isinstance(text, str) and _LONG_NUMBER.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
 
 
 def dumps(value: Any) -> str:
