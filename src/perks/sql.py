@@ -16,7 +16,7 @@ are kept. A statement with a list of values (`IN`) is built per list length (`si
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,6 +161,15 @@ class Runner:
 
     async def scalars(self, query: Statement, values: Mapping[str, Any] | None = None) -> list[Any]:
         return [row[0] for row in await self.rows(query, values)]
+
+    async def present(self, query: Sized, account_id: str, name: str, wanted: Collection[Any]) -> set[Any]:
+        """Which of `wanted` an account's rows hold: `query(count)` selects one column, filtered with
+        `in_list(column, count, name)` and by `:account_id`. One query; none for an empty `wanted`."""
+        ordered = sorted(wanted)
+        if not ordered:
+            return set()
+        values = {"account_id": account_id, **listed(name, ordered)}
+        return set(await self.scalars(query(len(ordered)), values))
 
     async def execute(self, query: Statement, values: Mapping[str, Any] | None = None) -> None:
         await self.rows(query, values)

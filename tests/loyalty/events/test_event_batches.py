@@ -14,12 +14,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from perks.db.database import Database
 from perks.errors import AppError
 from perks.idempotency.service import Claim, Replay
 from perks.kit import clock
+from perks.kit.ids import new_id
 from perks.ledger.models import LedgerTransaction
 from perks.loyalty.customers.service import CustomerNotFound
 from perks.loyalty.events import batch, service
@@ -278,3 +279,39 @@ async def test_a_batch_chosen_as_a_deadlock_victim_is_run_again(
     for name, outcome in zip(("c1", "c2"), outcomes, strict=True):
         assert answered(outcome, 201)["customer_id"] == name
         assert await totals(client, tenant, name) == {points: 4}
+
+
+async def test_a_purchase_recorded_by_a_concurrent_transaction_is_answered_as_already_recorded(
+    client: httpx.AsyncClient, app: FastAPI, database: Database, tenant: Tenant
+) -> None:
+    """PostgreSQL: the batch reads the recorded purchase_ids before another transaction commits the same
+    purchase; its insert then skips the row, so the batch is run again (RunAgain) and answers with the
+    event the other transaction recorded, rewarding nothing a second time."""
+    if database.is_sqlite:
+        pytest.skip("SQLite admits one writer: no transaction records a purchase beside the batch")
+    _campaign, points = await running_campaign(client, tenant)
+    await customer(client, tenant, "c1")
+    started(tenant)
+    await sent(client, tenant, purchase(10, "p-0"))
+    racing = await job(client, app, tenant, purchase(10, "p-race"))
+    events = BehaviorEvent.__table__
+    async with patient_transaction(database) as other:
+        original = (
+            (
+                await other.execute(
+                    select(events).where(
+                        events.c.account_id == tenant.account_id, events.c.purchase_id == "p-0"
+                    )
+                )
+            )
+            .mappings()
+            .one()
+        )
+        recorded = dict(original) | {"id": new_id(), "purchase_id": "p-race"}
+        await other.execute(insert(BehaviorEvent).values(recorded))
+        writing = asyncio.create_task(batch.write_batch(database, [racing]))
+        await asyncio.sleep(0.3)  # the batch has read the purchases and waits on the uncommitted row
+    [outcome] = await writing
+    assert answered(outcome, 200)["id"] == recorded["id"]
+    assert await totals(client, tenant, "c1") == {points: 10}
+    assert sorted(await event_rows(database, tenant)) == [("c1", "p-0"), ("c1", "p-race")]

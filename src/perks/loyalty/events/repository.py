@@ -177,6 +177,11 @@ _BRANDS_IN = sized(
         in_list(_BRANDS.c.id, count, "id")
     )
 )
+_RECORDED_PURCHASES = sized(
+    lambda count: scoped.select(scoped.bound(), _EVENTS, _EVENTS.c.purchase_id).where(
+        in_list(_EVENTS.c.purchase_id, count, "purchase")
+    )
+)
 _EVENT_COLUMNS = tuple(column.key for column in _EVENTS.columns)
 _INSERT_EVENTS = dialect_sized(
     lambda count, dialect: (
@@ -189,18 +194,6 @@ _INSERT_EVENTS = dialect_sized(
         )
         .on_conflict_do_nothing()
         .returning(_EVENTS.c.id)
-    )
-)
-_FINISH = statement(
-    lambda: (
-        scoped.update(scoped.bound(), _EVENTS)
-        .where(_EVENTS.c.id == bindparam("event_id"))
-        .values(
-            status=bindparam("new_status"),
-            resolved_at=bindparam("new_resolved_at"),
-            rewarding_campaigns=bindparam("new_rewarding_campaigns"),
-            result=bindparam("new_result"),
-        )
     )
 )
 _UPDATE_CUSTOMER = statement(
@@ -256,34 +249,23 @@ async def read_customers_and_wallets(
 
 
 async def read_existing_brands(runner: Runner, ctx: AuthContext, brand_ids: Collection[str]) -> set[str]:
-    wanted = sorted(brand_ids)
-    if not wanted:
-        return set()
-    rows = await runner.scalars(
-        _BRANDS_IN(len(wanted)), {"account_id": ctx.account_id, **listed("id", wanted)}
-    )
-    return set(rows)
+    return await runner.present(_BRANDS_IN, ctx.account_id, "id", brand_ids)
+
+
+async def read_recorded_purchases(
+    runner: Runner, ctx: AuthContext, purchase_ids: Collection[str]
+) -> set[str]:
+    """Which of these purchase_ids the account's events have already recorded (one query)."""
+    return await runner.present(_RECORDED_PURCHASES, ctx.account_id, "purchase", purchase_ids)
 
 
 async def write_events(runner: Runner, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """insert_events through a runner: one multi-row INSERT .. ON CONFLICT DO NOTHING RETURNING id."""
+    """insert_events through a runner: one multi-row INSERT .. ON CONFLICT DO NOTHING RETURNING id (the ids
+    of the rows written: a row whose purchase_id is recorded already is skipped)."""
     if not rows:
         return set()
     values = {f"{name}_{index}": row[name] for index, row in enumerate(rows) for name in _EVENT_COLUMNS}
     return set(await runner.scalars(_INSERT_EVENTS(len(rows)), values))
-
-
-async def write_finished(runner: Runner, ctx: AuthContext, values: dict[str, dict[str, Any]]) -> None:
-    """finish_many through a runner: one executemany."""
-    rows = [
-        {
-            "account_id": ctx.account_id,
-            "event_id": key,
-            **{f"new_{name}": value for name, value in row.items()},
-        }
-        for key, row in values.items()
-    ]
-    await runner.many(_FINISH, rows)
 
 
 async def update_customers(

@@ -19,6 +19,7 @@ from typing import Any, NotRequired, TypedDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.db.base import transient
+from perks.db.retries import RunAgain
 from perks.errors import AppError, Conflict, NotFound, invalid
 from perks.kit import clock, encoding
 from perks.kit.ids import new_id
@@ -132,8 +133,7 @@ async def create_many(
     now = clock.now()
     runner = await runner_of(session)
     events = [_new_event(ctx, item.customer, item.body, item.issued_at, now) for item in accepted]
-    inserted = await repository.write_events(runner, [_columns(event) for event in events])
-    fresh = [index for index, event in enumerate(events) if event.id in inserted]
+    fresh = _fresh(events, await repository.read_recorded_purchases(runner, ctx, _purchase_ids(events)))
     catalog = await matching.snapshot(session, ctx)
     wallets = await ledger.lock_wallets(session, ctx, [accepted[index].wallet_id for index in fresh])
     before = {item.customer.id: (item.customer.metrics, item.customer.tier_id) for item in accepted}
@@ -162,9 +162,13 @@ async def create_many(
         _resolve(event, item.customer, outcome, _result(item.customer, view, rewards, outcome, shown))
         announced.extend(_announcements(event, item.customer, outcome))
     await outbox.emit_many(runner, ctx, announced)
-    await repository.write_finished(
-        runner, ctx, {events[index].id: _finished(events[index]) for index in fresh}
-    )
+    # Each event row is written once, as it ended. A purchase_id that a concurrent transaction recorded
+    # after the read above (PostgreSQL; SQLite admits one writer) makes the insert skip the row: the
+    # batch is run again from the start, and then finds that purchase recorded.
+    written = [events[index] for index in fresh]
+    if len(await repository.write_events(runner, [_columns(event) for event in written])) < len(written):
+        raise RunAgain("a purchase_id of the batch was recorded by a concurrent transaction")
+    inserted = {event.id for event in written}
     created: list[Created | AppError] = []
     for item, event in zip(accepted, events, strict=True):
         if event.id in inserted:
@@ -175,6 +179,23 @@ async def create_many(
         except AppError as error:
             created.append(error)
     return created
+
+
+def _purchase_ids(events: Sequence[BehaviorEvent]) -> set[str]:
+    return {event.purchase_id for event in events if event.purchase_id is not None}
+
+
+def _fresh(events: Sequence[BehaviorEvent], recorded: set[str]) -> list[int]:
+    """The events to process: all but a purchase already recorded, or repeated earlier in the batch."""
+    seen = set(recorded)
+    fresh = []
+    for index, event in enumerate(events):
+        if event.purchase_id is not None:
+            if event.purchase_id in seen:
+                continue
+            seen.add(event.purchase_id)
+        fresh.append(index)
+    return fresh
 
 
 def checked_issued_at(body: EventCreate, now: datetime) -> datetime:

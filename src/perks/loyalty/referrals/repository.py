@@ -21,7 +21,6 @@ from perks.sql import (
     dialect_statement,
     in_list,
     insert_of,
-    listed,
     loaded,
     sized,
     statement,
@@ -42,11 +41,7 @@ async def read_unrewarded_referees(
     runner: Runner, ctx: AuthContext, referee_ids: Collection[str]
 ) -> set[str]:
     """unrewarded_referees through a runner."""
-    wanted = sorted(referee_ids)
-    if not wanted:
-        return set()
-    values = {"account_id": ctx.account_id, **listed("id", wanted)}
-    return set(await runner.scalars(_UNREWARDED(len(wanted)), values))
+    return await runner.present(_UNREWARDED, ctx.account_id, "id", referee_ids)
 
 
 # Core statements of request-code and of a referral code's use (perks.sql).
