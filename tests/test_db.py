@@ -20,6 +20,7 @@ from perks.config import Settings
 from perks.db.database import Database
 from perks.db.migrate import migrate
 from perks.db.types import UTCDateTime
+from perks.sql import statement
 from perks.tenancy.models import Account
 from tests.support.databases import sqlite_url
 from tests.support.tenants import AFFILIATE, Tenant
@@ -114,3 +115,35 @@ async def test_a_new_sqlite_database_its_wal_and_secret_are_readable_by_the_owne
         os.umask(umask)
     assert {"perks-test.db", "perks-test.db-wal", "perks-test.db-shm", "perks-test.db.secret"} <= set(modes)
     assert set(modes.values()) == {0o600}, modes
+
+
+async def test_pooled_postgresql_connections_the_server_ended_are_replaced_before_use(
+    database: Database,
+) -> None:
+    """The server ends every connection of a pool (a restart, an administrator); each later transaction,
+    hot read or session, gets a working connection instead of the ended one (perks.db.postgres)."""
+    if database.is_sqlite:
+        pytest.skip("SQLite has no server to end a connection")
+    pooled = Database(database.url, pool_size=3)
+    try:
+
+        async def backend_pid() -> int:
+            async with pooled.transaction(read_only=True) as session:
+                await asyncio.sleep(0.05)  # held together: the pool opens a connection for each
+                return int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)
+
+        pids = set(await asyncio.gather(*(backend_pid() for _ in range(3))))
+        async with database.engine.connect() as admin:
+            for pid in pids:
+                await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await asyncio.sleep(0.2)  # the ended sockets are closed; asyncpg notices on its loop
+        for _ in pids:  # as many checkouts as ended connections, of both kinds
+            async with pooled.transaction() as session:
+                assert await session.scalar(text("SELECT pg_backend_pid()")) not in pids
+            async with pooled.reading() as runner:
+                assert not set(await runner.scalars(_BACKEND_PID)) & pids
+    finally:
+        await pooled.dispose()
+
+
+_BACKEND_PID = statement(lambda: text("SELECT pg_backend_pid()"))

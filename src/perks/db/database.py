@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from perks.db.postgres import configure_postgres
 from perks.db.sqlite import READ_ONLY, configure_sqlite, create_private_file, inline_sqlite_url, open_reader
 from perks.kit import encoding
 from perks.sql import Runner, connection_runner
@@ -60,12 +61,12 @@ class Database:
                 url,
                 pool_size=pool_size,
                 max_overflow=pool_size * 2,
-                pool_pre_ping=True,
                 json_serializer=encoding.dumps,
                 json_deserializer=encoding.loads,
                 # Errors and their tracebacks name the statement, never the values (customer data).
                 hide_parameters=True,
             )
+            configure_postgres(self.engine)  # closed connections replaced at checkout, without a ping
         self._write_lock = asyncio.Lock()
         # SQLite: the hot paths' read connections (see `reading`); None: reads go through the engine.
         self._sqlite_path = make_url(url).database or ""
