@@ -259,12 +259,22 @@ class _Test:
         fact = facts.get(self.fact)
         if fact is None:
             return False
+        if isinstance(fact, list | tuple | set):
+            return self._holds_for_any(fact, now)
+        try:  # one value, the common case: no list to build (this runs for every campaign's conditions)
+            value = _scalar(self.kind, self.primitive, fact)
+        except (ValueError, TypeError, ArithmeticError):
+            return False
+        try:
+            found = bool(self.compare(value, self.operand, now))
+        except TypeError:
+            found = False
+        return not found if self.negated else found
+
+    def _holds_for_any(self, fact: list[Any] | tuple[Any, ...] | set[Any], now: datetime) -> bool:
         kind, primitive = self.kind, self.primitive
         try:  # every item is read first: one that cannot be read fails the condition
-            if isinstance(fact, list | tuple | set):
-                values = [_scalar(kind, primitive, item) for item in fact]
-            else:
-                values = [_scalar(kind, primitive, fact)]
+            values = [_scalar(kind, primitive, item) for item in fact]
         except (ValueError, TypeError, ArithmeticError):
             return False
         compare, operand = self.compare, self.operand

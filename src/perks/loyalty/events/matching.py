@@ -12,7 +12,7 @@ campaigns and tiers are detached snapshots, read-only; a campaign's conditions a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from perks.loyalty.campaigns.models import Campaign
-from perks.loyalty.conditions import compile_conditions
+from perks.loyalty.conditions import Compiled, compile_conditions
 from perks.loyalty.events import repository
 from perks.loyalty.tiers import service as tier_service
 from perks.loyalty.tiers.models import Tier
@@ -41,6 +41,14 @@ class Cached:
     brand_id: str | None
     platforms: frozenset[str]  # empty: every platform
     rules: list[dict[str, Any]]
+    conditions: tuple[Compiled, ...]  # each rule's, in order
+
+    def matches(self, facts: Mapping[str, Any]) -> bool:
+        """Whether any rule's conditions hold for these facts (effects.plan then checks each rule)."""
+        for compiled in self.conditions:  # noqa: SIM110 (any() over a generator costs more, per campaign)
+            if compiled.holds(facts):
+                return True
+        return False
 
     def applies(self, brand_id: str | None, platform: str | None, at: datetime) -> bool:
         if self.start > at or (self.end is not None and self.end <= at):
@@ -72,7 +80,10 @@ def _cached(campaign: Campaign) -> Cached:
         {**rule, "conditions": compile_conditions(rule.get("conditions") or [])} for rule in campaign.rules
     ]
     platforms = frozenset(_platform_values(campaign.platforms or []))
-    return Cached(campaign, campaign.start_date, campaign.end_date, campaign.brand_id, platforms, rules)
+    conditions = tuple(rule["conditions"] for rule in rules)
+    return Cached(
+        campaign, campaign.start_date, campaign.end_date, campaign.brand_id, platforms, rules, conditions
+    )
 
 
 def _platform_values(platforms: Sequence[Any]) -> set[str]:

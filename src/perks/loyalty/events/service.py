@@ -28,7 +28,6 @@ from perks.kit.money import plain_number
 from perks.ledger import service as ledger
 from perks.ledger.models import LedgerTransaction, Transaction, TransactionType, Wallet
 from perks.loyalty.campaigns import service as campaigns
-from perks.loyalty.conditions import evaluate
 from perks.loyalty.customers import rendering
 from perks.loyalty.customers import service as customers
 from perks.loyalty.customers.models import Customer
@@ -336,7 +335,7 @@ async def _process(
     )
     planned: list[effects.Planned] = []
     for cached in running:
-        if not any(evaluate(rule["conditions"], facts) for rule in cached.rules):
+        if not cached.matches(facts):
             continue  # most campaigns: decided without a coroutine of their own
         campaign = cached.campaign
         chosen = await effects.plan(
