@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from perks.kit.ids import new_id
 
@@ -45,3 +47,17 @@ def test_a_forked_child_does_not_repeat_its_parents_next_ids() -> None:
     in_parent = [new_id() for _ in range(50)]
     random_part = {text[15:] for text in in_parent}
     assert not random_part & {text[15:] for text in in_child}
+
+
+def test_threads_making_ids_at_once_never_share_random_bytes() -> None:
+    """Threads (asyncio.to_thread work) take ids from the same block: each id gets bytes of its own. The
+    interpreter switches threads every microsecond here, so an unguarded take would be caught."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            batches = list(pool.map(lambda _: [new_id()[15:] for _ in range(20_000)], range(8)))
+    finally:
+        sys.setswitchinterval(previous)
+    random_parts = [part for batch in batches for part in batch]
+    assert len(set(random_parts)) == len(random_parts)
