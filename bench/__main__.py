@@ -19,6 +19,7 @@ BENCHES = (
     "webhooks",
     "bodies",
     "hotpaths",
+    "floor",
     "sales",
     "reversals",
     "layers",
