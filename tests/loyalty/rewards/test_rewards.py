@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.support.catalog import ORDER_OVER, POINTS, create, error, new_campaign, reward
+from tests.support.events import customer, purchase, running_campaign, sent, started
+from tests.support.ledger import travel
 from tests.support.tenants import LOYALTY, Tenant
 
 
@@ -155,3 +158,28 @@ async def test_another_accounts_reward_is_not_found(
 async def test_reward_writes_need_a_server_token(client: httpx.AsyncClient, tenant: Tenant) -> None:
     public = await tenant.loyalty(client, public=True)
     error(await client.post(f"{LOYALTY}/rewards", headers=public, json=POINTS), 403)
+
+
+async def test_a_wallet_shows_its_rewards_as_they_are_now(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    """Wallets show each total's reward object (cached by the reward's version): after a change of the
+    reward, the customer read and the next event's answer show the new one."""
+    _campaign, points = await running_campaign(client, tenant)
+    await customer(client, tenant, "c1")
+    started(tenant)
+    await sent(client, tenant, purchase(50, "p-1"))
+
+    async def shown_name() -> str:
+        response = await client.get(f"{LOYALTY}/customers/c1", headers=await tenant.loyalty(client))
+        assert response.status_code == 200, response.text
+        [total] = response.json()["data"]["wallet"]["totals"]
+        return str(total["reward"]["name"])
+
+    assert await shown_name() == "Points"
+    travel(tenant, timedelta(seconds=2))  # updated_at moves on
+    renamed = POINTS | {"name": "Stars"}
+    headers = await tenant.loyalty(client)
+    response = await client.put(f"{LOYALTY}/rewards/{points}", headers=headers, json=renamed)
+    assert response.status_code == 200, response.text
+    assert await shown_name() == "Stars"
+    answer = await sent(client, tenant, purchase(50, "p-2"))
+    assert {total["reward"]["name"] for total in answer["result"]["wallet"]["totals"]} == {"Stars"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -91,6 +92,21 @@ _BY_IDS = sized(
         in_list(_REWARDS.c.id, count, "id")
     )
 )
+
+
+_VERSIONS_BY_IDS = sized(
+    lambda count: scoped.select(scoped.bound(), _REWARDS, _REWARDS.c.id, _REWARDS.c.updated_at).where(
+        in_list(_REWARDS.c.id, count, "id")
+    )
+)
+
+
+async def read_versions(runner: Runner, ctx: AuthContext, ids: Sequence[str]) -> list[tuple[str, datetime]]:
+    """(id, updated_at) of the account's rewards among `ids`: what says whether a shown reward is current."""
+    if not ids:
+        return []
+    rows = await runner.rows(_VERSIONS_BY_IDS(len(ids)), {"account_id": ctx.account_id, **listed("id", ids)})
+    return [(row[0], row[1]) for row in rows]
 
 
 async def read_by_ids(runner: Runner, ctx: AuthContext, ids: Sequence[str]) -> list[Reward]:

@@ -52,8 +52,19 @@ async def reward_objects(session: AsyncSession, ctx: AuthContext, ids: set[str])
 
 
 async def read_reward_objects(runner: Runner, ctx: AuthContext, ids: set[str]) -> dict[str, dict[str, Any]]:
-    """reward_objects through a runner (perks.sql)."""
-    return _shown(await repository.read_by_ids(runner, ctx, sorted(ids)))
+    """reward_objects through a runner (perks.sql): the rewards' versions first, whole rows (and their JSON
+    columns) only for a reward whose shown form is not cached at its current version."""
+    shown: dict[str, dict[str, Any]] = {}
+    stale: list[str] = []
+    for reward_id, updated_at in await repository.read_versions(runner, ctx, sorted(ids)):
+        found = _SHOWN.get((reward_id, updated_at))
+        if found is None:
+            stale.append(reward_id)
+        else:
+            shown[reward_id] = found
+    if stale:
+        shown.update(_shown(await repository.read_by_ids(runner, ctx, stale)))
+    return shown
 
 
 def _shown(rewards: Sequence[Reward]) -> dict[str, dict[str, Any]]:
