@@ -7,26 +7,33 @@ those checks found."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from fastapi import Depends, Request
+from fastapi import Request
+from fastapi.security.base import SecurityBase
 
 T = TypeVar("T")
 Check = Callable[[Request], Awaitable[Any]]
 
 
 def authentication(
-    check: Callable[[Request], Awaitable[T]], scheme: Any
+    check: Callable[[Request], Awaitable[T]], scheme: SecurityBase
 ) -> Callable[..., Coroutine[Any, Any, T]]:
-    """A dependency that authenticates with `check` once per attempt at a request. `scheme` (the face's
-    security scheme) is declared so that OpenAPI shows how to authenticate."""
+    """A dependency that authenticates with `check` once per attempt at a request. It is the face's
+    security scheme (`scheme`, copied into a subclass whose call is the check), so OpenAPI shows how to
+    authenticate exactly as for the scheme itself, and FastAPI solves one dependency per request where a
+    dependency on the scheme was a second level."""
 
-    async def dependency(request: Request, _credentials: Any = Depends(scheme)) -> T:
-        found: T = await _once(request, check)
-        return found
+    class Authentication(type(scheme)):  # type: ignore[misc]
+        perks_auth_check = staticmethod(check)
 
-    dependency.perks_auth_check = check  # type: ignore[attr-defined]
-    return dependency
+        async def __call__(self, request: Request) -> T:
+            found: T = await _once(request, check)
+            return found
+
+    dependency = Authentication.__new__(Authentication)
+    dependency.__dict__.update(vars(scheme))  # its OpenAPI model and name, and its settings
+    return cast(Callable[..., Coroutine[Any, Any, T]], dependency)
 
 
 def auth_checks(dependant: Any) -> list[Check]:
