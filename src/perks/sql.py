@@ -224,10 +224,7 @@ async def runner_of(session: AsyncSession) -> Runner:
     transaction = sync.get_transaction()
     kept: tuple[Any, Runner] | None = sync.info.get("perks_runner")
     if kept is not None and transaction is not None and kept[0] is transaction and transaction.is_active:
-        runner = kept[1]
-        if runner.adapter is not None and runner.adapter._transaction is None:
-            await runner.adapter._start_transaction()
-        return runner
+        return await _in_transaction(kept[1])
     runner = await connection_runner(await session.connection())
     sync.info["perks_runner"] = (sync.get_transaction(), runner)
     return runner
@@ -247,9 +244,13 @@ async def connection_runner(connection: AsyncConnection, *, begin: bool = True) 
         else:
             runner = Runner(connection.dialect, adapted._connection, adapted)
         info["perks_runner"] = runner
-    if begin and runner.adapter is not None and runner.adapter._transaction is None:
-        # SQLAlchemy's asyncpg adapter opens the driver's transaction at its first statement; a statement
-        # run beside it must find it open.
+    return await _in_transaction(runner) if begin else runner
+
+
+async def _in_transaction(runner: Runner) -> Runner:
+    """The runner, with the driver's transaction open: SQLAlchemy's asyncpg adapter opens it at its first
+    statement, and a statement run beside it must find it open."""
+    if runner.adapter is not None and runner.adapter._transaction is None:
         await runner.adapter._start_transaction()
     return runner
 
