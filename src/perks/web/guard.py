@@ -17,16 +17,16 @@ from perks.errors import invalid
 from perks.kit import json_input
 from perks.kit.json_input import NUL, printable
 
-_UNPARSED = object()
+UNPARSED = object()  # GuardedRequest.checked_json before (or without) a JSON body
 
 
 class GuardedRequest(Request):
     """A request whose JSON body was parsed once, with bounds, before FastAPI asks for it."""
 
-    checked_json: Any = _UNPARSED
+    checked_json: Any = UNPARSED
 
     async def json(self) -> Any:
-        if self.checked_json is _UNPARSED:
+        if self.checked_json is UNPARSED:
             return await super().json()
         return self.checked_json
 

@@ -23,6 +23,7 @@ from perks.db.database import Database
 from perks.db.retries import retrying
 from perks.idempotency import service as idempotency
 from perks.web.auth_first import Check, auth_checks, authenticate_first
+from perks.web.direct_call import direct_handler
 from perks.web.guard import GuardedRequest, guard_request
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -51,10 +52,13 @@ def own_transaction(endpoint: Endpoint) -> Endpoint:
 
 class UnitOfWorkRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = _guarded(super().get_route_handler(), auth_checks(self.dependant))
+        checks = auth_checks(self.dependant)
         marks = ("perks_group_committed", "perks_own_transaction")
         if any(getattr(self.endpoint, mark, False) for mark in marks):
-            return _without_transaction(handler)
+            standard = super().get_route_handler()
+            direct = direct_handler(self.dependant, self._embed_body_fields, standard)
+            return _without_transaction(_guarded(direct, checks))
+        handler = _guarded(super().get_route_handler(), checks)
         read_only = (self.methods or set()) <= SAFE_METHODS and not getattr(
             self.endpoint, "perks_writes", False
         )
