@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from perks.db.base import transient
 from perks.kit.encoding import wire_bytes
-from perks.ledger.models import LineRow, TransactionRow, Wallet
+from perks.ledger.models import LineRow, TransactionRow
 from perks.ledger.service import Total, WalletView
 from perks.loyalty.customers import rendering
 from perks.loyalty.customers.models import Customer
@@ -147,7 +147,7 @@ def test_a_wallet_document_is_written_as_the_model_is(
     rewards: dict[str, dict[str, Any]],
 ) -> None:
     view = WalletView(
-        wallet=transient(Wallet, id="wallet-1", account_id="a"),
+        wallet_id="wallet-1",
         lines=wallet_lines,
         totals=[
             Total(reward_id=reward, total=total, expiration_date=moment) for reward, total, moment in totals
@@ -170,7 +170,7 @@ def test_an_event_result_is_what_the_model_dumps(
     customer: Customer, wallet_lines: list[LineRow], moved: list[TransactionRow], reward: dict[str, Any]
 ) -> None:
     view = WalletView(
-        wallet=transient(Wallet, id="wallet-1", account_id="a"),
+        wallet_id="wallet-1",
         lines=wallet_lines,
         totals=[Total(reward_id="r", total=Decimal("12.50"), expiration_date=None)],
     )

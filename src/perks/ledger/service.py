@@ -107,7 +107,7 @@ class Total:
 
 @dataclass(frozen=True)
 class WalletView:
-    wallet: Wallet
+    wallet_id: str
     lines: Sequence[Line]
     totals: Sequence[Total]
 
@@ -249,9 +249,9 @@ class LockedWallets:
             transactions.append(transaction)
         return transactions
 
-    def view(self, wallet: Wallet) -> WalletView:
-        lines = sorted(self.lines[wallet.id], key=lambda line: (line.issued_at, line.id))
-        return WalletView(wallet=wallet, lines=lines, totals=totals_of(lines, self.now))
+    def view(self, wallet_id: str) -> WalletView:
+        lines = sorted(self.lines[wallet_id], key=lambda line: (line.issued_at, line.id))
+        return WalletView(wallet_id=wallet_id, lines=lines, totals=totals_of(lines, self.now))
 
     async def flush(self, session: AsyncSession) -> None:
         runner = await runner_of(session)
@@ -475,7 +475,7 @@ async def settled_view(session: AsyncSession, ctx: AuthContext, wallet: Wallet) 
     if any(_due(line, now) for line in lines):
         await _lock_and_settle(session, ctx, wallet.id, now)
         lines = await repository.open_lines(session, ctx, wallet.id)
-    return WalletView(wallet=wallet, lines=lines, totals=totals_of(lines, now))
+    return WalletView(wallet_id=wallet.id, lines=lines, totals=totals_of(lines, now))
 
 
 async def due_wallets(session: AsyncSession, *, batch: int = 500) -> list[tuple[str, str]]:
@@ -493,7 +493,7 @@ async def view(session: AsyncSession, ctx: AuthContext, wallet: Wallet) -> Walle
     """Lines with something left and per-reward totals over unexpired, unreserved lines."""
     now = clock.now()
     lines = await repository.open_lines(session, ctx, wallet.id)
-    return WalletView(wallet=wallet, lines=lines, totals=totals_of(lines, now))
+    return WalletView(wallet_id=wallet.id, lines=lines, totals=totals_of(lines, now))
 
 
 async def read_view(runner: Runner, ctx: AuthContext, wallet_id: str) -> WalletView:
@@ -511,7 +511,7 @@ async def read_view(runner: Runner, ctx: AuthContext, wallet_id: str) -> WalletV
     sources = await repository.read_lines(runner, ctx, missing) if missing else []
     shown = settled_lines(lines, sources, now)
     wallet = transient(Wallet, id=wallet_id, account_id=ctx.account_id)
-    return WalletView(wallet=wallet, lines=shown, totals=totals_of(shown, now))
+    return WalletView(wallet_id=wallet.id, lines=shown, totals=totals_of(shown, now))
 
 
 def settled_lines(lines: Sequence[Line], sources: Sequence[Line], now: datetime) -> list[Line]:

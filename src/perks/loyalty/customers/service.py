@@ -391,7 +391,7 @@ def wallet_shown(
         )
         for total in view.totals
     ]
-    return WalletOut(id=view.wallet.id, owner_id=customer.external_id, lines=lines, totals=totals)
+    return WalletOut(id=view.wallet_id, owner_id=customer.external_id, lines=lines, totals=totals)
 
 
 def wallet_document(
@@ -399,7 +399,7 @@ def wallet_document(
 ) -> dict[str, Any]:
     """`wallet_shown` as plain values for `kit.encoding.wire_bytes` (a test holds the two byte for byte)."""
     return {
-        "id": view.wallet.id,
+        "id": view.wallet_id,
         "owner_id": customer.external_id,
         "lines": [
             {

@@ -144,7 +144,7 @@ async def create_many(
             outcome = await _process(
                 session, ctx, event, item.customer, item.wallet_id, item.body, catalog, wallets=wallets
             )
-        view = wallets.view(Wallet(id=item.wallet_id, account_id=ctx.account_id))
+        view = wallets.view(item.wallet_id)
         processed.append((index, outcome, view, rendering.customer_document(item.customer)))
     await wallets.flush(session)
     runner = await runner_of(session)  # what the ORM wrote meanwhile (a tier's webhook) goes first

@@ -16,13 +16,12 @@ from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db.base import transient
 from perks.errors import Conflict, NotFound, Unprocessable, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id
 from perks.kit.money import plain_number
 from perks.ledger import service as ledger
-from perks.ledger.models import Transaction, Wallet
+from perks.ledger.models import Transaction
 from perks.loyalty.campaigns import service as campaigns
 from perks.loyalty.campaigns.models import Campaign
 from perks.loyalty.campaigns.schemas import CampaignType, StatusFilter
@@ -141,7 +140,7 @@ async def redeem(session: AsyncSession, ctx: AuthContext, body: RedeemBody) -> d
     await outbox.emit_many(
         runner, ctx, _redeemed_webhooks(customer, code, campaign, redemption_id, accumulations)
     )
-    view = wallets.view(transient(Wallet, id=wallet_id, account_id=ctx.account_id))
+    view = wallets.view(wallet_id)
     rewards = await reward_service.read_reward_objects(
         runner, ctx, {total.reward_id for total in view.totals}
     )
