@@ -7,8 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perks.errors import BadRequest
+from perks.loyalty import conditions
 from perks.loyalty.conditions import evaluate, unmet, validate_conditions
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -93,3 +96,80 @@ def test_validation_returns_canonical_conditions_and_names_the_field() -> None:
         validate_conditions([[condition("Order Value", "between", "number", [5, 1])]], "conditions")
     with pytest.raises(BadRequest, match=r"^conditions\[0\]\[0\]\.primitive: "):
         validate_conditions([[condition("Product SKU", "equal", "number", "A")]], "conditions")
+
+
+# The compiled tests read a fact of the expected type as it is and fold text without asking its type;
+# they must decide exactly as the general reading: every value through `_scalar`, every comparison
+# through COMPARISONS (hypothesis over facts of every type, lists included).
+_TEXT_OPERATORS = [
+    "equal",
+    "not equal",
+    "in",
+    "not in",
+    "contains",
+    "not contains",
+    "starts with",
+    "ends with",
+]
+_NUMBER_OPERATORS = ["equal", "not equal", "greater than", "less than or equal", "between", "in", "not in"]
+_scalars = st.one_of(
+    st.text(max_size=4),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, max_value=100, min_value=-100),
+    st.integers(-100, 100),
+    st.floats(-100, 100),
+    st.booleans(),
+    st.none(),
+)
+
+
+def _general(rule: dict[str, Any], fact: Any) -> bool:
+    kind = conditions.CONDITION_TYPES[rule["type"]]
+    operator = conditions.SPELLINGS.get(rule["operator"], rule["operator"])
+    try:
+        operand = conditions._coerce_operand(kind, rule["primitive"], rule["operator"], rule["value"])
+    except (ValueError, TypeError, ArithmeticError):
+        return False
+    positive = conditions.NEGATED.get(operator, operator)
+    compare, prepared = conditions.COMPARISONS[positive], conditions._prepared(positive, operand)
+    if fact is None:
+        return False
+    try:
+        values = [conditions._scalar(kind, rule["primitive"], item) for item in _items(fact)]
+    except (ValueError, TypeError, ArithmeticError):
+        return False
+    found = False
+    for value in values:
+        try:
+            found = found or bool(compare(value, prepared, NOW))
+        except TypeError:
+            continue
+    return not found if operator in conditions.NEGATED else found
+
+
+def _items(fact: Any) -> list[Any]:
+    return list(fact) if isinstance(fact, list) else [fact]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    data=st.data(),
+    fact=st.one_of(_scalars, st.lists(_scalars, max_size=3)),
+)
+def test_compiled_tests_decide_as_the_general_reading(data: st.DataObject, fact: Any) -> None:
+    kind = data.draw(st.sampled_from(["Payment Method", "Order Value", "Customer Is Anonymous"]))
+    if kind == "Payment Method":
+        operator = data.draw(st.sampled_from(_TEXT_OPERATORS))
+        value: Any = data.draw(st.text(max_size=3))
+        primitive = "string"
+    elif kind == "Order Value":
+        operator = data.draw(st.sampled_from(_NUMBER_OPERATORS))
+        value = data.draw(st.integers(-50, 50))
+        primitive = "number"
+    else:
+        operator, value, primitive = "equal", data.draw(st.booleans()), "boolean"
+    if operator in ("in", "not in"):
+        value = [value, value]
+    elif operator == "between":
+        value = sorted([value, data.draw(st.integers(-50, 50))])
+    rule = condition(kind, operator, primitive, value)
+    assert evaluate([[rule]], {kind: fact, "now": NOW}) is _general(rule, fact)

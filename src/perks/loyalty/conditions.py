@@ -254,17 +254,21 @@ class _Test:
     compare: Callable[[Any, Any, datetime], bool]  # the positive comparison ("in" for "not in")
     negated: bool
     operand: Any
+    ready: type | None  # the type of the facts that _scalar returns as they are (most facts)
 
     def holds(self, facts: Mapping[str, Any], now: datetime) -> bool:
         fact = facts.get(self.fact)
         if fact is None:
             return False
-        if isinstance(fact, list | tuple | set):
+        if type(fact) is self.ready:  # one value already read, the common case (every campaign runs this)
+            value = fact
+        elif isinstance(fact, list | tuple | set):
             return self._holds_for_any(fact, now)
-        try:  # one value, the common case: no list to build (this runs for every campaign's conditions)
-            value = _scalar(self.kind, self.primitive, fact)
-        except (ValueError, TypeError, ArithmeticError):
-            return False
+        else:
+            try:
+                value = _scalar(self.kind, self.primitive, fact)
+            except (ValueError, TypeError, ArithmeticError):
+                return False
         try:
             found = bool(self.compare(value, self.operand, now))
         except TypeError:
@@ -351,10 +355,15 @@ def _test(condition: Mapping[str, Any]) -> _Test | None:
     except (ValueError, TypeError, ArithmeticError):
         return None
     positive = NEGATED.get(operator, operator)
-    compare = COMPARISONS.get(positive)
+    compare = (TEXT_COMPARISONS.get(positive) if kind is Kind.TEXT else None) or COMPARISONS.get(positive)
     if compare is None:
         return None
-    return _Test(name, kind, primitive, compare, operator in NEGATED, _prepared(positive, operand))
+    prepared = _prepared(positive, operand)
+    return _Test(name, kind, primitive, compare, operator in NEGATED, prepared, _READY.get(kind))
+
+
+# What _scalar returns unchanged, per kind: a fact of that very type needs no reading.
+_READY: dict[Kind, type] = {Kind.NUMERIC: Decimal, Kind.TEXT: str, Kind.BOOLEAN: bool}
 
 
 def _prepared(operator: str, operand: Any) -> Any:
@@ -398,6 +407,16 @@ COMPARISONS: dict[str, Callable[[Any, Any, datetime], bool]] = {
     "in the last": lambda value, operand, now: _today(now) - operand <= value <= _today(now),
     "same day": lambda value, operand, now: _same_day(value, operand, _today(now)),
     "same month": lambda value, _operand, now: value.month == _today(now).month,
+}
+
+
+# A TEXT fact is read as a str (_scalar): folded without asking what it is.
+TEXT_COMPARISONS: dict[str, Callable[[Any, Any, datetime], bool]] = {
+    "equal": lambda value, operand, _now: value.casefold() == operand,
+    "in": lambda value, operand, _now: value.casefold() in operand,
+    "contains": lambda value, operand, _now: operand in value.casefold(),
+    "starts with": lambda value, operand, _now: value.casefold().startswith(operand),
+    "ends with": lambda value, operand, _now: value.casefold().endswith(operand),
 }
 
 
