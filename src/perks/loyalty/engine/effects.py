@@ -14,7 +14,7 @@ skips the effect. Grants emit no webhook: callers do."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -114,9 +114,7 @@ async def plan(
         # Built only for a rule that holds: most of the campaigns an event runs grant nothing.
         now = clock.now()
         issued = issued_at or now
-        cause = replace(
-            entry, campaign_id=campaign.id, funded_by=campaign.funded_by, campaign_name=campaign.name
-        )
+        cause = entry.of_campaign(campaign.id, campaign.funded_by, campaign.name)
         for effect in rule.get("effects") or []:
             if effect.get("tier_id"):
                 tier_id = tier_id or await tier_moves.tier_of(session, ctx, customer)
@@ -128,7 +126,7 @@ async def plan(
             accrual = ledger.Accrual(
                 reward_id=effect["reward_id"],
                 amount=amount,
-                entry=replace(cause, reward_type=effect.get("type")),
+                entry=cause.of_reward_type(effect.get("type")),
                 expiration_date=expirations.expires_at(effect.get("expiration_date"), issued),
                 issued_at=issued,
             )
