@@ -71,7 +71,10 @@ def _qualifies(dependant: Dependant) -> bool:
     endpoint = dependant.call
     if endpoint is None or not inspect.iscoroutinefunction(endpoint):
         return False
-    returns = inspect.signature(endpoint, eval_str=True).return_annotation
+    try:
+        returns = inspect.signature(endpoint, eval_str=True).return_annotation
+    except NameError:  # an annotation only a type checker sees: FastAPI's handler, which needs none
+        return False
     if not (inspect.isclass(returns) and issubclass(returns, Response)):
         return False
     unsupported = (
