@@ -19,7 +19,6 @@ from typing import Any, TypedDict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from perks.db.base import transient
 from perks.errors import Conflict, NotFound, Unprocessable, invalid
 from perks.kit import clock
 from perks.kit.ids import new_id
@@ -523,8 +522,7 @@ async def read_view(runner: Runner, ctx: AuthContext, wallet_id: str) -> WalletV
     ]
     sources = await repository.read_lines(runner, ctx, missing) if missing else []
     shown = settled_lines(lines, sources, now)
-    wallet = transient(Wallet, id=wallet_id, account_id=ctx.account_id)
-    return WalletView(wallet_id=wallet.id, lines=shown, totals=totals_of(shown, now))
+    return WalletView(wallet_id=wallet_id, lines=shown, totals=totals_of(shown, now))
 
 
 def settled_lines(lines: Sequence[Line], sources: Sequence[Line], now: datetime) -> list[Line]:
