@@ -156,12 +156,12 @@ def _items(fact: Any) -> list[Any]:
     fact=st.one_of(_scalars, st.lists(_scalars, max_size=3)),
 )
 def test_compiled_tests_decide_as_the_general_reading(data: st.DataObject, fact: Any) -> None:
-    kind = data.draw(st.sampled_from(["Payment Method", "Order Value", "Customer Is Anonymous"]))
-    if kind == "Payment Method":
+    fact_type = data.draw(st.sampled_from(["Payment Method", "Order Value", "Customer Is Anonymous"]))
+    if fact_type == "Payment Method":
         operator = data.draw(st.sampled_from(_TEXT_OPERATORS))
         value: Any = data.draw(st.text(max_size=3))
         primitive = "string"
-    elif kind == "Order Value":
+    elif fact_type == "Order Value":
         operator = data.draw(st.sampled_from(_NUMBER_OPERATORS))
         value = data.draw(st.integers(-50, 50))
         primitive = "number"
@@ -171,5 +171,5 @@ def test_compiled_tests_decide_as_the_general_reading(data: st.DataObject, fact:
         value = [value, value]
     elif operator == "between":
         value = sorted([value, data.draw(st.integers(-50, 50))])
-    rule = condition(kind, operator, primitive, value)
-    assert evaluate([[rule]], {kind: fact, "now": NOW}) is _general(rule, fact)
+    rule = condition(fact_type, operator, primitive, value)
+    assert evaluate([[rule]], {fact_type: fact, "now": NOW}) is _general(rule, fact)
